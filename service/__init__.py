@@ -1,0 +1,1 @@
+"""Audio, storage and web for yomiage; builds on simplify, never the reverse."""

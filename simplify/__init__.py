@@ -1,0 +1,1 @@
+"""Text side of yomiage: document model, segmentation, readings, glossary (no audio, no web)."""

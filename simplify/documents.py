@@ -1,0 +1,68 @@
+"""Where documents come from: the embedded default, or a user's file, as a Document."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import tomllib
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+from .errors import InputError
+from .model import Document, Source
+from .segment import text_to_document
+from .textio import bytes_to_text, check_size
+
+DEFAULT_ID = "hakusho-r6-2-2-6"
+
+
+def _slug(name: str, data: bytes) -> str:
+    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return slug if slug else "doc-" + hashlib.sha256(data).hexdigest()[:10]
+
+
+def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, source: Source | None = None,
+                      title: str | None = None) -> Document:
+    """A user's text (any supported encoding) as a Document; ``name`` is used in errors and ids."""
+    text = bytes_to_text(data, name)
+    stem = Path(name).stem
+    return text_to_document(
+        text,
+        doc_id=doc_id or _slug(stem, data),
+        source=source or Source(file=Path(name).name),
+        title=title,
+    )
+
+
+def path_to_document(path: str | Path) -> Document:
+    """Read a file with a clear error for anything that is not a readable regular file."""
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise InputError(f"{path}: ファイルが見つかりません。", code="not_found")
+        check_size(path.stat().st_size, str(path))
+        data = path.read_bytes()
+    except OSError as error:
+        raise InputError(f"{path}: 読み込めません（{error.strerror}）。", code="unreadable") from None
+    return bytes_to_document(data, str(path))
+
+
+@lru_cache(maxsize=1)
+def default_document() -> Document:
+    """The embedded 令和6年版 情報通信白書 section, with its attribution."""
+    folder = resources.files("simplify") / "data"
+    meta = tomllib.loads((folder / f"{DEFAULT_ID}.toml").read_text(encoding="utf-8"))
+    data = (folder / f"{DEFAULT_ID}.txt").read_bytes()
+    source = Source(
+        file=f"{DEFAULT_ID}.txt",
+        attribution=meta["attribution"],
+        publisher=meta["publisher"],
+        url=meta["url"],
+        license=meta["license"],
+    )
+    return bytes_to_document(data, f"{DEFAULT_ID}.txt", doc_id=meta["id"], source=source, title=meta["title"])
+
+
+def load_document(path: str | Path | None = None) -> Document:
+    return default_document() if path is None else path_to_document(path)

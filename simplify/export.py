@@ -1,0 +1,66 @@
+"""Document -> JSON-ready dicts and a readable outline: the one place the model is serialised."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from .model import Block, Document, Footnote, Section, Sentence
+
+
+def sentence_to_dict(sentence: Sentence) -> dict:
+    return {
+        "text": sentence.text,
+        "notes": [asdict(n) for n in sentence.notes],
+        "links": [asdict(l) for l in sentence.links],
+        "figures": list(sentence.figures),
+    }
+
+
+def block_to_dict(block: Block) -> dict:
+    out = {"type": block.type, "sentences": [sentence_to_dict(s) for s in block.sentences]}
+    if block.type == "figure":
+        out["figure"] = block.figure
+        out["caption"] = block.caption
+    return out
+
+
+def footnote_to_dict(footnote: Footnote) -> dict:
+    return {"mark": footnote.mark, "number": footnote.number, "text": footnote.text, "urls": list(footnote.urls)}
+
+
+def section_to_dict(section: Section, *, children: bool = True) -> dict:
+    out = {
+        "id": section.id,
+        "level": section.level,
+        "label": section.label,
+        "title": section.title,
+        "blocks": [block_to_dict(b) for b in section.blocks],
+        "footnotes": [footnote_to_dict(f) for f in section.footnotes],
+    }
+    if children:
+        out["children"] = [section_to_dict(c) for c in section.children]
+    return out
+
+
+def document_to_dict(document: Document) -> dict:
+    return {
+        "id": document.id,
+        "title": document.title,
+        "source": asdict(document.source),
+        "sections": [section_to_dict(s) for s in document.sections],
+        "discarded": list(document.discarded),
+    }
+
+
+def document_to_outline(document: Document) -> str:
+    """The heading tree as an indented list a person can read, with sentence and footnote counts.
+
+    One line a section: ``  1　概要  [s6-1]  (0 文)``.
+    """
+    lines = [document.title]
+    for section in document.walk():
+        indent = "  " * section.level
+        count = sum(1 for _ in section.sentences())
+        notes = f", 注{len(section.footnotes)}" if section.footnotes else ""
+        lines.append(f"{indent}{section.heading or '（本文）'}  [{section.id}]  ({count} 文{notes})")
+    return "\n".join(lines)

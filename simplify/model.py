@@ -1,0 +1,112 @@
+"""The document model: frozen dataclasses shared by every stage and view."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterator
+
+
+@dataclass(frozen=True)
+class NoteRef:
+    """A footnote marker removed from a sentence; it stood just before ``text[offset]``."""
+
+    mark: str
+    number: int
+    offset: int
+
+
+@dataclass(frozen=True)
+class Link:
+    """A URL found in a text, with its character span."""
+
+    url: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Sentence:
+    text: str
+    notes: tuple[NoteRef, ...] = ()
+    links: tuple[Link, ...] = ()
+    figures: tuple[str, ...] = ()
+
+    def text_with_marks(self) -> str:
+        """The sentence as printed, footnote markers put back where they stood."""
+        out, pos = [], 0
+        for note in self.notes:
+            out.append(self.text[pos : note.offset])
+            out.append(note.mark)
+            pos = note.offset
+        out.append(self.text[pos:])
+        return "".join(out)
+
+
+@dataclass(frozen=True)
+class Block:
+    type: str  # "paragraph" | "figure"
+    sentences: tuple[Sentence, ...]
+    figure: str | None = None  # figure id such as 図表Ⅱ-2-6-1 (figure blocks only)
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Footnote:
+    mark: str
+    number: int
+    text: str
+    urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    id: str
+    level: int  # 1 節, 2 項, 3 目, 4 ア, 5 （ア）
+    label: str
+    title: str
+    blocks: tuple[Block, ...] = ()
+    footnotes: tuple[Footnote, ...] = ()
+    children: tuple[Section, ...] = ()
+
+    @property
+    def heading(self) -> str:
+        """Label and title as a person reads them: ``1　概要``."""
+        if self.label and self.title:
+            return f"{self.label}\u3000{self.title}"
+        return self.label or self.title
+
+    def sentences(self) -> Iterator[Sentence]:
+        """This section's own sentences (not its children's)."""
+        for block in self.blocks:
+            yield from block.sentences
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where the text came from and under which terms it may be reused."""
+
+    file: str
+    attribution: str | None = None
+    publisher: str | None = None
+    url: str | None = None
+    license: str | None = None
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    title: str
+    source: Source
+    sections: tuple[Section, ...]
+    discarded: tuple[str, ...] = field(default=())
+
+    def walk(self) -> Iterator[Section]:
+        """Every section, depth first, in reading order."""
+        stack = list(reversed(self.sections))
+        while stack:
+            section = stack.pop()
+            yield section
+            stack.extend(reversed(section.children))
+
+    def section(self, section_id: str) -> Section | None:
+        return next((s for s in self.walk() if s.id == section_id), None)

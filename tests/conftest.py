@@ -1,0 +1,19 @@
+"""Shared fixtures: the default document, parsed once per test session."""
+
+from __future__ import annotations
+
+from importlib import resources
+
+import pytest
+
+from simplify.documents import DEFAULT_ID, default_document
+
+
+@pytest.fixture(scope="session")
+def default_doc():
+    return default_document()
+
+
+@pytest.fixture(scope="session")
+def default_text() -> str:
+    return (resources.files("simplify") / "data" / f"{DEFAULT_ID}.txt").read_text(encoding="utf-8")

@@ -1,0 +1,69 @@
+"""The yomiage command as a user runs it: a real subprocess, stdout that parses, clear errors."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+
+def yomiage(*args: str, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "service.cli", *args], capture_output=True, text=True, timeout=300, **kwargs
+    )
+
+
+def test_export_prints_only_json_with_the_contract_fields():
+    result = yomiage("export", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)  # nothing else on stdout (no import warnings)
+    assert data["id"] == "hakusho-r6-2-2-6"
+    assert "総務省" in data["source"]["attribution"]
+    section = data["sections"][0]
+    assert set(section) >= {"id", "level", "label", "title", "blocks", "footnotes", "children"}
+    sentence = section["children"][0]["children"][0]["blocks"][0]["sentences"][0]
+    assert set(sentence) >= {"text", "notes"}
+    assert sentence["notes"] == [{"mark": "＊1", "number": 1, "offset": sentence["notes"][0]["offset"]}]
+    assert data["discarded"]
+
+
+def test_export_to_file_writes_atomically(tmp_path):
+    target = tmp_path / "out" / "doc.json"
+    result = yomiage("export", "--output", str(target))
+    assert result.returncode == 0, result.stderr
+    assert json.loads(target.read_text(encoding="utf-8"))["id"] == "hakusho-r6-2-2-6"
+    assert [p.name for p in target.parent.iterdir()] == ["doc.json"]
+
+
+def test_outline_is_readable():
+    result = yomiage("outline")
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    assert "第6節　ICT利活用の推進" in lines[1]
+    assert any(line.startswith("          （ア）　ローカル5Gの推進") for line in lines)
+
+
+def test_user_file_in_cp932(tmp_path):
+    path = tmp_path / "文書.txt"
+    path.write_bytes("第1節 テスト\r\n 1 概要\r\n本文です。\r\n".encode("cp932"))
+    result = yomiage("export", str(path))
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["sections"][0]["children"][0]["blocks"][0]["sentences"][0]["text"] == "本文です。"
+
+
+@pytest.mark.parametrize(
+    "content, needle",
+    [(None, "見つかりません"), (b"\x00\x01\x02", "NUL"), (b"\x81\xff\xfe\xfa\xfd", "文字コード")],
+)
+def test_bad_files_exit_2_with_a_message(tmp_path, content, needle):
+    path = tmp_path / "bad.txt"
+    if content is not None:
+        path.write_bytes(content)
+    result = yomiage("export", str(path))
+    assert result.returncode == 2
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
