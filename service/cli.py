@@ -11,7 +11,9 @@ from pathlib import Path
 
 from simplify.documents import load_document
 from simplify.errors import InputError
-from simplify.export import document_to_dict, document_to_outline
+from simplify.export import document_to_dict, document_to_outline, token_to_dict
+from simplify.reading import check_text, text_to_reading
+from simplify.ruby import LEVELS_HELP, parse_level, tokens_to_html, tokens_to_text
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -34,9 +36,31 @@ def _emit(text: str, output: str | None) -> None:
 
 
 def cmd_export(args: argparse.Namespace) -> None:
-    document = load_document(args.file)
+    document = load_document(args.file, readings=not args.no_readings)
     text = json.dumps(document_to_dict(document), ensure_ascii=False, indent=args.indent)
     _emit(text, args.output)
+
+
+def _user_text(value: str) -> str:
+    text = sys.stdin.read() if value == "-" else value
+    return check_text(text)
+
+
+def cmd_furigana(args: argparse.Namespace) -> None:
+    level = parse_level(args.level)
+    reading = text_to_reading(_user_text(args.text))
+    if args.format == "json":
+        out = {"text": reading.text, "level": str(level), "tokens": [token_to_dict(t) for t in reading.tokens],
+               "html": tokens_to_html(reading.tokens, level), "spoken": reading.spoken}
+        _emit(json.dumps(out, ensure_ascii=False), None)
+    elif args.format == "html":
+        _emit(tokens_to_html(reading.tokens, level), None)
+    else:
+        _emit(tokens_to_text(reading.tokens, level), None)
+
+
+def cmd_reading(args: argparse.Namespace) -> None:
+    _emit(text_to_reading(_user_text(args.text)).spoken, None)
 
 
 def cmd_outline(args: argparse.Namespace) -> None:
@@ -52,7 +76,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON で出力する（既定）")
     p.add_argument("--indent", type=int, default=None, help="JSON の字下げ幅")
     p.add_argument("--output", "-o", help="標準出力ではなくこのファイルに書く（原子的に置き換え）")
+    p.add_argument("--no-readings", action="store_true", help="読み（tokens, spoken）を付けずに速く出力する")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("furigana", help="文にふりがなを付ける")
+    p.add_argument("text", help="文（「-」なら標準入力）")
+    p.add_argument("--level", default="all", help=f"ふりがなの段階: {LEVELS_HELP}（既定 all）")
+    p.add_argument("--format", choices=("text", "html", "json"), default="text", help="出力形式（既定 text）")
+    p.set_defaults(func=cmd_furigana)
+
+    p = sub.add_parser("reading", help="音声合成に渡す読み（カタカナ）を表示する")
+    p.add_argument("text", help="文（「-」なら標準入力）")
+    p.set_defaults(func=cmd_reading)
 
     p = sub.add_parser("outline", help="見出しの木を字下げ一覧で表示する")
     p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Document, Source
+from .reading import document_with_readings
 from .segment import text_to_document
 from .textio import bytes_to_text, check_size
 
@@ -64,5 +65,14 @@ def default_document() -> Document:
     return bytes_to_document(data, f"{DEFAULT_ID}.txt", doc_id=meta["id"], source=source, title=meta["title"])
 
 
-def load_document(path: str | Path | None = None) -> Document:
-    return default_document() if path is None else path_to_document(path)
+def load_document(path: str | Path | None = None, *, readings: bool = False) -> Document:
+    """The default document (no path) or a user's file; with ``readings`` every text is analysed."""
+    if path is None:
+        return default_document_with_readings() if readings else default_document()
+    document = path_to_document(path)
+    return document_with_readings(document) if readings else document
+
+
+@lru_cache(maxsize=1)
+def default_document_with_readings() -> Document:
+    return document_with_readings(default_document())

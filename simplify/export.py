@@ -4,7 +4,32 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from .model import Block, Document, Footnote, Section, Sentence
+from .model import Block, Document, Footnote, Reading, Section, Sentence, Token
+from .reading import kana_to_romaji, token_to_ruby
+
+
+def token_to_dict(token: Token) -> dict:
+    out = {
+        "surface": token.surface,
+        "reading": token.reading,
+        "romaji": kana_to_romaji(token.reading),
+        "pron": token.pron,
+        "pos": token.pos,
+        "pos_detail": token.pos_detail,
+        "start": token.start,
+        "end": token.end,
+        "source": token.source,
+    }
+    pairs = token_to_ruby(token)
+    if any(rt for _, rt in pairs):
+        out["ruby"] = [list(p) for p in pairs]
+    return out
+
+
+def reading_to_dict(reading: Reading | None) -> dict:
+    if reading is None:
+        return {}
+    return {"tokens": [token_to_dict(t) for t in reading.tokens], "spoken": reading.spoken}
 
 
 def sentence_to_dict(sentence: Sentence) -> dict:
@@ -13,6 +38,7 @@ def sentence_to_dict(sentence: Sentence) -> dict:
         "notes": [asdict(n) for n in sentence.notes],
         "links": [asdict(l) for l in sentence.links],
         "figures": list(sentence.figures),
+        **reading_to_dict(sentence.reading),
     }
 
 
@@ -25,7 +51,13 @@ def block_to_dict(block: Block) -> dict:
 
 
 def footnote_to_dict(footnote: Footnote) -> dict:
-    return {"mark": footnote.mark, "number": footnote.number, "text": footnote.text, "urls": list(footnote.urls)}
+    return {
+        "mark": footnote.mark,
+        "number": footnote.number,
+        "text": footnote.text,
+        "urls": list(footnote.urls),
+        **reading_to_dict(footnote.reading),
+    }
 
 
 def section_to_dict(section: Section, *, children: bool = True) -> dict:
@@ -34,6 +66,7 @@ def section_to_dict(section: Section, *, children: bool = True) -> dict:
         "level": section.level,
         "label": section.label,
         "title": section.title,
+        **({"title_reading": reading_to_dict(section.title_reading)} if section.title_reading else {}),
         "blocks": [block_to_dict(b) for b in section.blocks],
         "footnotes": [footnote_to_dict(f) for f in section.footnotes],
     }

@@ -7,6 +7,30 @@ from typing import Iterator
 
 
 @dataclass(frozen=True)
+class Token:
+    surface: str  # the printed characters, exactly
+    reading: str  # hiragana, "" when there is nothing to read (symbols, silence)
+    pron: str  # katakana as the voice says it ("" when silent)
+    pos: str  # part of speech (名詞, 動詞, 記号 …)
+    pos_detail: str  # e.g. 固有名詞/人名, 数, 読点
+    start: int
+    end: int
+    source: str = "dictionary"  # dictionary | lexicon | printed | rule | silent
+
+
+@dataclass(frozen=True)
+class Reading:
+    tokens: tuple[Token, ...]
+    spoken: str  # katakana pronunciation exactly as fed to the synthesiser (、 = pause)
+    # NOTE: the NJD features (one tuple per analysed piece) are what synthesis is fed; dicts, so kept out of eq/hash.
+    chunks: tuple[tuple[dict, ...], ...] = field(default=(), compare=False, hash=False, repr=False)
+
+    @property
+    def text(self) -> str:
+        return "".join(t.surface for t in self.tokens)
+
+
+@dataclass(frozen=True)
 class NoteRef:
     """A footnote marker removed from a sentence; it stood just before ``text[offset]``."""
 
@@ -30,6 +54,7 @@ class Sentence:
     notes: tuple[NoteRef, ...] = ()
     links: tuple[Link, ...] = ()
     figures: tuple[str, ...] = ()
+    reading: Reading | None = None  # tokens and spoken script (simplify.reading)
 
     def text_with_marks(self) -> str:
         """The sentence as printed, footnote markers put back where they stood."""
@@ -56,6 +81,7 @@ class Footnote:
     number: int
     text: str
     urls: tuple[str, ...] = ()
+    reading: Reading | None = None
 
 
 @dataclass(frozen=True)
@@ -67,6 +93,7 @@ class Section:
     blocks: tuple[Block, ...] = ()
     footnotes: tuple[Footnote, ...] = ()
     children: tuple[Section, ...] = ()
+    title_reading: Reading | None = None
 
     @property
     def heading(self) -> str:

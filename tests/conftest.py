@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import os
 from importlib import resources
 
 import pytest
 
 from simplify.documents import DEFAULT_ID, default_document
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cache_dir(tmp_path_factory):
+    """Compiled lexicons go to a per-run folder, not the user's ~/.cache."""
+    os.environ["YOMIAGE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
 
 
 @pytest.fixture(scope="session")

@@ -67,3 +67,51 @@ def test_bad_files_exit_2_with_a_message(tmp_path, content, needle):
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
     assert result.stdout == ""
+
+
+def test_export_carries_tokens_and_spoken_everywhere():
+    data = json.loads(yomiage("export").stdout)
+
+    def walk(sections):
+        for section in sections:
+            yield section
+            yield from walk(section["children"])
+
+    count = 0
+    for section in walk(data["sections"]):
+        assert "".join(t["surface"] for t in section["title_reading"]["tokens"]) == section["title"]
+        for footnote in section["footnotes"]:
+            assert "".join(t["surface"] for t in footnote["tokens"]) == footnote["text"]
+            assert footnote["spoken"]
+        for block in section["blocks"]:
+            for sentence in block["sentences"]:
+                assert "".join(t["surface"] for t in sentence["tokens"]) == sentence["text"]
+                assert sentence["spoken"]
+                count += 1
+    assert count > 100
+    first = next(t for s in walk(data["sections"]) for b in s["blocks"] for x in b["sentences"] for t in x["tokens"]
+                 if t["surface"] == "推進")
+    assert first["reading"] == "すいしん" and first["romaji"] == "suishin" and first["ruby"] == [["推進", "すいしん"]]
+
+
+def test_furigana_command_formats():
+    result = yomiage("furigana", "読み上げる", "--level", "grade:1")
+    assert result.stdout.strip() == "読(よ)み上げる"
+    data = json.loads(yomiage("furigana", "PHRを読み上げる", "--format", "json").stdout)
+    assert data["spoken"] == "ピーエイチアールヲヨミアゲル"
+    assert [t["surface"] for t in data["tokens"]] == ["PHR", "を", "読み上げる"]
+    assert data["tokens"][2]["romaji"] == "yomiageru"
+    assert "<rt" in yomiage("furigana", "読む", "--format", "html").stdout
+
+
+def test_reading_command_prints_the_spoken_script():
+    result = yomiage("reading", "Lアラートの活用")
+    assert result.returncode == 0
+    assert result.stdout.strip() == "エルアラートノカツヨー"
+
+
+@pytest.mark.parametrize("args, needle", [(["furigana", "  "], "空"), (["furigana", "読む", "--level", "grade:9"], "段階")])
+def test_furigana_errors(args, needle):
+    result = yomiage(*args)
+    assert result.returncode == 2
+    assert needle in result.stderr
