@@ -63,6 +63,37 @@ def cmd_reading(args: argparse.Namespace) -> None:
     _emit(text_to_reading(_user_text(args.text)).spoken, None)
 
 
+def cmd_voices(args: argparse.Namespace) -> None:
+    from .voices import list_voices
+
+    for voice in list_voices():
+        _emit(f"{voice.id}\t{voice.name}\t速さ {voice.speed}  高さ {voice.half_tone:+}  声 {voice.htsvoice.name}", None)
+
+
+def cmd_build(args: argparse.Namespace) -> None:
+    from .build import FORMATS, BuildOptions, build_document
+    from .config import jobs, output_dir, setting
+    from .voices import get_voice
+
+    formats = tuple(dict.fromkeys(f.strip() for f in args.formats.split(",") if f.strip()))
+    if not formats or any(f not in FORMATS for f in formats):
+        raise InputError(f"形式は {', '.join(FORMATS)} から選んでください。", code="bad_format")
+    voice = get_voice(args.voice or setting("YOMIAGE_DEFAULT_VOICE"))
+    document = load_document(args.file, readings=True)
+    options = BuildOptions(
+        output=Path(args.output) if args.output else output_dir(),
+        target_lufs=float(args.loudness if args.loudness is not None else setting("YOMIAGE_LOUDNESS")),
+        bitrate=int(setting("YOMIAGE_MP3_BITRATE")),
+        formats=formats,
+        footnotes=not args.no_footnotes,
+        jobs=args.jobs or jobs(),
+    )
+    report = build_document(document, voice, options, progress=not args.quiet)
+    total = sum(t["duration"] for t in report.tracks)
+    print(f"{report.manifest}  ({len(report.tracks)} 節, 音声 {total / 60:.1f} 分, 新たに合成 {report.synthesised} 片, "
+          f"{report.seconds:.1f} 秒)", file=sys.stderr)
+
+
 def cmd_outline(args: argparse.Namespace) -> None:
     _emit(document_to_outline(load_document(args.file)), None)
 
@@ -88,6 +119,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("reading", help="音声合成に渡す読み（カタカナ）を表示する")
     p.add_argument("text", help="文（「-」なら標準入力）")
     p.set_defaults(func=cmd_reading)
+
+    p = sub.add_parser("build", help="節ごとの MP3・字幕（WebVTT）・章付きの全体 MP3 を作る")
+    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("--voice", help="音声の id（yomiage voices で一覧）")
+    p.add_argument("--jobs", type=int, default=0, help="並列数（既定: コア数）")
+    p.add_argument("--output", help="出力先フォルダ（既定: output/）")
+    p.add_argument("--loudness", type=float, choices=(-19.0, -24.0, -16.0, -23.0), default=None,
+                   help="ラウドネス目標 LUFS（-19 ポッドキャスト既定, -24 放送）")
+    p.add_argument("--formats", default="mp3", help="mp3, wav, opus をカンマ区切りで（既定 mp3）")
+    p.add_argument("--no-footnotes", action="store_true", help="注を読まない")
+    p.add_argument("--quiet", action="store_true", help="進み具合を表示しない")
+    p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("voices", help="使える音声の一覧")
+    p.set_defaults(func=cmd_voices)
 
     p = sub.add_parser("outline", help="見出しの木を字下げ一覧で表示する")
     p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")

@@ -1,0 +1,118 @@
+"""Benchmark: building the whole default document, against a bare ``pyopenjtalk.tts`` loop in the same run.
+
+Measures (all on this machine, printed as medians where repeated):
+  1. bare loop: ``pyopenjtalk.tts`` over every utterance of the document, one process, one thread;
+  2. ``yomiage build --jobs 1`` and ``--jobs N`` (N = cores), cold cache, each in a fresh process:
+     audio seconds per wall second, the ratio to the bare loop, overhead per core, peak memory (max RSS);
+  3. time to the first audio chunk of the longest section when streamed cold, against synthesising it whole.
+Run: ``.venv/bin/python bench/build.py`` (about 7 minutes on 2 cores).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BARE = r"""
+import json, sys, time
+import pyopenjtalk
+texts = json.load(open(sys.argv[1], encoding="utf-8"))
+pyopenjtalk.tts("準備")
+start = time.perf_counter(); seconds = 0.0
+for text in texts:
+    wave, sr = pyopenjtalk.tts(text)
+    seconds += len(wave) / sr
+print(json.dumps({"wall": time.perf_counter() - start, "audio": seconds}))
+"""
+
+
+def utterance_texts() -> list[str]:
+    from service.speech import section_to_utterances
+    from service.voices import get_voice
+    from simplify.documents import default_document
+
+    voice = get_voice("mei")
+    return [u.text for s in default_document().walk() for u in section_to_utterances(s, voice)]
+
+
+def run_build(jobs: int) -> dict:
+    out = Path(tempfile.mkdtemp(prefix="yomiage-bench-"))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "service.cli", "build", "--jobs", str(jobs), "--output", str(out), "--quiet"],
+                   check=True, stderr=subprocess.DEVNULL, env={**os.environ, "YOMIAGE_CACHE_DIR": str(out / "lex")})
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    manifest = json.loads(next(out.glob("*/mei/manifest.json")).read_text(encoding="utf-8"))
+    shutil.rmtree(out)
+    return {"wall": wall, "audio": sum(t["duration"] for t in manifest["tracks"]),
+            "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
+            "max_rss_mb": after.ru_maxrss / 1024}
+
+
+def first_chunk() -> dict:
+    from service.build import BuildOptions
+    from service.speech import Synthesizer
+    from service.streaming import stream_section_mp3, streaming_gain_db
+    from service.voices import get_voice
+    from simplify.documents import load_document
+
+    document = load_document(None, readings=True)
+    sections = list(document.walk())
+    index = max(range(len(sections)), key=lambda i: sum(len(x.text) for x in sections[i].sentences()))
+    voice = get_voice("mei")
+    results = {"section": sections[index].id}
+    for label in ("stream", "whole"):
+        out = Path(tempfile.mkdtemp(prefix="yomiage-bench-"))
+        options = BuildOptions(output=out)
+        synth = Synthesizer(voice, out / "cache" / "utt")
+        streaming_gain_db(voice, options.target_lufs)
+        start = time.perf_counter()
+        if label == "stream":
+            size = 0
+            for chunk in stream_section_mp3(document, sections[index], index + 1, len(sections), voice, options, synth):
+                size += len(chunk)
+                if size > voice.lead_in * 8000 + 2000 and "first" not in results:
+                    results["first"] = time.perf_counter() - start
+            results["stream_total"] = time.perf_counter() - start
+        else:
+            from service.build import build_section
+
+            build_section(document, sections[index], index + 1, len(sections), voice, options, synth)
+            results["whole"] = time.perf_counter() - start
+        shutil.rmtree(out)
+    return results
+
+
+def main() -> None:
+    cores = os.cpu_count() or 1
+    texts = utterance_texts()
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(texts, f, ensure_ascii=False)
+    bare = json.loads(subprocess.run([sys.executable, "-c", BARE, f.name], check=True, capture_output=True, text=True).stdout)
+    os.unlink(f.name)
+    one = run_build(1)
+    many = run_build(cores)
+    speed = lambda r: r["audio"] / r["wall"]  # noqa: E731
+    print(f"utterances: {len(texts)}   audio: {bare['audio'] / 60:.1f} min   cores: {cores}")
+    print(f"bare pyopenjtalk.tts loop     {bare['wall']:7.1f} s wall   {speed(bare):6.1f} audio s / wall s")
+    print(f"yomiage build --jobs 1        {one['wall']:7.1f} s wall   {speed(one):6.1f} audio s / wall s   "
+          f"ratio {speed(one) / speed(bare):.2f}x   overhead {one['wall'] / bare['wall'] - 1:+.1%}   max RSS {one['max_rss_mb']:.0f} MB")
+    print(f"yomiage build --jobs {cores}        {many['wall']:7.1f} s wall   {speed(many):6.1f} audio s / wall s   "
+          f"ratio {speed(many) / speed(bare):.2f}x   per-core overhead {many['cpu'] / bare['wall'] - 1:+.1%}   "
+          f"max RSS {many['max_rss_mb']:.0f} MB")
+    chunk = first_chunk()
+    print(f"longest section {chunk['section']}: first speech chunk after {chunk['first'] * 1000:.0f} ms, "
+          f"whole stream {chunk['stream_total']:.1f} s, building it whole {chunk['whole']:.1f} s "
+          f"(first chunk = {chunk['first'] / chunk['whole']:.1%} of the whole)")
+
+
+if __name__ == "__main__":
+    main()

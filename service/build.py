@@ -1,0 +1,263 @@
+"""Whole-document build: section tracks (MP3 + WebVTT + timing JSON), the chaptered full MP3, the manifest.
+
+Every product is derived from the one document tree. Files are written atomically and each track's timing
+JSON (written last) records the key of what it was built from, so a rebuild skips finished tracks and a
+build killed at any moment is completed by the next one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from simplify.model import Document, Section
+from simplify.reading import document_with_readings
+
+from . import audio
+from .speech import SYNTH_VERSION, Synthesizer, reading_to_pieces, section_to_audio, section_to_utterances
+from .store import clean_stale_temporaries, single_flight, write_atomic
+from .voices import Voice
+
+TRACK_VERSION = "1"
+FORMATS = ("mp3", "wav", "opus")
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    output: Path
+    target_lufs: float = -19.0
+    bitrate: int = 64
+    formats: tuple[str, ...] = ("mp3",)
+    footnotes: bool = True
+    jobs: int = 1
+
+
+@dataclass
+class BuildReport:
+    tracks: list[dict] = field(default_factory=list)
+    synthesised: int = 0
+    built_tracks: int = 0
+    seconds: float = 0.0
+    manifest: Path | None = None
+
+
+def document_folder(options: BuildOptions, document: Document, voice: Voice) -> Path:
+    return options.output / document.id / voice.id
+
+
+def cache_folder(options: BuildOptions) -> Path:
+    return options.output / "cache" / "utt"
+
+
+def track_name(number: int, section: Section) -> str:
+    return f"{number:02d}-{section.id}"
+
+
+def download_name(number: int, section: Section, extension: str) -> str:
+    """A person's file name for a track: ``03-1_概要.mp3``."""
+    label = section.label.strip("（）()") or section.id
+    title = "".join(c for c in section.title if c not in '\\/:*?"<>|').strip() or section.id
+    return f"{number:02d}-{label}_{title}.{extension}"
+
+
+def _track_key(document: Document, section: Section, number: int, total: int, voice: Voice, options: BuildOptions,
+               synth_keys: list[list[str]]) -> str:
+    material = {
+        "v": [TRACK_VERSION, SYNTH_VERSION],
+        "pieces": synth_keys,
+        "voice": voice.to_dict(),
+        "target": options.target_lufs,
+        "bitrate": options.bitrate,
+        "formats": sorted(options.formats),
+        "footnotes": options.footnotes,
+        "tags": [document.title, section.heading, number, total, document.source.attribution],
+    }
+    return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def build_section(document: Document, section: Section, number: int, total: int, voice: Voice,
+                  options: BuildOptions, synth: Synthesizer) -> dict:
+    """One section's products; skipped when its timing JSON already carries the same key."""
+    folder = document_folder(options, document, voice)
+    name = track_name(number, section)
+    utterances = section_to_utterances(section, voice, footnotes=options.footnotes)
+    synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after)] for u in utterances]
+    key = _track_key(document, section, number, total, voice, options, synth_keys)
+    timing_path = folder / f"{name}.json"
+    entry = _existing(timing_path, key, folder, name, options)
+    if entry is not None:
+        return entry
+    with single_flight(f"track-{key}", options.output / "cache" / "locks"):
+        entry = _existing(timing_path, key, folder, name, options)
+        if entry is not None:
+            return entry
+        return _make_track(document, section, number, total, voice, options, synth, key, folder, name)
+
+
+def _existing(timing_path: Path, key: str, folder: Path, name: str, options: BuildOptions) -> dict | None:
+    try:
+        timing = json.loads(timing_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if timing.get("key") != key or not all((folder / f"{name}.{ext}").exists() for ext in (*options.formats, "vtt")):
+        return None
+    return {**timing, "built": False}
+
+
+def _make_track(document, section, number, total, voice, options, synth, key, folder, name) -> dict:
+    sound = section_to_audio(section, voice, synth, footnotes=options.footnotes)
+    target = options.target_lufs + voice.volume_db
+    result = audio.normalise(sound.samples, sound.sr, target)
+    pcm = audio.to_int16(result.samples)
+    tag = audio.id3_tag(
+        title=section.heading or document.title,
+        album=document.title,
+        artist=voice.name,
+        track=(number, total),
+        comment=document.source.attribution or document.source.file,
+        url=document.source.url,
+    )
+    for ext in options.formats:
+        encoded = {"mp3": lambda: tag + audio.wave_to_mp3(pcm, sound.sr, options.bitrate),
+                   "wav": lambda: audio.wave_to_wav(pcm, sound.sr),
+                   "opus": lambda: audio.wave_to_opus(pcm, sound.sr)}[ext]()
+        write_atomic(folder / f"{name}.{ext}", encoded)
+    write_atomic(folder / f"{name}.vtt", audio.cues_to_vtt(sound.cues))
+    timing = {
+        "key": key,
+        "section": section.id,
+        "number": number,
+        "title": section.heading,
+        "duration": len(pcm) / sound.sr,
+        "sample_rate": sound.sr,
+        "loudness": round(result.loudness, 2),
+        "true_peak": round(result.true_peak, 2),
+        "mp3": f"{name}.mp3" if "mp3" in options.formats else None,
+        "vtt": f"{name}.vtt",
+        "json": f"{name}.json",
+        "cues": sound.cues,
+    }
+    write_atomic(folder / f"{name}.json", json.dumps(timing, ensure_ascii=False, indent=1))  # last: the commit mark
+    return {**timing, "built": True}
+
+
+def build_full(document: Document, sections: list[Section], tracks: list[dict], voice: Voice,
+               options: BuildOptions) -> dict:
+    """The whole document as one MP3 with an ID3 chapter per section, joined frame by frame (no re-encoding)."""
+    folder = document_folder(options, document, voice)
+    key = hashlib.sha256(json.dumps([t["key"] for t in tracks]).encode()).hexdigest()[:32]
+    meta_path = folder / "full.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("key") == key and (folder / "full.mp3").exists():
+            return meta
+    except (OSError, ValueError):
+        pass
+    frames, chapters, position = [], [], 0.0
+    for section, track in zip(sections, tracks):
+        data = audio.strip_id3((folder / track["mp3"]).read_bytes())
+        _, samples, rate = audio.mp3_frames(data)
+        length = samples / rate
+        chapters.append(audio.Chapter(f"ch{track['number']:02d}", section.heading or document.title, position, position + length))
+        frames.append(data)
+        position += length
+    tag = audio.id3_tag(title=document.title, album=document.title, artist=voice.name, track=None,
+                        comment=document.source.attribution or document.source.file, url=document.source.url,
+                        chapters=chapters, toc_title=document.title)
+    write_atomic(folder / "full.mp3", tag + b"".join(frames))
+    meta = {
+        "key": key,
+        "mp3": "full.mp3",
+        "duration": position,
+        "chapters": [{"id": c.id, "section": s.id, "title": c.title, "start": round(c.start, 3), "end": round(c.end, 3)}
+                     for c, s in zip(chapters, sections)],
+    }
+    write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1))
+    return meta
+
+
+class Progress:
+    """Sections, audio minutes and ETA on stderr: one updating line on a terminal, plain lines otherwise."""
+
+    def __init__(self, total_sections: int, total_weight: int, enabled: bool = True):
+        self.total, self.weight, self.enabled = total_sections, max(total_weight, 1), enabled
+        self.done, self.done_weight, self.audio = 0, 0, 0.0
+        self.start = time.monotonic()
+        self.lock = threading.Lock()
+        self.tty = sys.stderr.isatty()
+
+    def update(self, weight: int, seconds: float) -> None:
+        with self.lock:
+            self.done += 1
+            self.done_weight += weight
+            self.audio += seconds
+            if not self.enabled:
+                return
+            elapsed = time.monotonic() - self.start
+            fraction = self.done_weight / self.weight
+            eta = elapsed / fraction - elapsed if fraction > 0 else 0
+            bar = "#" * int(fraction * 20)
+            line = (f"[{bar:<20}] {self.done}/{self.total} 節  音声 {self.audio / 60:5.1f} 分  "
+                    f"経過 {elapsed:5.0f} 秒  残り約 {eta:4.0f} 秒")
+            print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+
+    def finish(self) -> None:
+        if self.enabled and self.tty:
+            print(file=sys.stderr)
+
+
+def build_document(document: Document, voice: Voice, options: BuildOptions, *, progress: bool = True,
+                   on_track: Callable[[dict], None] | None = None) -> BuildReport:
+    """Build every product of a document for one voice; returns what was built and what was reused."""
+    started = time.monotonic()
+    if any(s.title_reading is None for s in document.walk()):
+        document = document_with_readings(document)
+    folder = document_folder(options, document, voice)
+    folder.mkdir(parents=True, exist_ok=True)
+    clean_stale_temporaries(options.output)
+    sections = list(document.walk())
+    weights = [len(s.heading) + sum(len(x.text) for x in s.sentences()) + sum(len(f.text) for f in s.footnotes)
+               for s in sections]
+    bar = Progress(len(sections), sum(weights), progress)
+    synth = Synthesizer(voice, cache_folder(options))
+    results: dict[int, dict] = {}
+
+    def work(index: int) -> None:
+        track = build_section(document, sections[index], index + 1, len(sections), voice, options, synth)
+        results[index] = track
+        bar.update(weights[index], track["duration"])
+        if on_track:
+            on_track(track)
+
+    # NOTE: longest sections first, so that the threads finish together
+    order = sorted(range(len(sections)), key=lambda i: -weights[i])
+    with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
+        for future in [pool.submit(work, i) for i in order]:
+            future.result()
+    bar.finish()
+    tracks = [results[i] for i in range(len(sections))]
+    full = build_full(document, sections, tracks, voice, options) if "mp3" in options.formats else None
+    manifest = {
+        "document": document.id,
+        "title": document.title,
+        "voice": voice.id,
+        "voice_name": voice.name,
+        "loudness_target": options.target_lufs + voice.volume_db,
+        "attribution": document.source.attribution,
+        "tracks": [
+            {"section": t["section"], "number": t["number"], "title": t["title"], "mp3": t.get("mp3"), "vtt": t["vtt"],
+             "json": t["json"], "duration": round(t["duration"], 3),
+             **{ext: f"{track_name(t['number'], s)}.{ext}" for ext in options.formats if ext != "mp3"}}
+            for t, s in zip(tracks, sections)
+        ],
+        "full": {"mp3": full["mp3"], "chapters": full["chapters"], "duration": round(full["duration"], 3)} if full else None,
+    }
+    path = write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t["built"]), time.monotonic() - started, path)

@@ -1,0 +1,54 @@
+"""Settings: every one has a name, a default and a one-line help (README lists them; a test checks that)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+
+    def get(self) -> str:
+        return os.environ.get(self.name) or self.default
+
+
+SETTINGS = {
+    s.name: s
+    for s in (
+        Setting("YOMIAGE_OUTPUT_DIR", str(ROOT / "output"), "where built audio, cues and manifests are written"),
+        Setting("YOMIAGE_VOICES_DIR", str(ROOT / "voices"), "folder of voice presets (*.toml) and .htsvoice files"),
+        Setting("YOMIAGE_DEFAULT_VOICE", "mei", "voice used when a request names none"),
+        Setting("YOMIAGE_LOUDNESS", "-19", "loudness target in LUFS for every product (-19 mono podcast, -24 broadcast)"),
+        Setting("YOMIAGE_MP3_BITRATE", "64", "MP3 constant bitrate in kbit/s"),
+        Setting("YOMIAGE_JOBS", "0", "synthesis threads for builds and on-demand audio (0 = one per core)"),
+        Setting("YOMIAGE_CACHE_DIR", str(Path.home() / ".cache" / "yomiage"), "where the compiled lexicon is cached"),
+        Setting("YOMIAGE_DEFAULT_RUBY", "grade:3", "furigana level of pages when the reader has not chosen one"),
+        Setting("YOMIAGE_MAX_TEXT_CHARS", "2000", "longest text accepted by POST /api/furigana and /api/speech"),
+        Setting("YOMIAGE_MAX_BODY_BYTES", "65536", "largest request body the API accepts"),
+        Setting("YOMIAGE_MAX_SYNTH", "4", "concurrent on-demand syntheses before requests get 503"),
+    )
+}
+
+
+def setting(name: str) -> str:
+    return SETTINGS[name].get()
+
+
+def output_dir() -> Path:
+    return Path(setting("YOMIAGE_OUTPUT_DIR"))
+
+
+def voices_dir() -> Path:
+    return Path(setting("YOMIAGE_VOICES_DIR"))
+
+
+def jobs() -> int:
+    value = int(setting("YOMIAGE_JOBS"))
+    return value if value > 0 else (os.cpu_count() or 1)

@@ -1,0 +1,248 @@
+"""Sections -> what is spoken (utterances) -> waveforms, synthesised from the very NJD features of the readings.
+
+Synthesis is cached per analysed piece in ``output/cache/utt``: the key covers the full-context labels (so the
+spoken script), the voice file and its speed and pitch, and SYNTH_VERSION. A lexicon change re-synthesises
+only the pieces whose labels it changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from simplify.model import Reading, Section
+from simplify.reading import text_to_reading
+
+from .store import get_or_create
+from .voices import Voice
+
+SYNTH_VERSION = "1"
+# NOTE: HTS output is float on the int16 scale and overshoots it (peaks near 43,000 measured); the cache keeps
+# int16 at half scale so that nothing clips before loudness normalisation.
+_STORE_SCALE = 0.5
+_PIECE_GAP = 0.12  # silence between the pieces of a sentence split for analysis, and inside a footnote
+
+
+@dataclass(frozen=True)
+class Utterance:
+    """One cue: a heading, a sentence, a figure caption or a footnote, and the pause after it."""
+
+    id: str
+    kind: str  # heading | sentence | figure | footnote
+    text: str
+    readings: tuple[Reading, ...]
+    pause_after: float
+    block: int | None = None
+    index: int | None = None
+
+
+def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = True) -> list[Utterance]:
+    """What a section's track says: its heading, its own body, then its footnotes (「注1。…」)."""
+    out: list[Utterance] = []
+    if section.heading:
+        out.append(Utterance("h", "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause))
+    number = 0
+    for b, block in enumerate(section.blocks):
+        for i, sentence in enumerate(block.sentences):
+            number += 1
+            last = i == len(block.sentences) - 1
+            pause = voice.paragraph_pause if last else voice.sentence_pause
+            reading = sentence.reading or text_to_reading(sentence.text)
+            kind = "figure" if block.type == "figure" else "sentence"
+            out.append(Utterance(f"s{number}", kind, sentence.text, (reading,), pause, b, i))
+    if footnotes and section.footnotes:
+        if out:
+            out[-1] = _with_pause(out[-1], max(out[-1].pause_after, voice.footnote_pause))
+        for note in section.footnotes:
+            label = f"注{note.number}。"
+            reading = note.reading or text_to_reading(note.text)
+            out.append(Utterance(f"n{note.number}", "footnote", f"{label}{note.text}",
+                                 (text_to_reading(label), reading), voice.footnote_pause))
+    if out:
+        out[-1] = _with_pause(out[-1], 0.0)
+    return out
+
+
+def _with_pause(u: Utterance, pause: float) -> Utterance:
+    return Utterance(u.id, u.kind, u.text, u.readings, pause, u.block, u.index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Synthesis
+
+
+_local = threading.local()
+
+
+def _engine(voice: Voice):
+    """One HTS engine per thread and voice file: engines are not shared, so threads synthesise in parallel."""
+    from pyopenjtalk.htsengine import HTSEngine
+
+    engines = getattr(_local, "engines", None)
+    if engines is None:
+        engines = _local.engines = {}
+    key = str(voice.htsvoice)
+    if key not in engines:
+        engines[key] = HTSEngine(key.encode())
+    return engines[key]
+
+
+def sample_rate(voice: Voice) -> int:
+    return int(_engine(voice).get_sampling_frequency())
+
+
+def features_to_labels(features) -> list[str]:
+    import pyopenjtalk
+
+    return list(pyopenjtalk.make_label([dict(f) for f in features]))
+
+
+def labels_to_wave(labels: list[str], voice: Voice) -> np.ndarray:
+    """Synthesise full-context labels; float64 on the int16 scale, as HTS returns it."""
+    engine = _engine(voice)
+    engine.set_speed(voice.speed)
+    engine.add_half_tone(voice.half_tone)
+    return np.asarray(engine.synthesize(labels), dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Piece:
+    """One synthesis unit: an analysed piece of a reading, with its cache key."""
+
+    labels: tuple[str, ...]
+    key: str
+
+
+def reading_to_pieces(reading: Reading, voice: Voice) -> list[Piece]:
+    pieces = []
+    for chunk in reading.chunks:
+        labels = tuple(features_to_labels(chunk))
+        if len(labels) <= 2:  # only silence: nothing to say
+            continue
+        digest = hashlib.sha256(json.dumps([SYNTH_VERSION, voice.synthesis_key, labels]).encode()).hexdigest()
+        pieces.append(Piece(labels, digest[:32]))
+    return pieces
+
+
+class Synthesizer:
+    """Pieces -> float waveforms (-1..1), from the cache when there, else synthesised once and stored."""
+
+    def __init__(self, voice: Voice, cache: Path):
+        self.voice = voice
+        self.cache = cache
+        self.synthesised = 0  # pieces actually synthesised by this object (cache misses)
+        self._count = threading.Lock()
+
+    def _path(self, key: str) -> Path:
+        return self.cache / key[:2] / f"{key}.npy"
+
+    def is_cached(self, piece: Piece) -> bool:
+        return self._path(piece.key).exists()
+
+    def piece_wave(self, piece: Piece) -> np.ndarray:
+        def make() -> bytes:
+            wave = labels_to_wave(list(piece.labels), self.voice)
+            stored = np.clip(np.round(wave * _STORE_SCALE), -32768, 32767).astype(np.int16)
+            buffer = io.BytesIO()
+            np.save(buffer, stored, allow_pickle=False)
+            with self._count:
+                self.synthesised += 1
+            return buffer.getvalue()
+
+        data, _ = get_or_create(self._path(piece.key), piece.key, make, self.cache.parent / "locks")
+        stored = np.load(io.BytesIO(data), allow_pickle=False)
+        return stored.astype(np.float64) / (_STORE_SCALE * 32768)
+
+    def utterance_wave(self, utterance: Utterance, sr: int) -> np.ndarray:
+        gap = np.zeros(int(_PIECE_GAP * sr))
+        parts: list[np.ndarray] = []
+        for reading in utterance.readings:
+            for piece in reading_to_pieces(reading, self.voice):
+                if parts:
+                    parts.append(gap)
+                parts.append(self.piece_wave(piece))
+        return np.concatenate(parts) if parts else np.zeros(0)
+
+
+# ---------------------------------------------------------------------------------------------
+# A section as one waveform with cue times
+
+
+@dataclass(frozen=True)
+class SectionAudio:
+    samples: np.ndarray  # float, -1..1 (not yet normalised)
+    sr: int
+    cues: list[dict]
+
+
+def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True) -> SectionAudio:
+    sr = sample_rate(voice)
+    utterances = section_to_utterances(section, voice, footnotes=footnotes)
+    parts = [np.zeros(int(voice.lead_in * sr))]
+    position = len(parts[0])
+    cues = []
+    for u in utterances:
+        wave = synth.utterance_wave(u, sr)
+        cues.append({"id": u.id, "kind": u.kind, "text": u.text, "start": position / sr,
+                     "end": (position + len(wave)) / sr, "block": u.block, "sentence": u.index})
+        parts.append(wave)
+        position += len(wave)
+        pause = np.zeros(int(u.pause_after * sr))
+        parts.append(pause)
+        position += len(pause)
+    parts.append(np.zeros(int(voice.tail * sr)))
+    return SectionAudio(np.concatenate(parts), sr, cues)
+
+
+# ---------------------------------------------------------------------------------------------
+# Streaming: audio before the whole section is synthesised
+
+
+def _clauses(chunk: tuple[dict, ...]) -> list[list[dict]]:
+    """Split NJD features at pauses (、), so the first words can be synthesised on their own."""
+    parts, current = [], []
+    for feature in chunk:
+        current.append(feature)
+        if feature.get("pron") == "、" and any(f.get("pos") != "記号" for f in current):
+            parts.append(current)
+            current = []
+    if current:
+        parts.append(current)
+    return parts
+
+
+def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True
+                           ) -> Iterator[np.ndarray]:
+    """Float waveforms in speaking order, pauses included; clause by clause until the first cached piece."""
+    sr = sample_rate(voice)
+    yield np.zeros(int(voice.lead_in * sr))
+    eager = True  # NOTE: split clause by clause only while nothing has been heard yet
+    for u in section_to_utterances(section, voice, footnotes=footnotes):
+        first_piece = True
+        for reading in u.readings:
+            for chunk, piece in zip(_spoken_chunks(reading), reading_to_pieces(reading, voice)):
+                if not first_piece:
+                    yield np.zeros(int(_PIECE_GAP * sr))
+                first_piece = False
+                if eager and not synth.is_cached(piece):
+                    for clause in _clauses(chunk):
+                        labels = features_to_labels(clause)
+                        if len(labels) > 2:
+                            yield labels_to_wave(labels, voice) / 32768
+                    eager = False
+                    continue
+                eager = False
+                yield synth.piece_wave(piece)
+        yield np.zeros(int(u.pause_after * sr))
+    yield np.zeros(int(voice.tail * sr))
+
+
+def _spoken_chunks(reading: Reading) -> list[tuple[dict, ...]]:
+    return [c for c in reading.chunks if len(features_to_labels(c)) > 2]

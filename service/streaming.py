@@ -1,0 +1,72 @@
+"""A section as MP3 bytes while it is being synthesised: the listener hears the first clause at once."""
+
+from __future__ import annotations
+
+import threading
+from typing import Iterator
+
+import numpy as np
+
+from simplify.model import Document, Section
+from simplify.reading import text_to_reading
+
+from . import audio
+from .build import BuildOptions, build_section, document_folder, track_name
+from .speech import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
+from .voices import Voice
+
+_CALIBRATION = (
+    "総務省では、誰もがデジタル化の恩恵を受けられる環境の整備を進めています。"
+    "高齢者や障害者を含む全ての人が、情報を利用しやすくなるよう取り組んでいます。"
+)
+_gains: dict[tuple[str, float], float] = {}
+_gains_lock = threading.Lock()
+
+
+def streaming_gain_db(voice: Voice, target_lufs: float) -> float:
+    """Gain that brings this voice's speech to the target, measured once on a reference passage.
+
+    A stream cannot measure the integrated loudness of audio it has not made yet; the voice's typical
+    loudness is close (the built file, measured whole, replaces the stream once it exists).
+    """
+    key = (voice.synthesis_key, target_lufs)
+    with _gains_lock:
+        if key not in _gains:
+            reading = text_to_reading(_CALIBRATION)
+            wave = np.concatenate([labels_to_wave(list(p.labels), voice) for p in reading_to_pieces(reading, voice)])
+            _gains[key] = target_lufs - audio.integrated_loudness(wave / 32768, sample_rate(voice))
+        return _gains[key]
+
+
+def stream_section_mp3(document: Document, section: Section, number: int, total: int, voice: Voice,
+                       options: BuildOptions, synth: Synthesizer, *, block_bytes: int = 16384) -> Iterator[bytes]:
+    """MP3 frames in speaking order. A section already built is sent from its file."""
+    folder = document_folder(options, document, voice)
+    built = folder / f"{track_name(number, section)}.mp3"
+    timing = folder / f"{track_name(number, section)}.json"
+    if built.exists() and timing.exists():
+        with open(built, "rb") as f:
+            while chunk := f.read(block_bytes):
+                yield chunk
+        return
+    sr = sample_rate(voice)
+    gain = 10 ** ((streaming_gain_db(voice, options.target_lufs + voice.volume_db)) / 20)
+    ceiling_db = audio.TRUE_PEAK_CEILING - 0.5
+    encoder = audio.Mp3Encoder(sr, options.bitrate)
+    skip = audio.ENCODER_DELAY
+    for wave in stream_utterance_waves(section, voice, synth, footnotes=options.footnotes):
+        if skip:
+            cut = min(skip, len(wave))
+            wave, skip = wave[cut:], skip - cut
+        if not len(wave):
+            continue
+        data = encoder.encode(audio.to_int16(audio.limit(wave * gain, sr, ceiling_db)))
+        if data:
+            yield data
+    yield encoder.flush()
+
+
+def ensure_track(document: Document, section: Section, number: int, total: int, voice: Voice,
+                 options: BuildOptions, synth: Synthesizer) -> dict:
+    """Build one section's products now (once, however many ask at the same time)."""
+    return build_section(document, section, number, total, voice, options, synth)

@@ -1,0 +1,81 @@
+"""Voice presets (TOML in voices/): which .htsvoice, how fast, how high, how long the pauses."""
+
+from __future__ import annotations
+
+import hashlib
+import tomllib
+from dataclasses import asdict, dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from simplify.errors import InputError
+
+from .config import voices_dir
+
+
+@dataclass(frozen=True)
+class Voice:
+    id: str
+    name: str
+    htsvoice: Path
+    speed: float = 1.0
+    half_tone: float = 0.0
+    volume_db: float = 0.0
+    lead_in: float = 0.25
+    heading_pause: float = 0.9
+    sentence_pause: float = 0.35
+    paragraph_pause: float = 0.75
+    footnote_pause: float = 0.6
+    tail: float = 0.6
+
+    @property
+    def synthesis_key(self) -> str:
+        """What changes the waveform of one utterance: the voice file's content, speed and pitch."""
+        return f"{_file_hash(self.htsvoice)}:{self.speed}:{self.half_tone}"
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["htsvoice"] = self.htsvoice.name
+        return out
+
+
+@lru_cache(maxsize=16)
+def _file_hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
+
+
+_FIELDS = {"speed", "half_tone", "volume_db", "lead_in", "heading_pause", "sentence_pause", "paragraph_pause",
+           "footnote_pause", "tail"}
+
+
+def _load(path: Path) -> Voice:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        htsvoice = path.parent / data["htsvoice"]
+        numbers = {k: float(data[k]) for k in _FIELDS if k in data}
+        voice = Voice(id=str(data["id"]), name=str(data["name"]), htsvoice=htsvoice, **numbers)
+    except (KeyError, ValueError, tomllib.TOMLDecodeError) as error:
+        raise InputError(f"音声の設定ファイル {path.name} が正しくありません（{error}）。", code="bad_voice") from None
+    if not htsvoice.is_file():
+        raise InputError(f"音声 {voice.id} の声のファイル {htsvoice.name} がありません。", code="bad_voice")
+    if not (0.3 <= voice.speed <= 3.0 and -24 <= voice.half_tone <= 24):
+        raise InputError(f"音声 {voice.id} の速さか高さが範囲外です。", code="bad_voice")
+    return voice
+
+
+def list_voices(folder: Path | None = None) -> list[Voice]:
+    """Every preset in the voices folder, in id order; a broken preset is an error, not skipped."""
+    folder = folder or voices_dir()
+    voices = [_load(p) for p in sorted(folder.glob("*.toml"))]
+    ids = [v.id for v in voices]
+    if len(ids) != len(set(ids)):
+        raise InputError("音声の id が重複しています。", code="bad_voice")
+    return sorted(voices, key=lambda v: v.id)
+
+
+def get_voice(voice_id: str, folder: Path | None = None) -> Voice:
+    for voice in list_voices(folder):
+        if voice.id == voice_id:
+            return voice
+    known = "、".join(v.id for v in list_voices(folder))
+    raise InputError(f"音声「{voice_id}」はありません。使える音声: {known}", code="unknown_voice", status=404)

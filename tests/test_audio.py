@@ -1,0 +1,292 @@
+"""Audio products, checked by their properties (never by bytes): decodability, duration, rate, loudness,
+true peak, tags and chapters, cues; the cache, concurrency and a build killed midway."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pyloudnorm
+import pytest
+import soundfile
+from mutagen.id3 import ID3
+from scipy.signal import resample_poly
+
+from service import audio
+from service.build import BuildOptions, build_document, build_section
+from service.speech import Synthesizer, section_to_utterances
+from service.streaming import stream_section_mp3
+from service.voices import get_voice, list_voices
+from simplify.documents import path_to_document
+from simplify.errors import InputError
+from simplify.reading import document_with_readings
+
+DATA = Path(__file__).parent / "data"
+
+
+@pytest.fixture(scope="module")
+def sample_doc():
+    return document_with_readings(path_to_document(DATA / "sample.txt"))
+
+
+@pytest.fixture(scope="module")
+def built(sample_doc, tmp_path_factory):
+    options = BuildOptions(output=tmp_path_factory.mktemp("out"), jobs=2)
+    voice = get_voice("mei")
+    report = build_document(sample_doc, voice, options, progress=False)
+    folder = report.manifest.parent
+    return sample_doc, voice, options, report, folder, json.loads(report.manifest.read_text(encoding="utf-8"))
+
+
+def decode(path: Path):
+    return soundfile.read(path)
+
+
+def true_peak(x: np.ndarray) -> float:
+    return 20 * np.log10(np.abs(resample_poly(x, 4, 1)).max())
+
+
+def test_manifest_lists_every_section(built):
+    doc, voice, options, report, folder, manifest = built
+    assert manifest["document"] == doc.id and manifest["voice"] == "mei"
+    assert [t["section"] for t in manifest["tracks"]] == [s.id for s in doc.walk()]
+    for track in manifest["tracks"]:
+        assert (folder / track["mp3"]).exists() and (folder / track["vtt"]).exists()
+    assert (folder / manifest["full"]["mp3"]).exists()
+
+
+def test_every_track_decodes_with_the_right_duration_rate_loudness_and_peak(built):
+    doc, voice, options, report, folder, manifest = built
+    for track in manifest["tracks"]:
+        x, sr = decode(folder / track["mp3"])
+        assert sr == 48000 and x.ndim == 1
+        timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
+        cues = timing["cues"]
+        expected = voice.lead_in + sum(c["end"] - c["start"] for c in cues) + voice.tail
+        expected += sum(u.pause_after for u in section_to_utterances(doc.section(track["section"]), voice))
+        assert abs(len(x) / sr - expected) <= 0.02 * expected, track
+        if len(x) / sr > 3:  # BS.1770 gating needs a few blocks to mean anything
+            assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) - options.target_lufs) <= 1.0, track
+        assert true_peak(x) <= -1.0, track
+        assert np.abs(x).max() > 0.05  # not silence
+
+
+def test_track_tags(built):
+    doc, voice, options, report, folder, manifest = built
+    total = len(manifest["tracks"])
+    for n, track in enumerate(manifest["tracks"], 1):
+        tag = ID3(folder / track["mp3"])
+        assert tag["TIT2"].text == [doc.section(track["section"]).heading]
+        assert tag["TALB"].text == [doc.title]
+        assert tag["TRCK"].text == [f"{n}/{total}"]
+        assert tag["TPE1"].text == [voice.name]
+        assert tag["TLAN"].text == ["jpn"]
+        assert tag.getall("COMM")
+
+
+def test_full_mp3_has_one_chapter_per_section(built):
+    doc, voice, options, report, folder, manifest = built
+    tag = ID3(folder / "full.mp3")
+    chapters = sorted(tag.getall("CHAP"), key=lambda c: c.start_time)
+    sections = list(doc.walk())
+    assert len(chapters) == len(sections)
+    assert [c.sub_frames["TIT2"].text[0] for c in chapters] == [s.heading for s in sections]
+    toc = tag.getall("CTOC")[0]
+    assert toc.child_element_ids == [c.element_id for c in chapters]
+    x, sr = decode(folder / "full.mp3")
+    starts = [c.start_time for c in chapters]
+    assert starts == sorted(starts) and starts[0] == 0
+    assert all(a.end_time == b.start_time for a, b in zip(chapters, chapters[1:]))
+    assert abs(chapters[-1].end_time / 1000 - len(x) / sr) < 0.05
+    per_track = sum(len(decode(folder / t["mp3"])[0]) for t in manifest["tracks"])
+    assert abs(len(x) - per_track) <= len(sections) * 1152  # joined frame by frame, not re-encoded
+
+
+def test_cues_match_utterances_and_stay_inside_the_track(built):
+    doc, voice, options, report, folder, manifest = built
+    for track in manifest["tracks"]:
+        section = doc.section(track["section"])
+        vtt = (folder / track["vtt"]).read_text(encoding="utf-8")
+        assert vtt.startswith("WEBVTT")
+        timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
+        cues = timing["cues"]
+        assert len(cues) == len(section_to_utterances(section, voice)) == vtt.count(" --> ")
+        sentences = [c for c in cues if c["kind"] in ("sentence", "figure")]
+        assert len(sentences) == sum(1 for _ in section.sentences())
+        assert [c["text"] for c in sentences] == [s.text for s in section.sentences()]
+        times = [t for c in cues for t in (c["start"], c["end"])]
+        assert times == sorted(times) and times[0] >= 0 and times[-1] <= timing["duration"]
+        assert all(c["end"] > c["start"] for c in cues)
+
+
+def test_footnotes_are_read_after_the_body(built):
+    doc, voice, options, report, folder, manifest = built
+    timing = json.loads((folder / "03-s1-1-1.json").read_text(encoding="utf-8"))
+    assert timing["cues"][-1]["id"] == "n1"
+    assert timing["cues"][-1]["text"].startswith("注1。Personal Health Record")
+
+
+def test_second_build_synthesises_nothing(built):
+    doc, voice, options, report, folder, manifest = built
+    assert report.synthesised > 0
+    again = build_document(doc, voice, options, progress=False)
+    assert again.synthesised == 0 and again.built_tracks == 0
+
+
+def test_changing_one_sentence_resynthesises_only_that_sentence(built, tmp_path):
+    doc, voice, options, report, folder, manifest = built
+    text = (DATA / "sample.txt").read_text(encoding="utf-8").replace("次の段落です。", "次の段落は変わりました。")
+    (tmp_path / "sample.txt").write_text(text, encoding="utf-8")
+    changed = document_with_readings(path_to_document(tmp_path / "sample.txt"))
+    result = build_document(changed, voice, options, progress=False)
+    assert result.synthesised == 1
+    assert result.built_tracks == 1
+
+
+def test_other_formats_decode(sample_doc, tmp_path):
+    options = BuildOptions(output=tmp_path, formats=("mp3", "wav", "opus"))
+    voice = get_voice("mei")
+    section = sample_doc.section("s1-2-a")
+    track = build_section(sample_doc, section, 6, 6, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
+    folder = tmp_path / sample_doc.id / "mei"
+    for ext in ("wav", "opus"):
+        x, sr = decode(folder / f"{track['json'][:-5]}.{ext}")
+        assert abs(len(x) / sr - track["duration"]) < 0.1
+
+
+def test_concurrent_requests_synthesise_once(sample_doc, tmp_path):
+    options = BuildOptions(output=tmp_path)
+    voice = get_voice("mei")
+    synth = Synthesizer(voice, tmp_path / "cache" / "utt")
+    section = sample_doc.section("s1-1-2")
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(build_section(sample_doc, section, 4, 6, voice, options, synth)))
+               for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4
+    assert sum(1 for r in results if r["built"]) == 1
+    pieces = sum(1 for u in section_to_utterances(section, voice) for r in u.readings for c in r.chunks)
+    assert synth.synthesised == pieces
+
+
+# -- voices ---------------------------------------------------------------------------------------
+
+def test_shipped_voices():
+    ids = [v.id for v in list_voices()]
+    assert {"mei", "mei-slow", "mei-low"} <= set(ids)
+    slow, low = get_voice("mei-slow"), get_voice("mei-low")
+    assert 0.75 <= slow.speed <= 0.85 and slow.sentence_pause > get_voice("mei").sentence_pause
+    assert low.half_tone < 0
+    for v in list_voices():
+        assert v.htsvoice.exists()
+        assert Path(str(v.htsvoice) + ".LICENSE").exists()
+
+
+def test_unknown_voice_is_an_error_not_a_fallback():
+    with pytest.raises(InputError) as info:
+        get_voice("nonexistent")
+    assert info.value.code == "unknown_voice" and info.value.status == 404
+
+
+def test_a_dropped_in_voice_appears_and_a_broken_one_is_reported(tmp_path):
+    source = get_voice("mei").htsvoice
+    (tmp_path / "mine.htsvoice").write_bytes(source.read_bytes())
+    (tmp_path / "mine.toml").write_text('id = "mine"\nname = "わたしの声"\nhtsvoice = "mine.htsvoice"\nspeed = 1.1\n', encoding="utf-8")
+    assert [v.id for v in list_voices(tmp_path)] == ["mine"]
+    (tmp_path / "broken.toml").write_text('id = "broken"\nname = "x"\nhtsvoice = "missing.htsvoice"\n', encoding="utf-8")
+    with pytest.raises(InputError):
+        list_voices(tmp_path)
+
+
+def test_slow_voice_is_slower(sample_doc, tmp_path):
+    section = sample_doc.section("s1-1-2")
+    durations = {}
+    for voice_id in ("mei", "mei-slow"):
+        voice = get_voice(voice_id)
+        options = BuildOptions(output=tmp_path)
+        durations[voice_id] = build_section(sample_doc, section, 4, 6, voice, options,
+                                            Synthesizer(voice, tmp_path / "cache" / "utt"))["duration"]
+    assert durations["mei-slow"] > durations["mei"] * 1.15
+
+
+# -- streaming ------------------------------------------------------------------------------------
+
+def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path):
+    voice = get_voice("mei")
+    options = BuildOptions(output=tmp_path)
+    synth = Synthesizer(voice, tmp_path / "cache" / "utt")
+    section = sample_doc.section("s1-1-1")
+    from service.streaming import streaming_gain_db
+
+    streaming_gain_db(voice, options.target_lufs)  # calibrated once per voice, not per request
+    start = time.perf_counter()
+    stamps, chunks = [], []
+    for chunk in stream_section_mp3(sample_doc, section, 3, 6, voice, options, synth):
+        stamps.append((time.perf_counter() - start, sum(len(c) for c in chunks) + len(chunk)))
+        chunks.append(chunk)
+    total = time.perf_counter() - start
+    # the first chunk that carries speech (beyond the lead-in silence) comes well before the end
+    speech_at = next(t for t, size in stamps if size > voice.lead_in * 8000 + 2000)
+    assert speech_at < total * 0.6
+    x, sr = soundfile.read(io.BytesIO(b"".join(chunks)))
+    assert len(x) / sr > 8 and np.abs(x).max() > 0.05
+
+
+# -- killed midway ------------------------------------------------------------------------------
+
+def test_a_build_killed_midway_leaves_nothing_truncated_and_the_next_completes(tmp_path):
+    text = "第1節 長い文書\n" + "".join(
+        f" {i} 節{i}\n総務省では、地域社会のデジタル化を推進している。第{i}の取組について説明する。\n" for i in range(1, 13)
+    )
+    source = tmp_path / "long.txt"
+    source.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "service.cli", "build", str(source), "--output", str(out), "--jobs", "2", "--quiet"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    folder = out / "long" / "mei"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(folder.glob("*.json"))) < 3:
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (folder / "manifest.json").exists()
+    for mp3 in folder.glob("*.mp3"):
+        audio.mp3_frames(audio.strip_id3(mp3.read_bytes()))  # raises on a truncated stream
+        decode(mp3)
+    for js in folder.glob("*.json"):
+        json.loads(js.read_text(encoding="utf-8"))
+    for npy in (out / "cache").rglob("*.npy"):
+        np.load(npy, allow_pickle=False)
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["tracks"]) == 13
+    for track in manifest["tracks"]:
+        decode(folder / track["mp3"])
+    assert not list(out.rglob("*.tmp"))
+
+
+def test_fast_loudness_agrees_with_pyloudnorm(built):
+    doc, voice, options, report, folder, manifest = built
+    x, sr = decode(folder / "full.mp3")
+    assert abs(audio.integrated_loudness(x, sr) - pyloudnorm.Meter(sr).integrated_loudness(x)) < 0.15
+
+
+def test_broadcast_target(sample_doc, tmp_path):
+    voice = get_voice("mei")
+    options = BuildOptions(output=tmp_path, target_lufs=-24.0)
+    section = sample_doc.section("s1-1-1")
+    track = build_section(sample_doc, section, 3, 6, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
+    x, sr = decode(tmp_path / sample_doc.id / "mei" / track["mp3"])
+    assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 24) <= 1.0
