@@ -17,11 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from simplify.model import Document, Section
-from simplify.reading import document_with_readings
+import numpy as np
+
+from simplify.model import Document, Section, Term
+from simplify.reading import document_with_readings, text_to_reading
+from simplify.segment import split_sentences
 
 from . import audio
-from .speech import SYNTH_VERSION, Synthesizer, reading_to_pieces, section_to_audio, section_to_utterances
+from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
+                     section_to_utterances)
 from .store import clean_stale_temporaries, single_flight, write_atomic
 from .voices import Voice
 
@@ -261,3 +265,37 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     }
     path = write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t["built"]), time.monotonic() - started, path)
+
+
+def glossary_text(term: Term) -> str:
+    """What a listener hears for a term: 「PHRは、…」 as written, or 「〜とは、」 before an explanation."""
+    surface = term.surfaces[0]
+    return term.plain if term.plain.startswith(surface) else f"{surface}とは、{term.plain}"
+
+
+def build_glossary_audio(term: Term, voice: Voice, options: BuildOptions, synth: Synthesizer,
+                         album: str = "用語集") -> Path:
+    """A short MP3 of one glossary explanation (same voices, same pipeline), made once and kept."""
+    text = glossary_text(term)
+    readings = tuple(text_to_reading(s) for s in split_sentences(text))
+    utterance = Utterance("g", "glossary", text, readings, 0.0)
+    pieces = [p.key for r in readings for p in reading_to_pieces(r, voice)]
+    key = hashlib.sha256(json.dumps([TRACK_VERSION, pieces, voice.to_dict(), options.target_lufs, options.bitrate,
+                                     term.surfaces[0], album], ensure_ascii=False).encode()).hexdigest()[:32]
+    folder = options.output / "glossary" / voice.id
+    path, meta = folder / f"{term.id}.mp3", folder / f"{term.id}.json"
+    with single_flight(f"glossary-{key}", options.output / "cache" / "locks"):
+        try:
+            if json.loads(meta.read_text(encoding="utf-8")).get("key") == key and path.exists():
+                return path
+        except (OSError, ValueError):
+            pass
+        sr = sample_rate(voice)
+        wave = synth.utterance_wave(utterance, sr)
+        samples = np.concatenate([np.zeros(int(voice.lead_in * sr)), wave, np.zeros(int(voice.tail * sr))])
+        result = audio.normalise(samples, sr, options.target_lufs + voice.volume_db)
+        pcm = audio.to_int16(result.samples)
+        tag = audio.id3_tag(title=term.surfaces[0], album=album, artist=voice.name, track=None, comment=text, url=None)
+        write_atomic(path, tag + audio.wave_to_mp3(pcm, sr, options.bitrate))
+        write_atomic(meta, json.dumps({"key": key, "text": text, "duration": len(pcm) / sr}, ensure_ascii=False))
+    return path

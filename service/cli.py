@@ -63,6 +63,20 @@ def cmd_reading(args: argparse.Namespace) -> None:
     _emit(text_to_reading(_user_text(args.text)).spoken, None)
 
 
+def cmd_glossary(args: argparse.Namespace) -> None:
+    from simplify.export import term_to_dict
+    from simplify.glossary import term_usage
+
+    document = load_document(args.file, readings=True)
+    usage = term_usage(document)
+    if args.json:
+        _emit(json.dumps([term_to_dict(t, usage) for t in document.glossary], ensure_ascii=False, indent=1), None)
+        return
+    for term in document.glossary:
+        used = f"  [{len(usage.get(term.id, []))} 節]" if usage.get(term.id) else ""
+        _emit(f"{' / '.join(term.surfaces)}（{term.reading}）〔{term.category}〕{used}\n    {term.plain}", None)
+
+
 def cmd_voices(args: argparse.Namespace) -> None:
     from .voices import list_voices
 
@@ -131,6 +145,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-footnotes", action="store_true", help="注を読まない")
     p.add_argument("--quiet", action="store_true", help="進み具合を表示しない")
     p.set_defaults(func=cmd_build)
+
+    p = sub.add_parser("glossary", help="用語のやさしい説明の一覧")
+    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）：その文書の定義も加わる")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
+    p.set_defaults(func=cmd_glossary)
 
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from .errors import InputError
 from .model import Document, Source
+from .glossary import document_with_glossary
 from .reading import document_with_readings
 from .segment import text_to_document
 from .textio import bytes_to_text, check_size
@@ -66,13 +67,18 @@ def default_document() -> Document:
 
 
 def load_document(path: str | Path | None = None, *, readings: bool = False) -> Document:
-    """The default document (no path) or a user's file; with ``readings`` every text is analysed."""
+    """The default document (no path) or a user's file; with ``readings``, every text is analysed
+    (tokens, spoken script), glossary terms are marked and readability is measured."""
     if path is None:
-        return default_document_with_readings() if readings else default_document()
+        return default_document_annotated() if readings else default_document()
     document = path_to_document(path)
-    return document_with_readings(document) if readings else document
+    return annotate(document) if readings else document
+
+
+def annotate(document: Document) -> Document:
+    return document_with_glossary(document_with_readings(document))
 
 
 @lru_cache(maxsize=1)
-def default_document_with_readings() -> Document:
-    return document_with_readings(default_document())
+def default_document_annotated() -> Document:
+    return annotate(default_document())

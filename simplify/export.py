@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from .model import Block, Document, Footnote, Reading, Section, Sentence, Token
+from .model import Block, Document, Footnote, Reading, Section, Sentence, Term, Token
 from .reading import kana_to_romaji, token_to_ruby
 
 
@@ -32,12 +32,36 @@ def reading_to_dict(reading: Reading | None) -> dict:
     return {"tokens": [token_to_dict(t) for t in reading.tokens], "spoken": reading.spoken}
 
 
+def term_refs(refs) -> list[dict]:
+    return [{"id": r.id, "start": r.start, "end": r.end, "first": r.first} for r in refs]
+
+
+def term_to_dict(term: Term, usage: dict[str, list[str]] | None = None) -> dict:
+    out = {
+        "id": term.id,
+        "surfaces": list(term.surfaces),
+        "variants": list(term.variants),
+        "reading": term.reading,
+        "pos": term.pos,
+        "plain": term.plain,
+        "english": term.english,
+        "category": term.category,
+        "source": term.source,
+        "definition": term.definition,
+        "definition_source": term.definition_source,
+    }
+    if usage is not None:
+        out["sections"] = usage.get(term.id, [])
+    return out
+
+
 def sentence_to_dict(sentence: Sentence) -> dict:
     return {
         "text": sentence.text,
         "notes": [asdict(n) for n in sentence.notes],
         "links": [asdict(l) for l in sentence.links],
         "figures": list(sentence.figures),
+        "terms": term_refs(sentence.terms),
         **reading_to_dict(sentence.reading),
     }
 
@@ -56,6 +80,7 @@ def footnote_to_dict(footnote: Footnote) -> dict:
         "number": footnote.number,
         "text": footnote.text,
         "urls": list(footnote.urls),
+        "terms": term_refs(footnote.terms),
         **reading_to_dict(footnote.reading),
     }
 
@@ -67,6 +92,9 @@ def section_to_dict(section: Section, *, children: bool = True) -> dict:
         "label": section.label,
         "title": section.title,
         **({"title_reading": reading_to_dict(section.title_reading)} if section.title_reading else {}),
+        "title_terms": term_refs(section.title_terms),
+        "terms": list(section.terms),
+        "readability": section.readability.to_dict() if section.readability else None,
         "blocks": [block_to_dict(b) for b in section.blocks],
         "footnotes": [footnote_to_dict(f) for f in section.footnotes],
     }
@@ -76,12 +104,16 @@ def section_to_dict(section: Section, *, children: bool = True) -> dict:
 
 
 def document_to_dict(document: Document) -> dict:
+    from .glossary import term_usage
+
+    usage = term_usage(document)
     return {
         "id": document.id,
         "title": document.title,
         "source": asdict(document.source),
         "sections": [section_to_dict(s) for s in document.sections],
         "discarded": list(document.discarded),
+        "glossary": [term_to_dict(t, usage) for t in document.glossary],
     }
 
 

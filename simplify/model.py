@@ -31,6 +31,37 @@ class Reading:
 
 
 @dataclass(frozen=True)
+class TermRef:
+    """A glossary term used in a text: ``text[start:end]``; ``first`` marks its first use in the section."""
+
+    id: str
+    start: int
+    end: int
+    first: bool = False
+
+
+@dataclass(frozen=True)
+class Term:
+    """A glossary entry: a term kept as printed, with a plain-language (やさしい日本語) explanation."""
+
+    id: str
+    surfaces: tuple[str, ...]
+    variants: tuple[str, ...]
+    reading: str
+    pos: str
+    plain: str
+    english: str | None
+    category: str
+    source: str  # footnote:N | definition | curated
+    definition: str | None = None  # the document's own definition, when it has one
+    definition_source: str | None = None  # where: footnote:N or the section id
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        return self.surfaces + self.variants
+
+
+@dataclass(frozen=True)
 class NoteRef:
     """A footnote marker removed from a sentence; it stood just before ``text[offset]``."""
 
@@ -55,6 +86,7 @@ class Sentence:
     links: tuple[Link, ...] = ()
     figures: tuple[str, ...] = ()
     reading: Reading | None = None  # tokens and spoken script (simplify.reading)
+    terms: tuple[TermRef, ...] = ()  # glossary terms used (simplify.glossary)
 
     def text_with_marks(self) -> str:
         """The sentence as printed, footnote markers put back where they stood."""
@@ -82,6 +114,7 @@ class Footnote:
     text: str
     urls: tuple[str, ...] = ()
     reading: Reading | None = None
+    terms: tuple[TermRef, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -94,6 +127,16 @@ class Section:
     footnotes: tuple[Footnote, ...] = ()
     children: tuple[Section, ...] = ()
     title_reading: Reading | None = None
+    title_terms: tuple[TermRef, ...] = ()
+    readability: object | None = None  # simplify.readability.Readability of its own sentences
+
+    @property
+    def terms(self) -> tuple[str, ...]:
+        """Ids of the glossary terms this section uses (title, body, footnotes), in order of first use."""
+        refs = list(self.title_terms)
+        refs += [r for s in self.sentences() for r in s.terms]
+        refs += [r for f in self.footnotes for r in f.terms]
+        return tuple(dict.fromkeys(r.id for r in refs))
 
     @property
     def heading(self) -> str:
@@ -126,6 +169,10 @@ class Document:
     source: Source
     sections: tuple[Section, ...]
     discarded: tuple[str, ...] = field(default=())
+    glossary: tuple[Term, ...] = ()
+
+    def term(self, term_id: str) -> Term | None:
+        return next((t for t in self.glossary if t.id == term_id), None)
 
     def walk(self) -> Iterator[Section]:
         """Every section, depth first, in reading order."""

@@ -24,3 +24,10 @@ def default_doc():
 @pytest.fixture(scope="session")
 def default_text() -> str:
     return (resources.files("simplify") / "data" / f"{DEFAULT_ID}.txt").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="session")
+def annotated_doc():
+    from simplify.documents import default_document_annotated
+
+    return default_document_annotated()
