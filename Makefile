@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 
 .PHONY: setup run test bench clean
 
@@ -15,9 +17,9 @@ $(STAMP): pyproject.toml
 setup: $(STAMP)
 
 run: setup
-	$(BIN)/yomiage outline
 	$(BIN)/yomiage export --output output/hakusho-r6-2-2-6.json
-	@echo "output/hakusho-r6-2-2-6.json"
+	$(BIN)/yomiage build
+	$(BIN)/yomiage serve --host $(HOST) --port $(PORT)
 
 test: setup
 	$(BIN)/python -m pytest

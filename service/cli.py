@@ -108,6 +108,21 @@ def cmd_build(args: argparse.Namespace) -> None:
           f"{report.seconds:.1f} 秒)", file=sys.stderr)
 
 
+def cmd_serve(args: argparse.Namespace) -> None:
+    import logging
+
+    import waitress
+
+    from .web import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = create_app()
+    print(f"yomiage: http://{args.host}:{args.port}/ で公開しています（Ctrl+C で終了）", file=sys.stderr, flush=True)
+    # NOTE: waitress, not Flask's development server: threads for concurrent listeners, bounded connections
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, connection_limit=200,
+                   channel_timeout=120, ident="yomiage")
+
+
 def cmd_outline(args: argparse.Namespace) -> None:
     _emit(document_to_outline(load_document(args.file)), None)
 
@@ -150,6 +165,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）：その文書の定義も加わる")
     p.add_argument("--json", action="store_true", help="JSON で出力する")
     p.set_defaults(func=cmd_glossary)
+
+    p = sub.add_parser("serve", help="ウェブサービスを起動する（waitress）")
+    p.add_argument("--host", default="127.0.0.1", help="待ち受けるアドレス（既定 127.0.0.1）")
+    p.add_argument("--port", type=int, default=8000, help="ポート（既定 8000）")
+    p.add_argument("--threads", type=int, default=8, help="同時に処理するリクエスト数（既定 8）")
+    p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)

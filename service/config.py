@@ -29,7 +29,7 @@ SETTINGS = {
         Setting("YOMIAGE_MP3_BITRATE", "64", "MP3 constant bitrate in kbit/s"),
         Setting("YOMIAGE_JOBS", "0", "synthesis threads for builds and on-demand audio (0 = one per core)"),
         Setting("YOMIAGE_CACHE_DIR", str(Path.home() / ".cache" / "yomiage"), "where the compiled lexicon is cached"),
-        Setting("YOMIAGE_DEFAULT_RUBY", "grade:3", "furigana level of pages when the reader has not chosen one"),
+        Setting("YOMIAGE_DEFAULT_RUBY", "all", "furigana level of pages when the reader has not chosen one"),
         Setting("YOMIAGE_MAX_TEXT_CHARS", "2000", "longest text accepted by POST /api/furigana and /api/speech"),
         Setting("YOMIAGE_MAX_BODY_BYTES", "65536", "largest request body the API accepts"),
         Setting("YOMIAGE_MAX_SYNTH", "4", "concurrent on-demand syntheses before requests get 503"),

@@ -146,7 +146,10 @@ class Synthesizer:
     def is_cached(self, piece: Piece) -> bool:
         return self._path(piece.key).exists()
 
-    def piece_wave(self, piece: Piece) -> np.ndarray:
+    def piece_wave(self, piece: Piece, *, store: bool = True) -> np.ndarray:
+        if not store and not self.is_cached(piece):
+            return labels_to_wave(list(piece.labels), self.voice) / 32768  # NOTE: users' own texts are not kept
+
         def make() -> bytes:
             wave = labels_to_wave(list(piece.labels), self.voice)
             stored = np.clip(np.round(wave * _STORE_SCALE), -32768, 32767).astype(np.int16)
@@ -160,14 +163,14 @@ class Synthesizer:
         stored = np.load(io.BytesIO(data), allow_pickle=False)
         return stored.astype(np.float64) / (_STORE_SCALE * 32768)
 
-    def utterance_wave(self, utterance: Utterance, sr: int) -> np.ndarray:
+    def utterance_wave(self, utterance: Utterance, sr: int, *, store: bool = True) -> np.ndarray:
         gap = np.zeros(int(_PIECE_GAP * sr))
         parts: list[np.ndarray] = []
         for reading in utterance.readings:
             for piece in reading_to_pieces(reading, self.voice):
                 if parts:
                     parts.append(gap)
-                parts.append(self.piece_wave(piece))
+                parts.append(self.piece_wave(piece, store=store))
         return np.concatenate(parts) if parts else np.zeros(0)
 
 

@@ -87,17 +87,21 @@ def _space_before(token: Token, previous: Token | None) -> bool:
     return not token.pos_detail.startswith(("接尾", "非自立"))
 
 
-def tokens_to_kana(tokens: tuple[Token, ...] | list[Token]) -> str:
-    """The whole text in kana, a space between words: ``ぴーえいちあーる を よみあげる``."""
+def kana_pieces(tokens) -> list[str]:
+    """Each token in kana, with the space that separates it from the word before (one string per token)."""
     out, previous = [], None
     for token in tokens:
         if token.source == "printed" and not token.reading:
-            continue  # （なりわい） printed after 生業: already said by the base's reading
-        if _space_before(token, previous):
-            out.append(" ")
-        out.append(_kana_word(token))
+            out.append("")  # （なりわい） printed after 生業: already said by the base's reading
+            continue
+        out.append((" " if _space_before(token, previous) else "") + _kana_word(token))
         previous = token
-    return "".join(out)
+    return out
+
+
+def tokens_to_kana(tokens: tuple[Token, ...] | list[Token]) -> str:
+    """The whole text in kana, a space between words: ``ぴーえいちあーる を よみあげる``."""
+    return "".join(kana_pieces(tokens))
 
 
 def tokens_to_text(tokens, level: RubyLevel) -> str:
@@ -115,14 +119,17 @@ def tokens_to_html(tokens, level: RubyLevel) -> str:
     """
     if level.mode == "kana":
         return f'<span class="kana">{html.escape(tokens_to_kana(tokens))}</span>'
+    return "".join(token_to_html(token, level) for token in tokens)
+
+
+def token_to_html(token: Token, level: RubyLevel) -> str:
     out = []
-    for token in tokens:
-        for text, rt in token_pairs(token, level):
-            if rt:
-                out.append(
-                    f"<ruby>{html.escape(text)}<rp aria-hidden=\"true\">(</rp>"
-                    f"<rt aria-hidden=\"true\">{html.escape(rt)}</rt><rp aria-hidden=\"true\">)</rp></ruby>"
-                )
-            else:
-                out.append(html.escape(text))
+    for text, rt in token_pairs(token, level):
+        if rt:
+            out.append(
+                f"<ruby>{html.escape(text)}<rp aria-hidden=\"true\">(</rp>"
+                f"<rt aria-hidden=\"true\">{html.escape(rt)}</rt><rp aria-hidden=\"true\">)</rp></ruby>"
+            )
+        else:
+            out.append(html.escape(text))
     return "".join(out)

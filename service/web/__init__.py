@@ -1,0 +1,104 @@
+"""The Flask application: accessible pages, the JSON API and the audio endpoints."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, make_response, render_template, request
+from werkzeug.exceptions import HTTPException
+
+from simplify.errors import InputError
+
+from ..config import jobs, setting
+from .library import Library
+
+log = logging.getLogger(__name__)
+
+# Japanese messages for the HTTP errors Flask raises itself.
+_HTTP_MESSAGES = {
+    400: ("bad_request", "リクエストが正しくありません。"),
+    404: ("not_found", "お探しのページやデータは見つかりません。"),
+    405: ("method_not_allowed", "この方法ではアクセスできません。"),
+    413: ("too_large", "送られたデータが大きすぎます。短くしてください。"),
+    415: ("unsupported_media_type", "JSON（Content-Type: application/json）で送ってください。"),
+    416: ("range_not_satisfiable", "指定された範囲はファイルの外です。"),
+}
+
+
+def _config_from_settings() -> dict:
+    return {
+        "OUTPUT_DIR": setting("YOMIAGE_OUTPUT_DIR"),
+        "VOICES_DIR": setting("YOMIAGE_VOICES_DIR"),
+        "DEFAULT_VOICE": setting("YOMIAGE_DEFAULT_VOICE"),
+        "DEFAULT_RUBY": setting("YOMIAGE_DEFAULT_RUBY"),
+        "LOUDNESS": setting("YOMIAGE_LOUDNESS"),
+        "MP3_BITRATE": setting("YOMIAGE_MP3_BITRATE"),
+        "JOBS": jobs(),
+        "MAX_SYNTH": setting("YOMIAGE_MAX_SYNTH"),
+        "MAX_TEXT_CHARS": int(setting("YOMIAGE_MAX_TEXT_CHARS")),
+        "MAX_CONTENT_LENGTH": int(setting("YOMIAGE_MAX_BODY_BYTES")),
+    }
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(code: str, message: str, status: int):
+    """The one shape of every error: JSON ``{"error": {"code", "message"}}`` under /api, an HTML page elsewhere."""
+    if wants_json():
+        response = jsonify({"error": {"code": code, "message": message}})
+    else:
+        response = make_response(render_template("error.html", code=code, message=message, status=status))
+    response.status_code = status
+    if status == 503:
+        response.headers["Retry-After"] = "30"
+    return response
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Application factory: settings from the environment (see README), overridden by ``config``."""
+    app = Flask(__name__)
+    app.config.update(_config_from_settings())
+    app.config.update(config or {})
+    app.json.ensure_ascii = False
+    app.extensions["yomiage"] = Library(app.config)
+
+    from . import api, audio_routes, pages
+
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(audio_routes.bp)
+
+    @app.errorhandler(InputError)
+    def _input_error(error: InputError):
+        return error_response(error.code, error.message, error.status)
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException):
+        code, message = _HTTP_MESSAGES.get(error.code or 500, ("http_error", "リクエストを処理できませんでした。"))
+        return error_response(code, message, error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _internal_error(error: Exception):
+        log.exception("internal error on %s", request.path)
+        return error_response("internal", "サーバーで問題が起きました。時間をおいてお試しください。", 500)
+
+    @app.after_request
+    def _headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        if response.mimetype == "text/html":
+            response.headers.setdefault(
+                "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data:; media-src 'self'; style-src 'self'; script-src 'self'",
+            )
+        return response
+
+    return app
+
+
+def library(app: Flask | None = None) -> Library:
+    from flask import current_app
+
+    return (app or current_app).extensions["yomiage"]

@@ -1,0 +1,171 @@
+"""Audio endpoints: section MP3 (Range, ETag, UTF-8 file name), live stream, cues; the whole document as a
+chaptered MP3, a ZIP, an M3U playlist and a podcast feed; glossary explanations."""
+
+from __future__ import annotations
+
+import zipfile
+from email.utils import format_datetime
+from datetime import datetime, timezone
+from xml.sax.saxutils import escape
+
+from flask import Blueprint, Response, request, send_file, stream_with_context, url_for
+
+from ..build import download_name, track_name
+from ..store import single_flight, write_atomic
+from ..streaming import stream_section_mp3
+from . import library
+
+bp = Blueprint("audio", __name__, url_prefix="/api")
+
+
+def _voice():
+    return library().voice(request.args.get("voice"))
+
+
+def _send(path, mimetype: str, name: str):
+    """A file with Range (206), ETag and Last-Modified; inline unless ?download=1."""
+    attachment = request.args.get("download") == "1"
+    response = send_file(path, mimetype=mimetype, conditional=True, etag=True, download_name=name,
+                         as_attachment=attachment, max_age=3600)
+    response.headers["Accept-Ranges"] = "bytes"
+    return response
+
+
+@bp.get("/documents/<doc_id>/sections/<section_id>.mp3")
+def section_mp3(doc_id: str, section_id: str):
+    voice = _voice()
+    track, folder = library().track(doc_id, section_id, voice)
+    document, section, number, _ = library().section(doc_id, section_id)
+    return _send(folder / track["mp3"], "audio/mpeg", download_name(number, section, "mp3"))
+
+
+@bp.get("/documents/<doc_id>/sections/<section_id>.vtt")
+def section_vtt(doc_id: str, section_id: str):
+    voice = _voice()
+    track, folder = library().track(doc_id, section_id, voice)
+    document, section, number, _ = library().section(doc_id, section_id)
+    return _send(folder / track["vtt"], "text/vtt", download_name(number, section, "vtt"))
+
+
+@bp.get("/documents/<doc_id>/sections/<section_id>.json")
+def section_timing(doc_id: str, section_id: str):
+    voice = _voice()
+    track, folder = library().track(doc_id, section_id, voice)
+    return _send(folder / track["json"], "application/json", f"{track_name(track['number'], library().section(doc_id, section_id)[1])}.json")
+
+
+@bp.get("/documents/<doc_id>/sections/<section_id>/stream")
+def section_stream(doc_id: str, section_id: str):
+    lib = library()
+    voice = _voice()
+    document, section, number, total = lib.section(doc_id, section_id)
+    slot = lib.slot()
+    slot.__enter__()  # NOTE: held for the whole stream, released when the response closes
+
+    def generate():
+        try:
+            yield from stream_section_mp3(document, section, number, total, voice, lib.options, lib.synth(voice))
+        finally:
+            slot.__exit__(None, None, None)
+
+    response = Response(stream_with_context(generate()), mimetype="audio/mpeg", direct_passthrough=True)
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Accel-Buffering"] = "no"
+    return response
+
+
+@bp.get("/documents/<doc_id>.mp3")
+def document_mp3(doc_id: str):
+    manifest, folder = library().manifest(doc_id, _voice())
+    return _send(folder / manifest["full"]["mp3"], "audio/mpeg", f"{doc_id}.mp3")
+
+
+@bp.get("/documents/<doc_id>.zip")
+def document_zip(doc_id: str):
+    lib = library()
+    voice = _voice()
+    manifest, folder = lib.manifest(doc_id, voice)
+    document = lib.document(doc_id)
+    path = folder / "all.zip"
+    with single_flight(f"zip-{doc_id}-{voice.id}", lib.output / "cache" / "locks"):
+        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
+            sections = {s.id: s for s in document.walk()}
+            temporary = folder / ".all.zip.building"
+            with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+                for track in manifest["tracks"]:
+                    name = download_name(track["number"], sections[track["section"]], "mp3")
+                    archive.write(folder / track["mp3"], name)
+            write_atomic(path, temporary.read_bytes())
+            temporary.unlink()
+    return _send(path, "application/zip", f"{doc_id}-{voice.id}.zip")
+
+
+@bp.get("/documents/<doc_id>.m3u")
+def document_m3u(doc_id: str):
+    voice = _voice()
+    manifest, _ = library().manifest(doc_id, voice)
+    lines = ["#EXTM3U", f"#PLAYLIST:{manifest['title']}"]
+    for track in manifest["tracks"]:
+        url = url_for("audio.section_mp3", doc_id=doc_id, section_id=track["section"], voice=voice.id, _external=True)
+        lines += [f"#EXTINF:{round(track['duration'])},{track['title']}", url]
+    return Response("\n".join(lines) + "\n", mimetype="audio/x-mpegurl",
+                    headers={"Content-Disposition": f"inline; filename={doc_id}-{voice.id}.m3u"})
+
+
+def _duration(seconds: float) -> str:
+    s = int(round(seconds))
+    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+
+
+@bp.get("/documents/<doc_id>/feed.xml")
+def document_feed(doc_id: str):
+    """Podcast RSS 2.0 with iTunes tags: one item per section, for community radio."""
+    lib = library()
+    voice = _voice()
+    manifest, folder = lib.manifest(doc_id, voice)
+    document = lib.document(doc_id)
+    built = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, tz=timezone.utc)
+    page = url_for("pages.toc", doc_id=doc_id, _external=True)
+    attribution = document.source.attribution or document.source.file
+    items = []
+    for track in manifest["tracks"]:
+        url = url_for("audio.section_mp3", doc_id=doc_id, section_id=track["section"], voice=voice.id, _external=True)
+        link = url_for("pages.section", doc_id=doc_id, section_id=track["section"], _external=True)
+        size = (folder / track["mp3"]).stat().st_size
+        items.append(
+            "<item>"
+            f"<title>{escape(track['title'] or document.title)}</title>"
+            f"<link>{escape(link)}</link>"
+            f"<description>{escape(track['title'] or '')}（{escape(document.title)}）</description>"
+            f'<enclosure url="{escape(url)}" length="{size}" type="audio/mpeg"/>'
+            f'<guid isPermaLink="false">{escape(doc_id)}/{escape(voice.id)}/{escape(track["section"])}</guid>'
+            f"<pubDate>{format_datetime(built)}</pubDate>"
+            f"<itunes:duration>{_duration(track['duration'])}</itunes:duration>"
+            f"<itunes:episode>{track['number']}</itunes:episode>"
+            "<itunes:episodeType>full</itunes:episodeType>"
+            "<itunes:explicit>false</itunes:explicit>"
+            "</item>"
+        )
+    xml = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+        "<channel>"
+        f"<title>{escape(document.title)}（{escape(voice.name)}）</title>"
+        f"<link>{escape(page)}</link>"
+        "<language>ja</language>"
+        f"<description>{escape(document.title)}を節ごとに読み上げた音声です。{escape(attribution)}</description>"
+        f"<copyright>{escape(attribution)}</copyright>"
+        f"<itunes:author>{escape(document.source.publisher or 'yomiage')}</itunes:author>"
+        '<itunes:category text="Government"/>'
+        "<itunes:explicit>false</itunes:explicit>"
+        "<itunes:type>serial</itunes:type>"
+        + "".join(items)
+        + "</channel></rss>"
+    )
+    return Response(xml, mimetype="application/rss+xml")
+
+
+@bp.get("/documents/<doc_id>/glossary/<term_id>.mp3")
+def glossary_mp3(doc_id: str, term_id: str):
+    path = library().glossary_audio(doc_id, term_id, _voice())
+    return _send(path, "audio/mpeg", f"{term_id}.mp3")

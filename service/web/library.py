@@ -1,0 +1,137 @@
+"""What the web app serves: annotated documents, voices, and audio made on demand with bounded concurrency."""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from simplify.documents import annotate, default_document_annotated, path_to_document
+from simplify.errors import InputError, NotFoundError
+from simplify.model import Document, Section
+
+from ..build import BuildOptions, build_document, build_glossary_audio, build_section, document_folder
+from ..speech import Synthesizer
+from ..voices import Voice, get_voice, list_voices
+
+log = logging.getLogger(__name__)
+
+
+class Busy(InputError):
+    """Too many syntheses at once: the client should try again shortly."""
+
+    code = "busy"
+    status = 503
+
+
+class Preparing(InputError):
+    """A whole-document product is being built in the background."""
+
+    code = "preparing"
+    status = 503
+
+
+class Library:
+    def __init__(self, config: dict):
+        self.output = Path(config["OUTPUT_DIR"])
+        self.voices_dir = Path(config["VOICES_DIR"])
+        self.default_voice = config["DEFAULT_VOICE"]
+        self.options = BuildOptions(output=self.output, target_lufs=float(config["LOUDNESS"]),
+                                    bitrate=int(config["MP3_BITRATE"]), jobs=int(config["JOBS"]))
+        self._extra_paths = [Path(p) for p in config.get("EXTRA_DOCUMENTS", [])]
+        self._documents: dict[str, Document] | None = None
+        self._doc_lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(int(config["MAX_SYNTH"]))
+        self._wait = float(config.get("SYNTH_WAIT", 20))
+        self._background: dict[str, threading.Thread] = {}
+        self._synths: dict[str, Synthesizer] = {}
+        self._synth_lock = threading.Lock()
+
+    # -- documents ----------------------------------------------------------------------------
+    def documents(self) -> dict[str, Document]:
+        with self._doc_lock:
+            if self._documents is None:
+                docs = [default_document_annotated()] + [annotate(path_to_document(p)) for p in self._extra_paths]
+                self._documents = {d.id: d for d in docs}
+            return self._documents
+
+    def document(self, doc_id: str) -> Document:
+        document = self.documents().get(doc_id)
+        if document is None:
+            raise NotFoundError(f"文書「{doc_id}」はありません。")
+        return document
+
+    def section(self, doc_id: str, section_id: str) -> tuple[Document, Section, int, int]:
+        document = self.document(doc_id)
+        sections = list(document.walk())
+        for number, section in enumerate(sections, 1):
+            if section.id == section_id:
+                return document, section, number, len(sections)
+        raise NotFoundError(f"節「{section_id}」はこの文書にありません。")
+
+    # -- voices -------------------------------------------------------------------------------
+    def voices(self) -> list[Voice]:
+        return list_voices(self.voices_dir)
+
+    def voice(self, voice_id: str | None) -> Voice:
+        return get_voice(voice_id or self.default_voice, self.voices_dir)
+
+    def synth(self, voice: Voice) -> Synthesizer:
+        with self._synth_lock:
+            if voice.id not in self._synths:
+                self._synths[voice.id] = Synthesizer(voice, self.options.output / "cache" / "utt")
+            return self._synths[voice.id]
+
+    # -- audio --------------------------------------------------------------------------------
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        """One of MAX_SYNTH synthesis slots; waits a while, then refuses with 503 rather than piling up."""
+        if not self._slots.acquire(timeout=self._wait):
+            raise Busy("音声の作成が混み合っています。しばらくしてから、もう一度お試しください。")
+        try:
+            yield
+        finally:
+            self._slots.release()
+
+    def folder(self, document: Document, voice: Voice) -> Path:
+        return document_folder(self.options, document, voice)
+
+    def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[dict, Path]:
+        document, section, number, total = self.section(doc_id, section_id)
+        folder = self.folder(document, voice)
+        with self.slot():
+            track = build_section(document, section, number, total, voice, self.options, self.synth(voice))
+        return track, folder
+
+    def manifest(self, doc_id: str, voice: Voice) -> tuple[dict, Path]:
+        """The finished manifest; if the document is not fully built yet, build it in the background."""
+        document = self.document(doc_id)
+        folder = self.folder(document, voice)
+        path = folder / "manifest.json"
+        key = f"{document.id}/{voice.id}"
+        thread = self._background.get(key)
+        if path.exists() and not (thread and thread.is_alive()):
+            return json.loads(path.read_text(encoding="utf-8")), folder
+        if not (thread and thread.is_alive()):
+            thread = threading.Thread(target=self._build_all, args=(document, voice), daemon=True, name=f"build-{key}")
+            self._background[key] = thread
+            thread.start()
+        raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
+
+    def _build_all(self, document: Document, voice: Voice) -> None:
+        try:
+            with self.slot():
+                build_document(document, voice, self.options, progress=False)
+        except Exception:  # noqa: BLE001 - a background build must not die silently
+            log.exception("background build of %s failed", document.id)
+
+    def glossary_audio(self, doc_id: str, term_id: str, voice: Voice) -> Path:
+        document = self.document(doc_id)
+        term = document.term(term_id)
+        if term is None:
+            raise NotFoundError(f"用語「{term_id}」はありません。")
+        with self.slot():
+            return build_glossary_audio(term, voice, self.options, self.synth(voice), album=f"用語集 — {document.title}")

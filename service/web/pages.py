@@ -1,0 +1,135 @@
+"""Server-rendered pages: home, table of contents, section, glossary, downloads. They work without scripts."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, make_response, render_template, request, url_for
+
+from simplify.errors import InputError
+from simplify.glossary import term_usage
+from simplify.ruby import parse_level
+
+from . import library
+from .render import plain_to_html, sentence_to_html, text_to_html
+
+bp = Blueprint("pages", __name__)
+
+RUBY_CHOICES = [("all", "すべての漢字"), ("grade:1", "小学2年生以上の漢字"), ("grade:3", "小学4年生以上の漢字"),
+                ("grade:6", "中学校で習う漢字"), ("grade:7", "常用漢字以外だけ"), ("none", "ふりがなを付けない"),
+                ("kana", "すべてひらがな")]
+SPEEDS = (0.75, 1.0, 1.25, 1.5)
+_YEAR = 60 * 60 * 24 * 365
+
+
+def _preferences():
+    """Ruby level and voice: from the query (then remembered in a cookie), else the cookie, else the default."""
+    lib = library()
+    ruby_text = request.args.get("ruby") or request.cookies.get("ruby") or current_app.config["DEFAULT_RUBY"]
+    try:
+        level = parse_level(ruby_text)
+    except InputError:
+        level = parse_level(current_app.config["DEFAULT_RUBY"])
+    voice_id = request.args.get("voice") or request.cookies.get("voice") or lib.default_voice
+    voices = lib.voices()
+    voice = next((v for v in voices if v.id == voice_id), None) or lib.voice(None)
+    return level, voice, voices
+
+
+def _page(template: str, **context):
+    level, voice, voices = _preferences()
+    body = render_template(template, level=level, voice=voice, voices=voices, ruby_choices=RUBY_CHOICES,
+                           text_to_html=text_to_html, **context)
+    response = make_response(body)
+    if "ruby" in request.args and str(level) == request.args["ruby"]:
+        response.set_cookie("ruby", str(level), max_age=_YEAR, samesite="Lax")
+    if "voice" in request.args and voice.id == request.args["voice"]:
+        response.set_cookie("voice", voice.id, max_age=_YEAR, samesite="Lax")
+    return response
+
+
+@bp.get("/")
+def home():
+    return _page("home.html", documents=list(library().documents().values()))
+
+
+@bp.get("/d/<doc_id>/")
+def toc(doc_id: str):
+    document = library().document(doc_id)
+    return _page("toc.html", document=document)
+
+
+@bp.get("/d/<doc_id>/s/<section_id>")
+def section(doc_id: str, section_id: str):
+    lib = library()
+    document, found, number, total = lib.section(doc_id, section_id)
+    sections = list(document.walk())
+    level, voice, _ = _preferences()
+    terms = {t.id: t for t in document.glossary}
+    glossary_url = url_for("pages.glossary", doc_id=doc_id)
+    cue = 0
+    paragraphs = []
+    for block in found.blocks:
+        rendered = []
+        for sentence in block.sentences:
+            cue += 1
+            rendered.append(sentence_to_html(sentence, level, cue=f"s{cue}", terms=terms, glossary_url=glossary_url,
+                                             note_prefix=""))
+        paragraphs.append((block, rendered))
+    footnotes = [(f, sentence_to_html(_as_sentence(f), level, cue=f"n{f.number}", terms=terms,
+                                      glossary_url=glossary_url, note_prefix="", disclose=False))
+                 for f in found.footnotes]
+    ancestors = _ancestors(document, found)
+    return _page(
+        "section.html",
+        document=document, section=found, number=number, total=total, paragraphs=paragraphs, footnotes=footnotes,
+        ancestors=ancestors,
+        previous=sections[number - 2] if number > 1 else None,
+        next=sections[number] if number < total else None,
+        used_terms=[terms[t] for t in found.terms if t in terms],
+        speeds=SPEEDS,
+    )
+
+
+def _as_sentence(footnote):
+    from simplify.model import Sentence
+
+    return Sentence(footnote.text, reading=footnote.reading, terms=footnote.terms)
+
+
+def _ancestors(document, target):
+    path = []
+
+    def walk(sections, trail):
+        for s in sections:
+            if s.id == target.id:
+                path.extend(trail)
+                return True
+            if walk(s.children, trail + [s]):
+                return True
+        return False
+
+    walk(document.sections, [])
+    return path
+
+
+@bp.get("/d/<doc_id>/glossary")
+def glossary(doc_id: str):
+    document = library().document(doc_id)
+    level, _, _ = _preferences()
+    usage = term_usage(document)
+    sections = {s.id: s for s in document.walk()}
+    entries = [(t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])]) for t in document.glossary]
+    return _page("glossary.html", document=document, entries=entries)
+
+
+@bp.get("/d/<doc_id>/downloads")
+def downloads(doc_id: str):
+    lib = library()
+    document = lib.document(doc_id)
+    _, voice, _ = _preferences()
+    manifest = None
+    manifest_path = lib.folder(document, voice) / "manifest.json"
+    if manifest_path.exists():
+        import json
+
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    return _page("downloads.html", document=document, manifest=manifest, sections=list(document.walk()))

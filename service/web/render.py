@@ -1,0 +1,78 @@
+"""Model -> HTML fragments: sentences with ruby, glossary disclosures and footnote links. All text escaped."""
+
+from __future__ import annotations
+
+import html
+from functools import lru_cache
+
+from markupsafe import Markup
+
+from simplify.model import Reading, Sentence, Term
+from simplify.reading import text_to_reading
+from simplify.ruby import RubyLevel, kana_pieces, token_to_html
+
+
+def _pieces(reading: Reading, level: RubyLevel) -> list[str]:
+    if level.mode == "kana":
+        return [html.escape(p) for p in kana_pieces(reading.tokens)]
+    return [token_to_html(t, level) for t in reading.tokens]
+
+
+def text_to_html(reading: Reading | None, text: str, level: RubyLevel) -> Markup:
+    """A title or short text with ruby at the level (escaped)."""
+    if reading is None:
+        return Markup(html.escape(text))
+    return Markup("".join(_pieces(reading, level)))
+
+
+@lru_cache(maxsize=512)
+def _plain_reading(text: str) -> Reading:
+    return text_to_reading(text)
+
+
+def plain_to_html(term: Term, level: RubyLevel) -> Markup:
+    return text_to_html(_plain_reading(term.plain), term.plain, level)
+
+
+def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: dict[str, Term], glossary_url: str,
+                     note_prefix: str, disclose: bool = True) -> Markup:
+    """One sentence: ruby per token; the first use of a glossary term as a link that scripts turn into a
+    disclosure; footnote markers put back where they stood, linked to the note."""
+    reading = sentence.reading or text_to_reading(sentence.text)
+    pieces = _pieces(reading, level)
+    opens = {r.start: r for r in sentence.terms if r.first and disclose}
+    notes_at: dict[int, list] = {}
+    for note in sentence.notes:
+        notes_at.setdefault(note.offset, []).append(note)
+    out = [f'<span class="s" id="c-{html.escape(cue)}" data-cue="{html.escape(cue)}">']
+    open_term: tuple[int, str] | None = None
+    pending_notes = sorted(notes_at)
+    for token, piece in zip(reading.tokens, pieces):
+        ref = opens.get(token.start)
+        if ref is not None and open_term is None:
+            out.append(f'<a class="term" href="{html.escape(glossary_url)}#term-{html.escape(ref.id)}" '
+                       f'data-term="{html.escape(ref.id)}">')
+            open_term = (ref.end, ref.id)
+        out.append(piece)
+        if open_term and token.end >= open_term[0]:
+            term = terms.get(open_term[1])
+            out.append("</a>")
+            if term is not None:
+                out.append(f'<span class="term-def" id="def-{html.escape(cue)}-{html.escape(term.id)}" hidden>'
+                           f"{plain_to_html(term, level)}</span>")
+            open_term = None
+        while pending_notes and pending_notes[0] <= token.end and not open_term:
+            for note in notes_at[pending_notes.pop(0)]:
+                out.append(_note_link(note.number, note.mark, note_prefix))
+    if open_term:
+        out.append("</a>")
+    for offset in pending_notes:
+        for note in notes_at[offset]:
+            out.append(_note_link(note.number, note.mark, note_prefix))
+    out.append("</span>")
+    return Markup("".join(out))
+
+
+def _note_link(number: int, mark: str, prefix: str) -> str:
+    return (f'<sup class="noteref"><a id="{prefix}ref-{number}" href="#{prefix}fn-{number}" '
+            f'aria-label="注{number}">{html.escape(mark)}</a></sup>')

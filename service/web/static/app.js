@@ -1,0 +1,93 @@
+// yomiage page enhancements. Every page works without this file; it adds:
+// glossary disclosures, playback speed, keyboard shortcuts on the player, and the spoken-sentence highlight.
+"use strict";
+
+function enhanceTerms() {
+  document.querySelectorAll("a.term").forEach(function (link) {
+    var cue = link.closest(".s");
+    var def = document.getElementById("def-" + (cue ? cue.dataset.cue : "") + "-" + link.dataset.term);
+    if (!def) return;
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "term";
+    button.setAttribute("aria-expanded", "false");
+    button.setAttribute("aria-controls", def.id);
+    button.innerHTML = link.innerHTML;
+    button.addEventListener("click", function () {
+      var open = button.getAttribute("aria-expanded") === "true";
+      button.setAttribute("aria-expanded", open ? "false" : "true");
+      def.hidden = open;
+    });
+    link.replaceWith(button);
+  });
+}
+
+function enhancePlayer() {
+  var player = document.querySelector(".player");
+  if (!player) return;
+  var audio = player.querySelector("audio");
+  var speeds = player.querySelector(".speeds");
+  var cues = [];
+  var current = null;
+
+  function setSpeed(rate) {
+    audio.playbackRate = rate;
+    speeds.querySelectorAll("button").forEach(function (b) {
+      b.setAttribute("aria-pressed", parseFloat(b.dataset.speed) === rate ? "true" : "false");
+    });
+    try { localStorage.setItem("yomiage-speed", String(rate)); } catch (e) { /* private mode */ }
+  }
+  speeds.hidden = false;
+  speeds.querySelectorAll("button").forEach(function (b) {
+    b.addEventListener("click", function () { setSpeed(parseFloat(b.dataset.speed)); });
+  });
+  try {
+    var saved = parseFloat(localStorage.getItem("yomiage-speed"));
+    if (saved) setSpeed(saved);
+  } catch (e) { /* ignore */ }
+
+  function highlight() {
+    var t = audio.currentTime;
+    var cue = null;
+    for (var i = 0; i < cues.length; i++) {
+      if (cues[i].start <= t && t < cues[i].end + 0.3) { cue = cues[i]; break; }
+    }
+    var id = cue ? "c-" + cue.id : null;
+    if (id === current) return;
+    if (current) { var old = document.getElementById(current); if (old) old.classList.remove("speaking"); }
+    current = id;
+    if (id) { var el = document.getElementById(id); if (el) el.classList.add("speaking"); }
+  }
+  fetch(player.dataset.timing).then(function (r) { return r.ok ? r.json() : null; }).then(function (timing) {
+    if (timing) { cues = timing.cues; audio.addEventListener("timeupdate", highlight); }
+  }).catch(function () { /* highlighting is an extra */ });
+
+  function jumpSentence(step) {
+    var t = audio.currentTime;
+    var index = cues.findIndex(function (c) { return c.start <= t && t < c.end + 0.3; });
+    if (index < 0) index = cues.findIndex(function (c) { return c.start > t; }) - (step > 0 ? 1 : 0);
+    var target = cues[Math.max(0, Math.min(cues.length - 1, index + step))];
+    if (target) audio.currentTime = target.start;
+  }
+  var rates = [0.75, 1, 1.25, 1.5];
+  player.addEventListener("keydown", function (event) {
+    if (event.altKey || event.ctrlKey || event.metaKey || event.target.tagName === "SELECT") return;
+    var key = event.key.toLowerCase();
+    var handled = true;
+    if (key === "k") { if (audio.paused) audio.play(); else audio.pause(); }
+    else if (key === "j") audio.currentTime = Math.max(0, audio.currentTime - 5);
+    else if (key === "l") audio.currentTime = audio.currentTime + 5;
+    else if (key === "n") jumpSentence(1);
+    else if (key === "p") jumpSentence(-1);
+    else if (key === "[" || key === "]") {
+      var i = rates.indexOf(audio.playbackRate);
+      setSpeed(rates[Math.max(0, Math.min(rates.length - 1, (i < 0 ? 1 : i) + (key === "]" ? 1 : -1)))]);
+    } else handled = false;
+    if (handled) event.preventDefault();
+  });
+}
+
+document.addEventListener("DOMContentLoaded", function () {
+  enhanceTerms();
+  enhancePlayer();
+});
