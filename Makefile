@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup run test bench clean
+.PHONY: setup browser run test bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,11 +21,16 @@ run: setup
 	$(BIN)/yomiage build
 	$(BIN)/yomiage serve --host $(HOST) --port $(PORT)
 
-test: setup
+# Browser tests drive Debian's chromium through Playwright (no browser download): install it when missing.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+test: setup browser
 	$(BIN)/python -m pytest
 
 bench: setup
-	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/reading.py
+	$(BIN)/python bench/build.py
 
 clean:
 	rm -rf output/*/ output/*.json output/*.mp3

@@ -31,3 +31,6 @@ def annotated_doc():
     from simplify.documents import default_document_annotated
 
     return default_document_annotated()
+
+
+pytest_plugins = ["tests.web_fixtures"]

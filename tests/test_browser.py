@@ -1,0 +1,176 @@
+"""Pages in real headless Chromium (Debian's, driven by Playwright): keyboard use, the ruby switch, glossary
+disclosures, playback with the sentence highlight, what a screen reader gets, and axe-core audits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+DOC = "hakusho-r6-2-2-6"
+ARGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-sync",
+        "--disable-component-update", "--autoplay-policy=no-user-gesture-required", "--mute-audio"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    assert Path(CHROMIUM).exists(), "Debian's chromium is needed: make test installs it (apt-get install chromium)"
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(bypass_csp=True, locale="ja-JP")  # NOTE: lets the test inject axe-core
+    tab = context.new_page()
+    yield tab
+    context.close()
+
+
+def axe_violations(page) -> list:
+    import axe_playwright_python
+
+    script = Path(axe_playwright_python.__file__).parent / "axe.min.js"
+    page.add_script_tag(path=str(script))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
+
+
+AUDITED = [
+    "/", f"/d/{DOC}/", f"/d/{DOC}/s/s6-4-2", f"/d/{DOC}/s/s6-4-2?ruby=kana", f"/d/{DOC}/s/s6-5-3?ruby=grade:3",
+    f"/d/{DOC}/s/s6", f"/d/{DOC}/glossary", f"/d/{DOC}/downloads", "/d/sample/downloads", "/d/sample/s/s1-1-1",
+    "/d/nothing/",
+]
+
+
+@pytest.mark.parametrize("path", AUDITED)
+def test_axe_finds_no_violations(server, page, path):
+    page.goto(server + path)
+    assert axe_violations(page) == []
+
+
+def test_axe_with_a_disclosure_open_and_the_dark_scheme(server, browser):
+    context = browser.new_context(bypass_csp=True, color_scheme="dark")
+    page = context.new_page()
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2")
+    page.locator("button.term").first.click()
+    assert axe_violations(page) == []
+    context.close()
+
+
+def focused(page) -> dict:
+    return page.evaluate("""() => {
+        const el = document.activeElement;
+        const style = getComputedStyle(el);
+        return {tag: el.tagName.toLowerCase(), cls: el.className, id: el.id, text: (el.textContent || '').trim().slice(0, 40),
+                rel: el.getAttribute('rel'), outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0};
+    }""")
+
+
+def test_keyboard_only_through_a_section(server, page):
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2")
+    page.keyboard.press("Tab")
+    first = focused(page)
+    assert first["cls"] == "skip" and first["outline"]
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"
+    seen = []
+    for _ in range(150):
+        page.keyboard.press("Tab")
+        info = focused(page)
+        seen.append(info)
+        if info["tag"] in ("a", "button", "select", "summary"):
+            assert info["outline"], info  # focus is always visible
+        if info["rel"] == "next":
+            break
+    kinds = {(i["tag"], i["id"] or i["cls"]) for i in seen}
+    assert ("select", "ruby") in kinds and ("select", "voice") in kinds
+    assert any(i["tag"] == "button" and i["cls"] == "term" for i in seen)
+    assert any(i["tag"] == "button" and "倍" in i["text"] for i in seen)
+    assert any(i["tag"] == "a" and i["text"].startswith("＊14") for i in seen)
+    assert seen[-1]["rel"] == "next"
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/d/{DOC}/s/s6-4-3")
+    assert page.locator("h1").inner_text().startswith("3")
+
+
+def test_ruby_switch_is_applied_and_remembered(server, page):
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2")
+    assert page.locator(".body ruby").count() > 50
+    page.select_option("#ruby", "none")
+    page.click(".settings button[type=submit]")
+    page.wait_for_url("**ruby=none**")
+    assert page.locator(".body ruby").count() == 0
+    page.goto(f"{server}/d/{DOC}/s/s6-4-3")
+    assert page.locator(".body ruby").count() == 0
+    page.select_option("#ruby", "grade:6")
+    page.click(".settings button[type=submit]")
+    page.wait_for_url("**ruby=grade**")
+    some = page.locator(".body ruby").count()
+    page.goto(f"{server}/d/{DOC}/s/s6-4-3?ruby=all")
+    assert 0 < some < page.locator(".body ruby").count()
+
+
+def test_glossary_disclosure_by_keyboard(server, page):
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2")
+    button = page.locator("button.term").filter(has_text="PHR").first
+    definition = page.locator("#" + button.get_attribute("aria-controls"))
+    assert button.get_attribute("aria-expanded") == "false" and not definition.is_visible()
+    button.focus()
+    page.keyboard.press("Enter")
+    assert button.get_attribute("aria-expanded") == "true" and definition.is_visible()
+    assert "健康" in definition.inner_text()
+    page.keyboard.press("Space")
+    assert button.get_attribute("aria-expanded") == "false" and not definition.is_visible()
+
+
+def test_screen_readers_get_each_word_once(server, page):
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2?ruby=all")
+    tree = page.locator(".body").aria_snapshot()
+    assert "医療" in tree
+    assert "いりょう" not in tree and "ちょうかく" not in tree  # the ruby is not read again
+    assert page.locator(".body rt").count() > 50  # … but it is on the page
+
+
+def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
+    page.goto(f"{server}/d/sample/s/s1-1-1")
+    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
+    page.evaluate("document.querySelector('audio').play()")
+    page.wait_for_function("document.querySelector('audio').currentTime > 2.6", timeout=30000)
+    assert page.locator(".s.speaking").count() == 1
+    page.click("button[data-speed='1.5']")
+    assert page.evaluate("document.querySelector('audio').playbackRate") == 1.5
+    assert page.locator("button[data-speed='1.5']").get_attribute("aria-pressed") == "true"
+
+
+def test_player_shortcuts_act_only_inside_the_player(server, page):
+    page.goto(f"{server}/d/sample/s/s1-1-1")
+    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
+    page.locator("body").press("k")
+    assert page.evaluate("document.querySelector('audio').paused")  # outside the player: nothing happens
+    page.locator(".speeds button").first.focus()
+    page.keyboard.press("]")
+    assert page.evaluate("document.querySelector('audio').playbackRate") == 1.25
+    page.keyboard.press("[")
+    page.keyboard.press("[")
+    assert page.evaluate("document.querySelector('audio').playbackRate") == 0.75
+    page.keyboard.press("l")
+    assert page.evaluate("document.querySelector('audio').currentTime") >= 4.9
+    page.keyboard.press("k")
+    page.wait_for_function("!document.querySelector('audio').paused", timeout=10000)
+
+
+def test_zoom_200_percent_keeps_everything_reachable(server, browser):
+    context = browser.new_context(viewport={"width": 640, "height": 900}, device_scale_factor=2)
+    page = context.new_page()
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2")
+    page.evaluate("document.documentElement.style.fontSize = '200%'")
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 1  # no horizontal scrolling: content reflows
+    assert page.locator("a[rel=next]").is_visible() or page.locator("a[rel=next]").count() == 1
+    context.close()

@@ -1,0 +1,82 @@
+"""The service behind a real WSGI server on 127.0.0.1: Range, streaming, and a flood of requests."""
+
+from __future__ import annotations
+
+import io
+import json
+import threading
+import time
+import urllib.error
+import urllib.request
+
+import soundfile
+
+from tests.web_fixtures import make_app
+
+
+def fetch(url: str, data: bytes | None = None, headers: dict | None = None, timeout: float = 120):
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def test_range_requests(server):
+    status, headers, whole = fetch(f"{server}/api/documents/sample/sections/s1-1-1.mp3")
+    assert status == 200 and headers["Accept-Ranges"] == "bytes"
+    status, headers, part = fetch(f"{server}/api/documents/sample/sections/s1-1-1.mp3", headers={"Range": "bytes=1000-1999"})
+    assert status == 206 and part == whole[1000:2000]
+    assert headers["Content-Range"] == f"bytes 1000-1999/{len(whole)}"
+    status, headers, tail = fetch(f"{server}/api/documents/sample/sections/s1-1-1.mp3", headers={"Range": "bytes=-500"})
+    assert status == 206 and tail == whole[-500:]
+    status, _, _ = fetch(f"{server}/api/documents/sample/sections/s1-1-1.mp3", headers={"Range": f"bytes={len(whole) + 10}-"})
+    assert status == 416
+
+
+def test_stream_sends_audio_before_the_section_is_synthesised(server):
+    # the hostile document's section is not built by the fixture: this is a cold stream
+    url = f"{server}/api/documents/hostile/sections/s9-1/stream?voice=mei-low"
+    start = time.perf_counter()
+    with urllib.request.urlopen(url, timeout=120) as response:
+        assert response.headers["Content-Type"].startswith("audio/mpeg")
+        assert "Content-Length" not in response.headers  # sent as it is made
+        chunks, first = [], None
+        while chunk := response.read1(4096):
+            if first is None and sum(len(c) for c in chunks) + len(chunk) > 4000:
+                first = time.perf_counter() - start
+            chunks.append(chunk)
+    total = time.perf_counter() - start
+    assert first is not None and first < total
+    x, sr = soundfile.read(io.BytesIO(b"".join(chunks)))
+    assert len(x) / sr > 3
+
+
+def test_a_flood_gets_503s_and_the_server_stays_up(tmp_path):
+    import waitress
+
+    app = make_app(tmp_path, MAX_SYNTH=1, SYNTH_WAIT=0.2)
+    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=12)
+    threading.Thread(target=wsgi.run, daemon=True).start()
+    base = f"http://127.0.0.1:{wsgi.effective_port}"
+    try:
+        results = []
+        body = json.dumps({"text": "たくさんの人が同時に音声を頼んだときのテストです。" * 4}).encode()
+
+        def ask():
+            results.append(fetch(f"{base}/api/speech", body, {"Content-Type": "application/json"}))
+
+        threads = [threading.Thread(target=ask) for _ in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(120)
+        statuses = sorted(r[0] for r in results)
+        assert len(statuses) == 10 and 200 in statuses and 503 in statuses and set(statuses) <= {200, 503}
+        for status, headers, data in results:
+            if status == 503:
+                assert json.loads(data)["error"]["code"] == "busy" and headers["Retry-After"]
+        assert fetch(f"{base}/")[0] == 200
+    finally:
+        wsgi.close()

@@ -1,0 +1,265 @@
+"""Every route and every error through the Flask test client."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from html.parser import HTMLParser
+from urllib.parse import quote
+
+import pytest
+import soundfile
+
+from service.config import SETTINGS
+from tests.web_fixtures import make_app
+
+DOC = "hakusho-r6-2-2-6"
+
+
+class Outline(HTMLParser):
+    """Headings, ids and a few attributes of a page, to check its structure."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings, self.ids, self.lang, self.landmarks = [], [], None, []
+        self._in = None
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.lang = attrs.get("lang")
+        if "id" in attrs:
+            self.ids.append(attrs["id"])
+        if tag in ("main", "nav", "header", "footer"):
+            self.landmarks.append(tag)
+        if re.fullmatch(r"h[1-6]", tag):
+            self.headings.append(int(tag[1]))
+
+
+def outline(html: str) -> Outline:
+    parser = Outline()
+    parser.feed(html)
+    return parser
+
+
+PAGES = ["/", f"/d/{DOC}/", f"/d/{DOC}/s/s6-4-2", f"/d/{DOC}/s/s6", f"/d/{DOC}/glossary", f"/d/{DOC}/downloads",
+         "/d/sample/s/s1-1-1", "/d/sample/downloads", "/d/hostile/s/s9-1"]
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_pages_are_structured(client, url):
+    response = client.get(url)
+    assert response.status_code == 200
+    page = outline(response.get_data(as_text=True))
+    assert page.lang == "ja"
+    assert page.headings.count(1) == 1 and page.headings[0] == 1
+    assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:])), page.headings
+    assert len(page.ids) == len(set(page.ids))
+    assert {"main", "header", "footer"} <= set(page.landmarks)
+    assert 'class="skip" href="#main"' in response.get_data(as_text=True)
+
+
+def test_toc_is_the_heading_tree(client, annotated_doc):
+    html = client.get(f"/d/{DOC}/").get_data(as_text=True)
+    for section in annotated_doc.walk():
+        assert f'href="/d/{DOC}/s/{section.id}"' in html
+    assert html.count("<ul>") >= 6  # nested lists follow the tree
+
+
+def test_section_page_links_footnotes_both_ways(client):
+    html = client.get(f"/d/{DOC}/s/s6-4-2").get_data(as_text=True)
+    assert 'id="ref-14" href="#fn-14"' in html
+    assert '<li id="fn-14">' in html and 'href="#ref-14"' in html
+    assert 'rel="prev"' in html and 'rel="next"' in html
+    assert "jReadability" in html
+    assert re.search(r'<a class="term" href="/d/[^"]+/glossary#term-phr" data-term="phr">', html)
+    assert re.search(r'<span class="term-def" id="def-s\d+-phr" hidden>', html)
+
+
+def test_ruby_level_switch_is_remembered(client):
+    html = client.get(f"/d/{DOC}/s/s6-4-2?ruby=none").get_data(as_text=True)
+    assert "<ruby>" not in html
+    assert "ruby=none" in client.get_cookie("ruby").value or client.get_cookie("ruby").value == "none"
+    html = client.get(f"/d/{DOC}/s/s6-4-2").get_data(as_text=True)
+    assert "<ruby>" not in html  # remembered
+    html = client.get(f"/d/{DOC}/s/s6-4-2?ruby=kana").get_data(as_text=True)
+    assert "いりょう" in html and "<ruby>" not in html
+    html = client.get(f"/d/{DOC}/s/s6-4-2?ruby=all").get_data(as_text=True)
+    assert '<ruby>医療<rp aria-hidden="true">(</rp><rt aria-hidden="true">いりょう</rt>' in html
+    assert client.get(f"/d/{DOC}/s/s6-4-2?ruby=grade:99").status_code == 200  # a bad choice falls back
+
+
+def test_everything_is_escaped(client):
+    html = client.get("/d/hostile/s/s9-1").get_data(as_text=True)
+    assert "<script>alert" not in html and "<b>太字" not in html
+    assert "&lt;script&gt;" in html
+    toc = client.get("/d/hostile/").get_data(as_text=True)
+    assert "<script>alert" not in toc
+
+
+# -- the JSON API -----------------------------------------------------------------------------------
+
+def test_documents_list(client):
+    data = client.get("/api/documents").get_json()
+    assert [d["id"] for d in data] == [DOC, "sample", "hostile"]
+
+
+def test_document_is_the_export(client):
+    data = client.get(f"/api/documents/{DOC}").get_json()
+    assert data["id"] == DOC and data["glossary"] and data["sections"][0]["id"] == "s6"
+    assert data["sections"][0]["children"][0]["children"][0]["blocks"][0]["sentences"][0]["tokens"]
+
+
+def test_section_json(client):
+    data = client.get(f"/api/documents/{DOC}/sections/s6-4-2").get_json()
+    assert data["id"] == "s6-4-2" and data["previous"] == "s6-4-1-o" and data["next"] == "s6-4-3"
+    assert data["audio"]["mp3"].endswith("/sections/s6-4-2.mp3")
+    assert "phr" in data["terms"]
+
+
+def test_glossary_json(client):
+    data = client.get("/api/glossary").get_json()
+    assert len(data) >= 60 and {"id", "surfaces", "reading", "plain", "english", "category", "source"} <= set(data[0])
+
+
+def test_furigana_api(client):
+    response = client.post("/api/furigana", json={"text": "PHRを読み上げる", "level": "grade:1"})
+    data = response.get_json()
+    assert data["spoken"] == "ピーエイチアールヲヨミアゲル"
+    assert "<rt" in data["html"] and data["tokens"][0]["surface"] == "PHR"
+
+
+def test_speech_api_returns_audio(client):
+    response = client.post("/api/speech", json={"text": "読み上げのテストです。", "voice": "mei-slow"})
+    assert response.status_code == 200 and response.mimetype == "audio/mpeg"
+    x, sr = soundfile.read(io.BytesIO(response.data))
+    assert len(x) / sr > 1.0
+
+
+ERRORS = [
+    ("post", "/api/furigana", {"data": "text=abc", "content_type": "application/x-www-form-urlencoded"}, 415, "unsupported_media_type"),
+    ("post", "/api/furigana", {"json": ["not", "an", "object"]}, 400, "bad_json"),
+    ("post", "/api/furigana", {"json": {"text": "   "}}, 400, "empty_text"),
+    ("post", "/api/furigana", {"json": {"text": 5}}, 400, "empty_text"),
+    ("post", "/api/furigana", {"json": {"text": "あ" * 2001}}, 413, "too_large"),
+    ("post", "/api/furigana", {"json": {"text": "読む", "level": "grade:0"}}, 400, "bad_level"),
+    ("post", "/api/furigana", {"data": "x" * 70000, "content_type": "application/json"}, 413, "too_large"),
+    ("post", "/api/speech", {"json": {"text": "読む", "voice": "nobody"}}, 404, "unknown_voice"),
+    ("get", "/api/furigana", {}, 405, "method_not_allowed"),
+    ("get", "/api/documents/nope", {}, 404, "not_found"),
+    ("get", f"/api/documents/{DOC}/sections/nope", {}, 404, "not_found"),
+    ("get", f"/api/documents/{DOC}/sections/s6-4-2.mp3?voice=nobody", {}, 404, "unknown_voice"),
+    ("get", f"/api/documents/{DOC}/glossary/nope.mp3", {}, 404, "not_found"),
+    ("get", "/api/nothing-here", {}, 404, "not_found"),
+]
+
+
+@pytest.mark.parametrize("method, url, kwargs, status, code", ERRORS)
+def test_errors_have_one_shape(client, method, url, kwargs, status, code):
+    response = getattr(client, method)(url, **kwargs)
+    assert response.status_code == status
+    body = response.get_json()
+    assert set(body) == {"error"} and set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    assert re.search(r"[\u3040-\u30ff\u4e00-\u9fff]", body["error"]["message"])
+
+
+HOSTILE = [
+    "/api/documents/..%2F..%2Fetc%2Fpasswd", "/api/documents/%2e%2e/sections/x.mp3",
+    f"/api/documents/{DOC}/sections/..%2F..%2FREADME.mp3", f"/api/documents/{DOC}/sections/%2Fetc%2Fpasswd.vtt",
+    f"/api/documents/{DOC}/sections/s6%00.mp3", "/d/..%2F..%2F/s/x", "/d/%00/", f"/api/documents/{DOC}.mp3?voice=../../x",
+    f"/api/documents/{DOC}/glossary/..%2F..%2Fpyproject.mp3", "/static/..%2F..%2Fpyproject.toml", "//etc/passwd",
+]
+
+
+@pytest.mark.parametrize("url", HOSTILE)
+def test_hostile_paths_never_reach_the_filesystem(client, url):
+    response = client.get(url)
+    assert response.status_code in (404, 400)
+    text = response.get_data(as_text=True)
+    assert "root:" not in text and "[project]" not in text
+
+
+# -- audio ----------------------------------------------------------------------------------------
+
+def test_section_mp3_range_etag_and_utf8_file_name(client):
+    response = client.get("/api/documents/sample/sections/s1-1.mp3")
+    assert response.status_code == 200 and response.mimetype == "audio/mpeg"
+    disposition = response.headers["Content-Disposition"]
+    assert "filename*=UTF-8''" + quote("02-1_概要.mp3") in disposition
+    etag = response.headers["ETag"]
+    assert client.get("/api/documents/sample/sections/s1-1.mp3", headers={"If-None-Match": etag}).status_code == 304
+    partial = client.get("/api/documents/sample/sections/s1-1.mp3", headers={"Range": "bytes=100-199"})
+    assert partial.status_code == 206 and len(partial.data) == 100
+    assert partial.headers["Content-Range"].startswith("bytes 100-199/")
+    assert client.get("/api/documents/sample/sections/s1-1.mp3?download=1").headers["Content-Disposition"].startswith("attachment")
+
+
+def test_section_vtt_and_timing(client):
+    vtt = client.get("/api/documents/sample/sections/s1-1-1.vtt")
+    assert vtt.mimetype == "text/vtt" and vtt.get_data(as_text=True).startswith("WEBVTT")
+    timing = client.get("/api/documents/sample/sections/s1-1-1.json").get_json()
+    assert [c["id"] for c in timing["cues"]] == ["h", "s1", "s2", "s3", "n1"]
+
+
+def test_section_stream(client):
+    response = client.get("/api/documents/sample/sections/s1-2-a/stream")
+    data = response.get_data()
+    assert response.mimetype == "audio/mpeg"
+    x, sr = soundfile.read(io.BytesIO(data))
+    assert len(x) / sr > 2
+
+
+def test_whole_document_products(client, annotated_doc):
+    sections = 6
+    full = client.get("/api/documents/sample.mp3")
+    assert full.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(client.get("/api/documents/sample.zip").data))
+    names = archive.namelist()
+    assert len(names) == sections and names[1] == "02-1_概要.mp3"
+    m3u = client.get("/api/documents/sample.m3u").get_data(as_text=True).splitlines()
+    assert m3u[0] == "#EXTM3U" and sum(1 for line in m3u if line.startswith("#EXTINF")) == sections
+
+
+def test_podcast_feed(client):
+    response = client.get("/api/documents/sample/feed.xml")
+    assert response.mimetype == "application/rss+xml"
+    root = ET.fromstring(response.data)
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    channel = root.find("channel")
+    assert root.get("version") == "2.0" and channel.findtext("language") == "ja"
+    items = channel.findall("item")
+    assert len(items) == 6
+    for item in items:
+        enclosure = item.find("enclosure")
+        assert enclosure.get("type") == "audio/mpeg" and int(enclosure.get("length")) > 1000
+        assert re.fullmatch(r"\d\d:\d\d:\d\d", item.findtext("itunes:duration", namespaces=ns))
+        path = enclosure.get("url").split("localhost", 1)[1]
+        assert len(client.get(path).data) == int(enclosure.get("length"))
+
+
+def test_whole_document_not_built_yet_is_prepared_in_the_background(tmp_path):
+    app = make_app(tmp_path, MAX_SYNTH=1)
+    response = app.test_client().get("/api/documents/hostile.mp3")
+    assert response.status_code == 503 and response.headers["Retry-After"]
+    assert response.get_json()["error"]["code"] == "preparing"
+
+
+def test_glossary_audio(client):
+    response = client.get(f"/api/documents/{DOC}/glossary/phr.mp3")
+    assert response.status_code == 200
+    x, sr = soundfile.read(io.BytesIO(response.data))
+    assert len(x) / sr > 3
+
+
+def test_every_setting_is_documented():
+    from pathlib import Path
+
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS.values():
+        assert f"`{setting.name}`" in readme, setting.name
+        if not setting.default.startswith("/"):
+            assert setting.default in readme, setting.name
