@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, request, send_file, stream_with_context, url_for
 
-from ..build import download_name, track_name
+from ..build import download_name
 from ..store import single_flight, write_atomic
 from ..streaming import stream_section_mp3
 from . import library
@@ -31,27 +31,26 @@ def _send(path, mimetype: str, name: str):
     return response
 
 
+def _section_file(doc_id: str, section_id: str, kind: str, mimetype: str):
+    """One of a section's built files (made on demand), under its person-readable download name."""
+    track, folder = library().track(doc_id, section_id, _voice())
+    _, section, number, _ = library().section(doc_id, section_id)
+    return _send(folder / track[kind], mimetype, download_name(number, section, kind))
+
+
 @bp.get("/documents/<doc_id>/sections/<section_id>.mp3")
 def section_mp3(doc_id: str, section_id: str):
-    voice = _voice()
-    track, folder = library().track(doc_id, section_id, voice)
-    document, section, number, _ = library().section(doc_id, section_id)
-    return _send(folder / track["mp3"], "audio/mpeg", download_name(number, section, "mp3"))
+    return _section_file(doc_id, section_id, "mp3", "audio/mpeg")
 
 
 @bp.get("/documents/<doc_id>/sections/<section_id>.vtt")
 def section_vtt(doc_id: str, section_id: str):
-    voice = _voice()
-    track, folder = library().track(doc_id, section_id, voice)
-    document, section, number, _ = library().section(doc_id, section_id)
-    return _send(folder / track["vtt"], "text/vtt", download_name(number, section, "vtt"))
+    return _section_file(doc_id, section_id, "vtt", "text/vtt")
 
 
 @bp.get("/documents/<doc_id>/sections/<section_id>.json")
 def section_timing(doc_id: str, section_id: str):
-    voice = _voice()
-    track, folder = library().track(doc_id, section_id, voice)
-    return _send(folder / track["json"], "application/json", f"{track_name(track['number'], library().section(doc_id, section_id)[1])}.json")
+    return _section_file(doc_id, section_id, "json", "application/json")
 
 
 @bp.get("/documents/<doc_id>/sections/<section_id>/stream")
@@ -59,14 +58,13 @@ def section_stream(doc_id: str, section_id: str):
     lib = library()
     voice = _voice()
     document, section, number, total = lib.section(doc_id, section_id)
-    slot = lib.slot()
-    slot.__enter__()  # NOTE: held for the whole stream, released when the response closes
+    lib.acquire()  # NOTE: held for the whole stream, released when the response is closed
 
     def generate():
         try:
             yield from stream_section_mp3(document, section, number, total, voice, lib.options, lib.synth(voice))
         finally:
-            slot.__exit__(None, None, None)
+            lib.release()
 
     response = Response(stream_with_context(generate()), mimetype="audio/mpeg", direct_passthrough=True)
     response.headers["Cache-Control"] = "no-store"

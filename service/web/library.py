@@ -86,15 +86,21 @@ class Library:
             return self._synths[voice.id]
 
     # -- audio --------------------------------------------------------------------------------
-    @contextmanager
-    def slot(self) -> Iterator[None]:
-        """One of MAX_SYNTH synthesis slots; waits a while, then refuses with 503 rather than piling up."""
+    def acquire(self) -> None:
+        """Take one of MAX_SYNTH synthesis slots; wait a while, then refuse with 503 rather than pile up."""
         if not self._slots.acquire(timeout=self._wait):
             raise Busy("音声の作成が混み合っています。しばらくしてから、もう一度お試しください。")
+
+    def release(self) -> None:
+        self._slots.release()
+
+    @contextmanager
+    def slot(self) -> Iterator[None]:
+        self.acquire()
         try:
             yield
         finally:
-            self._slots.release()
+            self.release()
 
     def folder(self, document: Document, voice: Voice) -> Path:
         return document_folder(self.options, document, voice)
