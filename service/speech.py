@@ -161,17 +161,17 @@ class Synthesizer:
 
         data, _ = get_or_create(self._path(piece.key), piece.key, make, self.cache.parent / "locks")
         stored = np.load(io.BytesIO(data), allow_pickle=False)
-        return stored.astype(np.float64) / (_STORE_SCALE * 32768)
+        return stored.astype(np.float32) * np.float32(1 / (_STORE_SCALE * 32768))
 
     def utterance_wave(self, utterance: Utterance, sr: int, *, store: bool = True) -> np.ndarray:
-        gap = np.zeros(int(_PIECE_GAP * sr))
+        gap = np.zeros(int(_PIECE_GAP * sr), dtype=np.float32)
         parts: list[np.ndarray] = []
         for reading in utterance.readings:
             for piece in reading_to_pieces(reading, self.voice):
                 if parts:
                     parts.append(gap)
                 parts.append(self.piece_wave(piece, store=store))
-        return np.concatenate(parts) if parts else np.zeros(0)
+        return np.concatenate(parts) if parts else np.zeros(0, dtype=np.float32)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ class Synthesizer:
 
 @dataclass(frozen=True)
 class SectionAudio:
-    samples: np.ndarray  # float, -1..1 (not yet normalised)
+    samples: np.ndarray  # float32, -1..1 (not yet normalised)
     sr: int
     cues: list[dict]
 
@@ -188,7 +188,7 @@ class SectionAudio:
 def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True) -> SectionAudio:
     sr = sample_rate(voice)
     utterances = section_to_utterances(section, voice, footnotes=footnotes)
-    parts = [np.zeros(int(voice.lead_in * sr))]
+    parts = [np.zeros(int(voice.lead_in * sr), dtype=np.float32)]
     position = len(parts[0])
     cues = []
     for u in utterances:
@@ -197,10 +197,10 @@ def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, foot
                      "end": (position + len(wave)) / sr, "block": u.block, "sentence": u.index})
         parts.append(wave)
         position += len(wave)
-        pause = np.zeros(int(u.pause_after * sr))
+        pause = np.zeros(int(u.pause_after * sr), dtype=np.float32)
         parts.append(pause)
         position += len(pause)
-    parts.append(np.zeros(int(voice.tail * sr)))
+    parts.append(np.zeros(int(voice.tail * sr), dtype=np.float32))
     return SectionAudio(np.concatenate(parts), sr, cues)
 
 

@@ -115,3 +115,21 @@ def test_furigana_errors(args, needle):
     result = yomiage(*args)
     assert result.returncode == 2
     assert needle in result.stderr
+
+
+def test_build_with_an_unknown_voice_is_an_error_not_a_fallback(tmp_path):
+    result = yomiage("build", "--voice", "nobody", "--output", str(tmp_path))
+    assert result.returncode == 2
+    assert "nobody" in result.stderr and "mei" in result.stderr
+    assert not any(tmp_path.iterdir())
+
+
+def test_build_rejects_unknown_formats(tmp_path):
+    result = yomiage("build", "--formats", "mp3,flac", "--output", str(tmp_path))
+    assert result.returncode == 2 and "形式" in result.stderr
+
+
+def test_voices_command_lists_the_presets():
+    result = yomiage("voices")
+    assert result.returncode == 0
+    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["mei", "mei-low", "mei-slow"]
