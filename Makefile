@@ -21,9 +21,11 @@ run: setup
 	$(BIN)/yomiage build
 	$(BIN)/yomiage serve --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's chromium through Playwright (no browser download): install it when missing.
+# Browser tests drive Debian's chromium through Playwright (no browser download); EPUBCheck runs on Java.
+# Both come from Debian's packages when missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless; }
 
 test: setup browser
 	$(BIN)/python -m pytest

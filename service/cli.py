@@ -123,6 +123,35 @@ def cmd_serve(args: argparse.Namespace) -> None:
                    channel_timeout=120, ident="yomiage")
 
 
+def _book_inputs(args: argparse.Namespace):
+    from .build import BuildOptions
+    from .config import jobs, output_dir, setting
+    from .voices import get_voice
+
+    voice = get_voice(args.voice or setting("YOMIAGE_DEFAULT_VOICE"))
+    document = load_document(args.file, readings=True)
+    options = BuildOptions(output=output_dir(), target_lufs=float(setting("YOMIAGE_LOUDNESS")),
+                           bitrate=int(setting("YOMIAGE_MP3_BITRATE")), jobs=jobs())
+    return document, voice, options
+
+
+def cmd_daisy(args: argparse.Namespace) -> None:
+    from .books import document_to_daisy
+
+    document, voice, options = _book_inputs(args)
+    ncc = document_to_daisy(document, voice, options, Path(args.output))
+    print(f"{ncc}  (DAISY 2.02)", file=sys.stderr)
+
+
+def cmd_epub(args: argparse.Namespace) -> None:
+    from .books import document_to_epub
+
+    level = parse_level(args.level)
+    document, voice, options = _book_inputs(args)
+    path = document_to_epub(document, voice, options, Path(args.output), level)
+    print(f"{path}  (EPUB 3 + Media Overlays)", file=sys.stderr)
+
+
 def cmd_outline(args: argparse.Namespace) -> None:
     _emit(document_to_outline(load_document(args.file)), None)
 
@@ -171,6 +200,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=8000, help="ポート（既定 8000）")
     p.add_argument("--threads", type=int, default=8, help="同時に処理するリクエスト数（既定 8）")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("daisy", help="DAISY 2.02 の録音図書（テキストと音声の同期）を作る")
+    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("--voice", help="音声の id")
+    p.add_argument("--output", required=True, help="書き出すフォルダ（ncc.html などが入る）")
+    p.set_defaults(func=cmd_daisy)
+
+    p = sub.add_parser("epub", help="メディアオーバーレイ付き EPUB 3 を作る")
+    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("--voice", help="音声の id")
+    p.add_argument("--level", default="all", help=f"ふりがなの段階: {LEVELS_HELP}（既定 all）")
+    p.add_argument("--output", required=True, help="書き出す .epub ファイル")
+    p.set_defaults(func=cmd_epub)
 
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)

@@ -263,3 +263,17 @@ def test_every_setting_is_documented():
         assert f"`{setting.name}`" in readme, setting.name
         if not setting.default.startswith("/"):
             assert setting.default in readme, setting.name
+
+
+def test_talking_book_downloads(client):
+    epub = client.get("/api/documents/sample.epub?ruby=grade:1")
+    assert epub.status_code == 200 and epub.mimetype == "application/epub+zip"
+    with zipfile.ZipFile(io.BytesIO(epub.data)) as book:
+        assert book.namelist()[0] == "mimetype" and "EPUB/nav.xhtml" in book.namelist()
+    daisy = client.get("/api/documents/sample.daisy.zip")
+    assert daisy.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(daisy.data)) as book:
+        names = book.namelist()
+        assert "ncc.html" in names and "content.html" in names
+        assert sum(n.endswith(".smil") for n in names) == 6
+    assert client.get("/api/documents/sample.epub?ruby=grade:0").status_code == 400

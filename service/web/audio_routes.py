@@ -167,3 +167,41 @@ def document_feed(doc_id: str):
 def glossary_mp3(doc_id: str, term_id: str):
     path = library().glossary_audio(doc_id, term_id, _voice())
     return _send(path, "audio/mpeg", f"{term_id}.mp3")
+
+
+@bp.get("/documents/<doc_id>.epub")
+def document_epub(doc_id: str):
+    """EPUB 3 with Media Overlays, ruby at ?ruby= (default all); made once per voice and level."""
+    from simplify.ruby import parse_level
+
+    from ..books import document_to_epub
+
+    lib = library()
+    voice = _voice()
+    level = parse_level(request.args.get("ruby") or "all")
+    manifest, folder = lib.manifest(doc_id, voice)
+    path = folder / f"book-{str(level).replace(':', '')}.epub"
+    with single_flight(f"epub-{doc_id}-{voice.id}-{level}", lib.output / "cache" / "locks"):
+        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
+            document_to_epub(lib.document(doc_id), voice, lib.options, path, level)
+    return _send(path, "application/epub+zip", f"{doc_id}-{voice.id}.epub")
+
+
+@bp.get("/documents/<doc_id>.daisy.zip")
+def document_daisy(doc_id: str):
+    """The DAISY 2.02 book as one ZIP (ncc.html at its root)."""
+    from ..books import document_to_daisy
+
+    lib = library()
+    voice = _voice()
+    manifest, folder = lib.manifest(doc_id, voice)
+    path = folder / "daisy.zip"
+    with single_flight(f"daisy-{doc_id}-{voice.id}", lib.output / "cache" / "locks"):
+        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
+            book = document_to_daisy(lib.document(doc_id), voice, lib.options, folder / "daisy").parent
+            temporary = folder / ".daisy.zip.building"
+            with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+                for file in sorted(book.iterdir()):
+                    archive.write(file, file.name)
+            temporary.replace(path)
+    return _send(path, "application/zip", f"{doc_id}-{voice.id}-daisy.zip")

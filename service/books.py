@@ -1,0 +1,375 @@
+"""Talking books from the one document tree: DAISY 2.02 (audio + full text) and EPUB 3 with Media Overlays.
+
+Both are made from the built section tracks: their CBR MP3s, and the cue times of every heading, sentence and
+footnote, which match the decoded audio (see service.audio.ENCODER_DELAY). Specifications followed:
+DAISY 2.02 (DAISY Consortium, 2001), SMIL 1.0 / 3.0 (W3C), EPUB 3.3 and EPUB Media Overlays 3.3 (W3C),
+EPUB Accessibility 1.1 (schema.org accessibility metadata).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import uuid
+import zipfile
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from xml.sax.saxutils import escape, quoteattr
+
+from simplify.model import Document, Section
+from simplify.ruby import RubyLevel, parse_level, tokens_to_html
+
+from .audio import mp3_frames, strip_id3
+from .build import BuildOptions, build_document, document_folder
+from .voices import Voice
+
+GENERATOR = "yomiage"
+_XHTML_DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
+                  '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">')
+_SMIL1_DOCTYPE = '<!DOCTYPE smil PUBLIC "-//W3C//DTD SMIL 1.0//EN" "http://www.w3.org/TR/REC-smil/SMIL10.dtd">'
+
+
+@dataclass(frozen=True)
+class Part:
+    """One section of the book with its built track."""
+
+    section: Section
+    number: int
+    depth: int  # 1 for a top section: book headings follow nesting, so they never skip a level
+    mp3: Path
+    cues: list[dict]
+    duration: float  # of the MP3 file as decoded
+    start: float  # elapsed time before this section
+
+    @property
+    def clips(self) -> float:
+        """Seconds of audio the overlay plays (its clips), silences between cues excluded."""
+        return sum(c["end"] - c["start"] for c in self.cues)
+
+    def element_id(self, cue_id: str) -> str:
+        return f"{self.section.id}-{cue_id}"
+
+
+def _parts(document: Document, voice: Voice, options: BuildOptions) -> list[Part]:
+    """Build (or reuse) every track, and gather what the books need."""
+    report = build_document(document, voice, options, progress=False)
+    folder = document_folder(options, document, voice)
+    depths = _depths(document)
+    parts, elapsed = [], 0.0
+    for section, track in zip(document.walk(), report.tracks):
+        timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
+        mp3 = folder / track["mp3"]
+        _, samples, rate = mp3_frames(strip_id3(mp3.read_bytes()))
+        parts.append(Part(section, track["number"], depths[section.id], mp3, timing["cues"], samples / rate, elapsed))
+        elapsed += samples / rate
+    return parts
+
+
+def _depths(document: Document) -> dict[str, int]:
+    depths: dict[str, int] = {}
+
+    def walk(sections, depth):
+        for s in sections:
+            depths[s.id] = depth
+            walk(s.children, depth + 1)
+
+    walk(document.sections, 1)
+    return depths
+
+
+def _clock(seconds: float, decimals: int = 0) -> str:
+    whole = int(seconds)
+    text = f"{whole // 3600:02d}:{whole // 60 % 60:02d}:{whole % 60:02d}"
+    if decimals:
+        text += f"{seconds - whole:.{decimals}f}"[1:]
+    return text
+
+
+def _identifier(document: Document, voice: Voice) -> str:
+    digest = hashlib.sha256(f"{document.id}/{voice.id}/{document.title}".encode()).hexdigest()
+    return f"urn:uuid:{uuid.UUID(digest[:32])}"
+
+
+def _texts(part: Part) -> dict[str, str]:
+    """Cue id -> the text shown for it (headings without ruby, as DAISY players show plain text)."""
+    return {c["id"]: c["text"] for c in part.cues}
+
+
+# ---------------------------------------------------------------------------------------------
+# DAISY 2.02
+
+
+def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, out: Path) -> Path:
+    """Write a DAISY 2.02 book (ncc.html, one SMIL per section, content.html, the MP3s) into ``out``."""
+    parts = _parts(document, voice, options)
+    out.mkdir(parents=True, exist_ok=True)
+    for stale in out.glob("*"):
+        if stale.is_file():
+            stale.unlink()
+    audio_names = []
+    for part in parts:
+        name = f"{part.number:03d}.mp3"
+        shutil.copyfile(part.mp3, out / name)
+        audio_names.append(name)
+    smil_names = [f"s{part.number:03d}.smil" for part in parts]
+    for part, smil, audio in zip(parts, smil_names, audio_names):
+        (out / smil).write_text(_daisy_smil(document, part, audio), encoding="utf-8")
+    (out / "content.html").write_text(_daisy_content(document, parts, smil_names), encoding="utf-8")
+    total = sum(p.duration for p in parts)
+    files = 1 + len(smil_names) + 1 + len(audio_names)
+    (out / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files), encoding="utf-8")
+    return out / "ncc.html"
+
+
+def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[str], total: float, files: int) -> str:
+    publisher = document.source.publisher or GENERATOR
+    depth = max(p.depth for p in parts)
+    meta = {
+        "dc:title": document.title,
+        "dc:creator": publisher,
+        "dc:publisher": publisher,
+        "dc:date": datetime.now(timezone.utc).date().isoformat(),
+        "dc:language": "ja",
+        "dc:identifier": _identifier(document, voice),
+        "dc:format": "Daisy 2.02",
+        "dc:source": document.source.url or document.source.file,
+        **({"dc:rights": document.source.attribution} if document.source.attribution else {}),
+        "ncc:charset": "utf-8",
+        "ncc:generator": GENERATOR,
+        "ncc:narrator": f"{voice.name}（合成音声）",
+        "ncc:totalTime": _clock(total),
+        "ncc:tocItems": str(len(parts) + 1),
+        "ncc:depth": str(depth),
+        "ncc:files": str(files),
+        "ncc:setInfo": "1 of 1",
+        "ncc:multimediaType": "audioFullText",
+        "ncc:pageFront": "0",
+        "ncc:pageNormal": "0",
+        "ncc:pageSpecial": "0",
+        "ncc:maxPageNormal": "0",
+    }
+    head = "".join(f'<meta name="{k}" content={quoteattr(v)} />\n' for k, v in meta.items())
+    first = parts[0]
+    body = [f'<h1 class="title" id="ncc-title"><a href="{smils[0]}#{first.element_id("h")}-par">'
+            f"{escape(document.title)}</a></h1>"]
+    for part, smil in zip(parts, smils):
+        level = min(6, part.depth)
+        anchor = "h" if any(c["id"] == "h" for c in part.cues) else part.cues[0]["id"]
+        body.append(f'<h{level} id="ncc-{part.section.id}"><a href="{smil}#{part.element_id(anchor)}-par">'
+                    f"{escape(part.section.heading or document.title)}</a></h{level}>")
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{_XHTML_DOCTYPE}\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml" lang="ja" xml:lang="ja">\n<head>\n'
+            '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
+            f"<title>{escape(document.title)}</title>\n{head}</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def _daisy_smil(document: Document, part: Part, audio: str) -> str:
+    pars = []
+    for cue in part.cues:
+        element = part.element_id(cue["id"])
+        skippable = ' system-required="footnote-on"' if cue["kind"] == "footnote" else ""
+        pars.append(
+            f'<par endsync="last" id="{element}-par"{skippable}>'
+            f'<text src="content.html#{element}" id="{element}-text" />'
+            f'<audio src="{audio}" clip-begin="npt={cue["start"]:.3f}s" clip-end="npt={cue["end"]:.3f}s" id="{element}-audio" />'
+            "</par>"
+        )
+    end = max((c["end"] for c in part.cues), default=0.0)
+    head = (f'<meta name="dc:format" content="Daisy 2.02" />\n<meta name="dc:title" content={quoteattr(document.title)} />\n'
+            f'<meta name="ncc:generator" content="{GENERATOR}" />\n'
+            f'<meta name="ncc:timeInThisSmil" content="{_clock(end, 3)}" />\n'
+            f'<meta name="ncc:totalElapsedTime" content="{_clock(part.start, 3)}" />\n'
+            '<layout><region id="txtView" /></layout>')
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{_SMIL1_DOCTYPE}\n<smil>\n<head>\n{head}\n</head>\n<body>\n'
+            f'<seq dur="{end:.3f}s">\n' + "\n".join(pars) + "\n</seq>\n</body>\n</smil>\n")
+
+
+def _daisy_content(document: Document, parts: list[Part], smils: list[str]) -> str:
+    """The full text: headings h1–h5 following the tree, one element per cue, footnotes as notes."""
+    body = []
+    for part, smil in zip(parts, smils):
+        texts = _texts(part)
+        section = part.section
+        if "h" in texts:
+            level = min(6, part.depth)
+            body.append(f'<h{level} id="{part.element_id("h")}">{escape(texts["h"])}</h{level}>')
+        for cue in part.cues:
+            if cue["kind"] in ("sentence", "figure"):
+                body.append(f'<p id="{part.element_id(cue["id"])}">{escape(cue["text"])}{_daisy_noterefs(part, cue)}</p>')
+        for cue in part.cues:
+            if cue["kind"] == "footnote":
+                body.append(f'<p class="footnote" id="{part.element_id(cue["id"])}">{escape(cue["text"])}</p>')
+    return (f'<?xml version="1.0" encoding="utf-8"?>\n{_XHTML_DOCTYPE}\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml" lang="ja" xml:lang="ja">\n<head>\n'
+            '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
+            f"<title>{escape(document.title)}</title>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
+
+
+def _daisy_noterefs(part: Part, cue: dict) -> str:
+    """Links from a sentence to the footnotes its markers point to (DAISY noteref)."""
+    if cue.get("block") is None:
+        return ""
+    sentence = part.section.blocks[cue["block"]].sentences[cue["sentence"]]
+    return "".join(f' <span class="noteref"><a href="#{part.element_id("n" + str(n.number))}">{escape(n.mark)}</a></span>'
+                   for n in sentence.notes if any(c["id"] == f"n{n.number}" for c in part.cues))
+
+
+# ---------------------------------------------------------------------------------------------
+# EPUB 3 with Media Overlays
+
+_ACTIVE_CLASS = "-epub-media-overlay-active"
+_CSS = f"""body {{ font-family: serif; line-height: 1.9; }}
+ruby rt {{ font-size: 0.55em; }}
+.{_ACTIVE_CLASS} {{ background-color: #fff3b0; outline: 2px dashed #1a1a1a; }}
+aside.footnote {{ font-size: 0.95em; border-top: 1px solid #6b6b6b; margin-top: 1.5em; }}
+"""
+
+
+def document_to_epub(document: Document, voice: Voice, options: BuildOptions, path: Path,
+                     level: RubyLevel | str = "all") -> Path:
+    """Write an EPUB 3 with a Media Overlay per content document, ruby at ``level``, accessibility metadata."""
+    level = parse_level(level) if isinstance(level, str) else level
+    parts = _parts(document, voice, options)
+    total = sum(p.duration for p in parts)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.building")
+    with zipfile.ZipFile(temporary, "w") as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+        book.writestr("META-INF/container.xml", _container(), compress_type=zipfile.ZIP_DEFLATED)
+        book.writestr("EPUB/style.css", _CSS, compress_type=zipfile.ZIP_DEFLATED)
+        book.writestr("EPUB/nav.xhtml", _nav(document, parts), compress_type=zipfile.ZIP_DEFLATED)
+        for part in parts:
+            book.writestr(f"EPUB/text/{part.number:03d}.xhtml", _epub_content(document, part, level),
+                          compress_type=zipfile.ZIP_DEFLATED)
+            book.writestr(f"EPUB/smil/{part.number:03d}.smil", _epub_smil(part), compress_type=zipfile.ZIP_DEFLATED)
+            book.write(part.mp3, f"EPUB/audio/{part.number:03d}.mp3", compress_type=zipfile.ZIP_STORED)
+        book.writestr("EPUB/package.opf", _package(document, voice, parts, total, level),
+                      compress_type=zipfile.ZIP_DEFLATED)
+    temporary.replace(path)
+    return path
+
+
+def _container() -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container">'
+            '<rootfiles><rootfile full-path="EPUB/package.opf" media-type="application/oebps-package+xml"/></rootfiles>'
+            "</container>\n")
+
+
+def _xhtml(title: str, body: str, *, nav: bool = False) -> str:
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE html>\n'
+            '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="ja" xml:lang="ja">\n'
+            f'<head><meta charset="UTF-8"/><title>{escape(title)}</title>'
+            f'<link rel="stylesheet" type="text/css" href="{"" if nav else "../"}style.css"/></head>\n'
+            f"<body>\n{body}\n</body>\n</html>\n")
+
+
+def _nav(document: Document, parts: list[Part]) -> str:
+    by_id = {p.section.id: p for p in parts}
+
+    def tree(sections) -> str:
+        items = []
+        for s in sections:
+            part = by_id[s.id]
+            link = f'<a href="text/{part.number:03d}.xhtml">{escape(s.heading or document.title)}</a>'
+            items.append(f"<li>{link}{tree(s.children) if s.children else ''}</li>")
+        return f"<ol>{''.join(items)}</ol>"
+
+    body = (f'<nav epub:type="toc" id="toc" role="doc-toc"><h1>目次</h1>{tree(document.sections)}</nav>\n'
+            f'<nav epub:type="landmarks" hidden=""><h2>ランドマーク</h2><ol>'
+            f'<li><a epub:type="bodymatter" href="text/{parts[0].number:03d}.xhtml">本文</a></li></ol></nav>')
+    return _xhtml(document.title, body, nav=True)
+
+
+def _ruby_or_text(reading, text: str, level: RubyLevel) -> str:
+    return tokens_to_html(reading.tokens, level) if reading is not None else escape(text)
+
+
+def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
+    section = part.section
+    out = [f'<section epub:type="chapter" id="{section.id}" aria-labelledby="{part.element_id("h")}">']
+    heading_level = min(6, part.depth)
+    title = _ruby_or_text(section.title_reading, section.title, level) if section.title else escape(document.title)
+    label = f'<span class="label">{escape(section.label)}</span>　' if section.label else ""
+    out.append(f'<h{heading_level} id="{part.element_id("h")}">{label}{title}</h{heading_level}>')
+    number = 0
+    for block in section.blocks:
+        spans = []
+        for sentence in block.sentences:
+            number += 1
+            html = _ruby_or_text(sentence.reading, sentence.text, level)
+            refs = "".join(f'<a epub:type="noteref" role="doc-noteref" href="#{part.element_id("n" + str(n.number))}">'
+                           f"{escape(n.mark)}</a>" for n in sentence.notes
+                           if any(f.number == n.number for f in section.footnotes))
+            spans.append(f'<span id="{part.element_id("s" + str(number))}">{html}{refs}</span>')
+        out.append(f"<p>{''.join(spans)}</p>")
+    for note in section.footnotes:
+        out.append(f'<aside epub:type="footnote" role="doc-footnote" id="{part.element_id("n" + str(note.number))}">'
+                   f"<p>注{note.number}。{_ruby_or_text(note.reading, note.text, level)}</p></aside>")
+    out.append("</section>")
+    return _xhtml(section.heading or document.title, "\n".join(out))
+
+
+def _epub_smil(part: Part) -> str:
+    text = f"../text/{part.number:03d}.xhtml"
+    pars = []
+    for cue in part.cues:
+        element = part.element_id(cue["id"])
+        kind = ' epub:type="footnote"' if cue["kind"] == "footnote" else ""
+        pars.append(f'<par id="{element}-par"{kind}><text src="{text}#{element}"/>'
+                    f'<audio src="../audio/{part.number:03d}.mp3" clipBegin="{_clock(cue["start"], 3)}" '
+                    f'clipEnd="{_clock(cue["end"], 3)}"/></par>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">\n'
+            f'<body><seq id="seq-{part.section.id}" epub:textref="{text}" epub:type="chapter">\n'
+            + "\n".join(pars) + "\n</seq></body>\n</smil>\n")
+
+
+def _package(document: Document, voice: Voice, parts: list[Part], total: float, level: RubyLevel) -> str:
+    modified = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    summary = ("本文のすべての文に合成音声が同期しています（メディアオーバーレイ）。見出しの階層で移動できます。"
+               f"漢字にはふりがな（{level}）が付いています。画像はありません。")
+    metadata = [
+        f'<dc:identifier id="uid">{_identifier(document, voice)}</dc:identifier>',
+        f"<dc:title>{escape(document.title)}</dc:title>",
+        "<dc:language>ja</dc:language>",
+        f"<dc:creator>{escape(document.source.publisher or GENERATOR)}</dc:creator>",
+        f"<dc:publisher>{escape(document.source.publisher or GENERATOR)}</dc:publisher>",
+        f"<dc:source>{escape(document.source.url or document.source.file)}</dc:source>",
+        *([f"<dc:rights>{escape(document.source.attribution)}</dc:rights>"] if document.source.attribution else []),
+        f'<meta property="dcterms:modified">{modified}</meta>',
+        f'<meta property="media:duration">{_clock(sum(p.clips for p in parts), 3)}</meta>',
+        f'<meta property="media:narrator">{escape(voice.name)}（合成音声）</meta>',
+        f'<meta property="media:active-class">{_ACTIVE_CLASS}</meta>',
+        '<meta property="schema:accessMode">textual</meta>',
+        '<meta property="schema:accessMode">auditory</meta>',
+        '<meta property="schema:accessModeSufficient">textual</meta>',
+        '<meta property="schema:accessModeSufficient">auditory</meta>',
+        '<meta property="schema:accessModeSufficient">textual,auditory</meta>',
+        '<meta property="schema:accessibilityFeature">rubyAnnotations</meta>',
+        '<meta property="schema:accessibilityFeature">synchronizedAudioText</meta>',
+        '<meta property="schema:accessibilityFeature">structuralNavigation</meta>',
+        '<meta property="schema:accessibilityFeature">tableOfContents</meta>',
+        '<meta property="schema:accessibilityFeature">readingOrder</meta>',
+        '<meta property="schema:accessibilityHazard">none</meta>',
+        f'<meta property="schema:accessibilitySummary">{escape(summary)}</meta>',
+    ]
+    for part in parts:
+        metadata.append(f'<meta property="media:duration" refines="#mo-{part.number:03d}">{_clock(part.clips, 3)}</meta>')
+    items = ['<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>',
+             '<item id="css" href="style.css" media-type="text/css"/>']
+    spine = []
+    for part in parts:
+        n = f"{part.number:03d}"
+        items.append(f'<item id="t-{n}" href="text/{n}.xhtml" media-type="application/xhtml+xml" media-overlay="mo-{n}"/>')
+        items.append(f'<item id="mo-{n}" href="smil/{n}.smil" media-type="application/smil+xml"/>')
+        items.append(f'<item id="a-{n}" href="audio/{n}.mp3" media-type="audio/mpeg"/>')
+        spine.append(f'<itemref idref="t-{n}"/>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="ja" '
+            'prefix="media: http://www.idpf.org/epub/vocab/overlays/#">\n'
+            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(metadata) + "\n</metadata>\n"
+            "<manifest>\n" + "\n".join(items) + "\n</manifest>\n"
+            '<spine page-progression-direction="ltr">\n' + "\n".join(spine) + "\n</spine>\n</package>\n")

