@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 from pathlib import Path
 
 from simplify.documents import load_document
@@ -15,22 +13,12 @@ from simplify.export import document_to_dict, document_to_outline, token_to_dict
 from simplify.reading import check_text, text_to_reading
 from simplify.ruby import LEVELS_HELP, parse_level, tokens_to_html, tokens_to_text
 
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+from .store import write_atomic
 
 
 def _emit(text: str, output: str | None) -> None:
     if output:
-        _write_atomic(Path(output), text + "\n")
+        write_atomic(Path(output), text + "\n")
     else:
         sys.stdout.write(text + "\n")
 

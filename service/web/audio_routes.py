@@ -11,7 +11,7 @@ from xml.sax.saxutils import escape
 from flask import Blueprint, Response, request, send_file, stream_with_context, url_for
 
 from ..build import download_name
-from ..store import single_flight, write_atomic
+from ..store import single_flight
 from ..streaming import stream_section_mp3
 from . import library
 
@@ -78,6 +78,13 @@ def document_mp3(doc_id: str):
     return _send(folder / manifest["full"]["mp3"], "audio/mpeg", f"{doc_id}.mp3")
 
 
+def _derived(path, folder, lock: str, make) -> None:
+    """A whole-document product made from the built tracks: made again when the build is newer."""
+    with single_flight(lock, library().output / "cache" / "locks"):
+        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
+            make()
+
+
 @bp.get("/documents/<doc_id>.zip")
 def document_zip(doc_id: str):
     lib = library()
@@ -85,16 +92,16 @@ def document_zip(doc_id: str):
     manifest, folder = lib.manifest(doc_id, voice)
     document = lib.document(doc_id)
     path = folder / "all.zip"
-    with single_flight(f"zip-{doc_id}-{voice.id}", lib.output / "cache" / "locks"):
-        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
-            sections = {s.id: s for s in document.walk()}
-            temporary = folder / ".all.zip.building"
-            with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-                for track in manifest["tracks"]:
-                    name = download_name(track["number"], sections[track["section"]], "mp3")
-                    archive.write(folder / track["mp3"], name)
-            write_atomic(path, temporary.read_bytes())
-            temporary.unlink()
+
+    def make():
+        sections = {s.id: s for s in document.walk()}
+        temporary = folder / ".all.zip.building"
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+            for track in manifest["tracks"]:
+                archive.write(folder / track["mp3"], download_name(track["number"], sections[track["section"]], "mp3"))
+        temporary.replace(path)
+
+    _derived(path, folder, f"zip-{doc_id}-{voice.id}", make)
     return _send(path, "application/zip", f"{doc_id}-{voice.id}.zip")
 
 
@@ -181,9 +188,8 @@ def document_epub(doc_id: str):
     level = parse_level(request.args.get("ruby") or "all")
     manifest, folder = lib.manifest(doc_id, voice)
     path = folder / f"book-{str(level).replace(':', '')}.epub"
-    with single_flight(f"epub-{doc_id}-{voice.id}-{level}", lib.output / "cache" / "locks"):
-        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
-            document_to_epub(lib.document(doc_id), voice, lib.options, path, level)
+    _derived(path, folder, f"epub-{doc_id}-{voice.id}-{level}",
+             lambda: document_to_epub(lib.document(doc_id), voice, lib.options, path, level))
     return _send(path, "application/epub+zip", f"{doc_id}-{voice.id}.epub")
 
 
@@ -196,12 +202,14 @@ def document_daisy(doc_id: str):
     voice = _voice()
     manifest, folder = lib.manifest(doc_id, voice)
     path = folder / "daisy.zip"
-    with single_flight(f"daisy-{doc_id}-{voice.id}", lib.output / "cache" / "locks"):
-        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
-            book = document_to_daisy(lib.document(doc_id), voice, lib.options, folder / "daisy").parent
-            temporary = folder / ".daisy.zip.building"
-            with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-                for file in sorted(book.iterdir()):
-                    archive.write(file, file.name)
-            temporary.replace(path)
+
+    def make():
+        book = document_to_daisy(lib.document(doc_id), voice, lib.options, folder / "daisy").parent
+        temporary = folder / ".daisy.zip.building"
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+            for file in sorted(book.iterdir()):
+                archive.write(file, file.name)
+        temporary.replace(path)
+
+    _derived(path, folder, f"daisy-{doc_id}-{voice.id}", make)
     return _send(path, "application/zip", f"{doc_id}-{voice.id}-daisy.zip")
