@@ -54,11 +54,13 @@ def test_axe_finds_no_violations(server, page, path):
     assert axe_violations(page) == []
 
 
-def test_axe_with_a_disclosure_open_and_the_dark_scheme(server, browser):
-    context = browser.new_context(bypass_csp=True, color_scheme="dark")
+@pytest.mark.parametrize("media", [{"color_scheme": "dark"}, {"forced_colors": "active"}])
+def test_axe_with_a_disclosure_open_dark_and_high_contrast(server, browser, media):
+    context = browser.new_context(bypass_csp=True, **media)
     page = context.new_page()
     page.goto(f"{server}/d/{DOC}/s/s6-4-2")
     page.locator("button.term").first.click()
+    assert page.locator(".term-def:not([hidden])").count() == 1
     assert axe_violations(page) == []
     context.close()
 

@@ -48,7 +48,7 @@ def test_stream_sends_audio_before_the_section_is_synthesised(server):
                 first = time.perf_counter() - start
             chunks.append(chunk)
     total = time.perf_counter() - start
-    assert first is not None and first < total
+    assert first is not None and first < 0.8 * total  # audio flowed long before the stream ended
     x, sr = soundfile.read(io.BytesIO(b"".join(chunks)))
     assert len(x) / sr > 3
 
