@@ -176,3 +176,26 @@ def test_zoom_200_percent_keeps_everything_reachable(server, browser):
     assert overflow <= 1  # no horizontal scrolling: content reflows
     assert page.locator("a[rel=next]").is_visible() or page.locator("a[rel=next]").count() == 1
     context.close()
+
+
+def test_pages_work_without_javascript(server, browser):
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2")
+    assert page.locator("a.term").count() > 0 and page.locator("button.term").count() == 0
+    page.select_option("#ruby", "none")
+    page.click(".settings button[type=submit]")
+    page.wait_for_url("**ruby=none**")
+    assert page.locator(".body ruby").count() == 0
+    page.locator("a.term").first.click()
+    page.wait_for_url("**/glossary#term-*")
+    assert page.locator(":target").count() == 1
+    assert page.locator("audio[controls]").count() == 0  # the glossary page has links to audio, not players
+    context.close()
+
+
+def test_the_factory_is_exposed_by_service():
+    import service
+
+    app = service.create_app({"OUTPUT_DIR": "/nonexistent-yomiage-test"})
+    assert app.name == "service.web" and {"pages", "api", "audio"} <= set(app.blueprints)
