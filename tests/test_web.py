@@ -277,3 +277,38 @@ def test_talking_book_downloads(client):
         assert "ncc.html" in names and "content.html" in names
         assert sum(n.endswith(".smil") for n in names) == 6
     assert client.get("/api/documents/sample.epub?ruby=grade:0").status_code == 400
+
+
+NAUGHTY = [
+    "😀👩‍👩‍👧‍👦🇯🇵", "\u202eRTL上書き\u202c", "ゼロ\u200b幅\u200d結合", "か\u3099が\u309a", "\x00NUL\x01", "ｶﾀｶﾅ半角",
+    "'; DROP TABLE documents; --", "<img src=x onerror=alert(1)>", "{{7*7}}{% raw %}", "../../etc/passwd",
+    "\U0010ffff\ue000私用", "𠮷野家の𩸽", "「閉じない（括弧", "ｱｲｳｴｵ\t\n\r改行", "٠١٢٣ العربية", "ㅎㅏㄴ글",
+]
+
+
+@pytest.mark.parametrize("text", NAUGHTY)
+def test_naughty_strings_through_the_api(client, text):
+    response = client.post("/api/furigana", json={"text": text, "level": "all"})
+    assert response.status_code == 200, response.get_json()
+    data = response.get_json()
+    assert "".join(t["surface"] for t in data["tokens"]) == text
+    assert "<img" not in data["html"] and "<script" not in data["html"]
+
+
+def test_lone_surrogates_are_refused_clearly(client):
+    response = client.post("/api/furigana", data='{"text": "a\\ud800b"}', content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_text"
+
+
+def test_an_internal_fault_is_a_500_that_says_nothing_internal(tmp_path):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the output folder should be", encoding="utf-8")
+    client = make_app(blocker).test_client()
+    response = client.get("/api/documents/sample/sections/s1-1.mp3")
+    assert response.status_code == 500
+    body = response.get_json()
+    assert body["error"]["code"] == "internal"
+    text = response.get_data(as_text=True)
+    assert "Traceback" not in text and "not-a-folder" not in text and "Error" not in body["error"]["message"]
+    page = client.get("/d/sample/s/s1-1")
+    assert page.status_code == 200  # pages that need no audio still work

@@ -10,7 +10,7 @@ from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, request, send_file, stream_with_context, url_for
 
-from ..build import download_name
+from ..build import download_name, track_name
 from ..store import single_flight
 from ..streaming import stream_section_mp3
 from . import library
@@ -58,6 +58,9 @@ def section_stream(doc_id: str, section_id: str):
     lib = library()
     voice = _voice()
     document, section, number, total = lib.section(doc_id, section_id)
+    built = lib.folder(document, voice) / f"{track_name(number, section)}.json"
+    if built.exists():  # already made: the file itself, with Range, needs no synthesis slot
+        return _section_file(doc_id, section_id, "mp3", "audio/mpeg")
     lib.acquire()  # NOTE: held for the whole stream, released when the response is closed
 
     def generate():
