@@ -351,6 +351,25 @@ def text_to_sentence(text: str) -> Sentence:
 
 
 # ---------------------------------------------------------------------------------------------
+# Line widths: in text wrapped to a fixed measure, a short line that ends a sentence ends its paragraph
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if is_cjk(c) else 1 for c in text)
+
+
+def _short_line_width(lines: list[_Line]) -> float:
+    """Width below which a line ending a sentence ends its paragraph; 0 when the text is not fixed-width wrapped
+    (most body lines near one width), so ordinary plain text keeps its lines together."""
+    widths = sorted(w for w in (_display_width(l.raw.strip()) for l in lines if l.kind == "body") if w >= 20)
+    if len(widths) < 10:
+        return 0.0
+    typical = widths[len(widths) // 2]
+    near = sum(1 for w in widths if 0.9 * typical <= w <= 1.1 * typical)
+    return 0.8 * typical if near >= 0.6 * len(widths) else 0.0
+
+
+# ---------------------------------------------------------------------------------------------
 # Pass 3: build the tree
 
 
@@ -380,6 +399,8 @@ class _Builder:
         self.footnote_node: _Node | None = None
         self.kou = 0
         self.moku = 0
+        self.short_width = _short_line_width(lines)
+        self.last_line_short = False
 
     # -- helpers ------------------------------------------------------------------------------
     def _next_significant(self, i: int) -> _Line | None:
@@ -514,10 +535,11 @@ class _Builder:
         if self._is_running_head(i, line, text):
             self.discarded.append(line.raw.strip())
             return
-        if self.para and self.pending_break and _RE_SENTENCE_END.search(self.para.tail()):
+        if self.para and (self.pending_break or self.last_line_short) and _RE_SENTENCE_END.search(self.para.tail()):
             self._flush_paragraph()
         self.para.add(text, self.para_trail_space or line.lead_space)
         self.para_trail_space = line.trail_space
+        self.last_line_short = _display_width(text) < self.short_width
         self.pending_break = False
         self.after_page_break = False
 

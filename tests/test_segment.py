@@ -245,3 +245,17 @@ def test_normalize_spaces(raw, expected):
 )
 def test_split_sentences(text, expected):
     assert split_sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "section_id, starts",
+    [
+        # a short line that ends a sentence ends its paragraph (the text is wrapped to a fixed measure)
+        ("s6-3-1", ["最近ではAIに関する報道", "こうした中、2023年（", "一方、国内ではAI技術の"]),
+        ("s6-3-2", ["総務省では、安全・安心な", "同研究会では、メタバース", "報告書では、メタバース等"]),
+        ("s6-4-2", ["我が国は超高齢化社会に突", "具体的には、国立研究開発", "このほか、医療情報を取り"]),
+        ("s6-5-6", ["「電話リレーサービス」と", "「電話リレーサービス」の", "図表Ⅱ-2-6-1 電話"]),
+    ],
+)
+def test_paragraphs_start_where_the_page_starts_them(default_doc, section_id, starts):
+    assert [b.sentences[0].text[:12] for b in default_doc.section(section_id).blocks] == starts
