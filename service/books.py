@@ -116,7 +116,7 @@ def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, o
     smil_names = [f"s{part.number:03d}.smil" for part in parts]
     for part, smil, audio in zip(parts, smil_names, audio_names):
         (out / smil).write_text(_daisy_smil(document, part, audio), encoding="utf-8")
-    (out / "content.html").write_text(_daisy_content(document, parts, smil_names), encoding="utf-8")
+    (out / "content.html").write_text(_daisy_content(document, parts), encoding="utf-8")
     total = sum(p.duration for p in parts)
     files = 1 + len(smil_names) + 1 + len(audio_names)
     (out / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files), encoding="utf-8")
@@ -186,12 +186,11 @@ def _daisy_smil(document: Document, part: Part, audio: str) -> str:
             f'<seq dur="{end:.3f}s">\n' + "\n".join(pars) + "\n</seq>\n</body>\n</smil>\n")
 
 
-def _daisy_content(document: Document, parts: list[Part], smils: list[str]) -> str:
+def _daisy_content(document: Document, parts: list[Part]) -> str:
     """The full text: headings h1–h5 following the tree, one element per cue, footnotes as notes."""
     body = []
-    for part, smil in zip(parts, smils):
+    for part in parts:
         texts = _texts(part)
-        section = part.section
         if "h" in texts:
             level = min(6, part.depth)
             body.append(f'<h{level} id="{part.element_id("h")}">{escape(texts["h"])}</h{level}>')

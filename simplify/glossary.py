@@ -9,7 +9,7 @@ from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 
-from .model import Document, Footnote, Section, Sentence, Term, TermRef
+from .model import Document, Section, Sentence, Term, TermRef
 from .reading import text_to_reading, to_hiragana
 from .readability import sentences_to_readability
 
