@@ -102,7 +102,7 @@ def build_section(document: Document, section: Section, number: int, total: int,
         entry = _existing(timing_path, key, folder, name, options)
         if entry is not None:
             return entry
-        return _make_track(document, section, number, total, voice, options, synth, key, folder, name)
+        return _make_track(document, section, number, total, voice, options, synth, key, folder, name, utterances)
 
 
 def _existing(timing_path: Path, key: str, folder: Path, name: str, options: BuildOptions) -> dict | None:
@@ -115,8 +115,8 @@ def _existing(timing_path: Path, key: str, folder: Path, name: str, options: Bui
     return {**timing, "built": False}
 
 
-def _make_track(document, section, number, total, voice, options, synth, key, folder, name) -> dict:
-    sound = section_to_audio(section, voice, synth, footnotes=options.footnotes)
+def _make_track(document, section, number, total, voice, options, synth, key, folder, name, utterances) -> dict:
+    sound = section_to_audio(section, voice, synth, footnotes=options.footnotes, utterances=utterances)
     target = options.target_lufs + voice.volume_db
     result = audio.normalise(sound.samples, sound.sr, target)
     pcm = audio.to_int16(result.samples)

@@ -12,6 +12,7 @@ import io
 import json
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
 
@@ -118,17 +119,20 @@ class Piece:
 
     labels: tuple[str, ...]
     key: str
+    chunk: tuple[dict, ...]  # the NJD features it was labelled from
 
 
-def reading_to_pieces(reading: Reading, voice: Voice) -> list[Piece]:
+@lru_cache(maxsize=2048)  # NOTE: a document has a few hundred readings; labels are ~10 KB each
+def reading_to_pieces(reading: Reading, voice: Voice) -> tuple[Piece, ...]:
+    """The synthesis units of a reading; labelled once (keys, builds and streams all ask for them)."""
     pieces = []
     for chunk in reading.chunks:
         labels = tuple(features_to_labels(chunk))
         if len(labels) <= 2:  # only silence: nothing to say
             continue
         digest = hashlib.sha256(json.dumps([SYNTH_VERSION, voice.synthesis_key, labels]).encode()).hexdigest()
-        pieces.append(Piece(labels, digest[:32]))
-    return pieces
+        pieces.append(Piece(labels, digest[:32], chunk))
+    return tuple(pieces)
 
 
 class Synthesizer:
@@ -185,9 +189,11 @@ class SectionAudio:
     cues: list[dict]
 
 
-def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True) -> SectionAudio:
+def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True,
+                     utterances: list[Utterance] | None = None) -> SectionAudio:
     sr = sample_rate(voice)
-    utterances = section_to_utterances(section, voice, footnotes=footnotes)
+    if utterances is None:
+        utterances = section_to_utterances(section, voice, footnotes=footnotes)
     parts = [np.zeros(int(voice.lead_in * sr), dtype=np.float32)]
     position = len(parts[0])
     cues = []
@@ -230,12 +236,12 @@ def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *
     for u in section_to_utterances(section, voice, footnotes=footnotes):
         first_piece = True
         for reading in u.readings:
-            for chunk, piece in zip(_spoken_chunks(reading), reading_to_pieces(reading, voice)):
+            for piece in reading_to_pieces(reading, voice):
                 if not first_piece:
                     yield np.zeros(int(_PIECE_GAP * sr))
                 first_piece = False
                 if eager and not synth.is_cached(piece):
-                    for clause in _clauses(chunk):
+                    for clause in _clauses(piece.chunk):
                         labels = features_to_labels(clause)
                         if len(labels) > 2:
                             yield labels_to_wave(labels, voice) / 32768
@@ -245,7 +251,3 @@ def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *
                 yield synth.piece_wave(piece)
         yield np.zeros(int(u.pause_after * sr))
     yield np.zeros(int(voice.tail * sr))
-
-
-def _spoken_chunks(reading: Reading) -> list[tuple[dict, ...]]:
-    return [c for c in reading.chunks if len(features_to_labels(c)) > 2]
