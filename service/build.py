@@ -86,14 +86,26 @@ def _track_key(document: Document, section: Section, number: int, total: int, vo
     return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def build_section(document: Document, section: Section, number: int, total: int, voice: Voice,
-                  options: BuildOptions, synth: Synthesizer) -> dict:
-    """One section's products; skipped when its timing JSON already carries the same key."""
+def _plan(document: Document, section: Section, number: int, total: int, voice: Voice, options: BuildOptions):
+    """Where a section's products go, what it says, and the key of that content."""
     folder = document_folder(options, document, voice)
-    name = track_name(number, section)
     utterances = section_to_utterances(section, voice, footnotes=options.footnotes)
     synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after)] for u in utterances]
     key = _track_key(document, section, number, total, voice, options, synth_keys)
+    return folder, track_name(number, section), utterances, key
+
+
+def find_section(document: Document, section: Section, number: int, total: int, voice: Voice,
+                 options: BuildOptions) -> dict | None:
+    """The section's products if they are built for exactly this content; makes nothing."""
+    folder, name, _, key = _plan(document, section, number, total, voice, options)
+    return _existing(folder / f"{name}.json", key, folder, name, options)
+
+
+def build_section(document: Document, section: Section, number: int, total: int, voice: Voice,
+                  options: BuildOptions, synth: Synthesizer) -> dict:
+    """One section's products; skipped when its timing JSON already carries the same key."""
+    folder, name, utterances, key = _plan(document, section, number, total, voice, options)
     timing_path = folder / f"{name}.json"
     entry = _existing(timing_path, key, folder, name, options)
     if entry is not None:

@@ -11,7 +11,7 @@ from simplify.model import Document, Section
 from simplify.reading import text_to_reading
 
 from . import audio
-from .build import BuildOptions, build_section, document_folder, track_name
+from .build import BuildOptions, document_folder, track_name
 from .speech import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
 from .voices import Voice
 
@@ -65,8 +65,3 @@ def stream_section_mp3(document: Document, section: Section, number: int, total:
             yield data
     yield encoder.flush()
 
-
-def ensure_track(document: Document, section: Section, number: int, total: int, voice: Voice,
-                 options: BuildOptions, synth: Synthesizer) -> dict:
-    """Build one section's products now (once, however many ask at the same time)."""
-    return build_section(document, section, number, total, voice, options, synth)

@@ -33,8 +33,7 @@ def _send(path, mimetype: str, name: str):
 
 def _section_file(doc_id: str, section_id: str, kind: str, mimetype: str):
     """One of a section's built files (made on demand), under its person-readable download name."""
-    track, folder = library().track(doc_id, section_id, _voice())
-    _, section, number, _ = library().section(doc_id, section_id)
+    track, folder, section, number = library().track(doc_id, section_id, _voice())
     return _send(folder / track[kind], mimetype, download_name(number, section, kind))
 
 

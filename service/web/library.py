@@ -13,7 +13,8 @@ from simplify.documents import annotate, default_document_annotated, path_to_doc
 from simplify.errors import InputError, NotFoundError
 from simplify.model import Document, Section
 
-from ..build import BuildOptions, build_document, build_glossary_audio, build_section, document_folder
+from ..build import (BuildOptions, build_document, build_glossary_audio, build_section, document_folder,
+                     find_section)
 from ..speech import Synthesizer
 from ..voices import Voice, get_voice, list_voices
 
@@ -105,12 +106,15 @@ class Library:
     def folder(self, document: Document, voice: Voice) -> Path:
         return document_folder(self.options, document, voice)
 
-    def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[dict, Path]:
+    def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[dict, Path, Section, int]:
+        """A section's built products, made now if needed; only making them takes a synthesis slot."""
         document, section, number, total = self.section(doc_id, section_id)
         folder = self.folder(document, voice)
-        with self.slot():
-            track = build_section(document, section, number, total, voice, self.options, self.synth(voice))
-        return track, folder
+        track = find_section(document, section, number, total, voice, self.options)
+        if track is None:
+            with self.slot():
+                track = build_section(document, section, number, total, voice, self.options, self.synth(voice))
+        return track, folder, section, number
 
     def manifest(self, doc_id: str, voice: Voice) -> tuple[dict, Path]:
         """The finished manifest; if the document is not fully built yet, build it in the background."""
