@@ -143,8 +143,11 @@ def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
     page.goto(f"{server}/d/sample/s/s1-1-1")
     page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
     page.evaluate("document.querySelector('audio').play()")
-    page.wait_for_function("document.querySelector('audio').currentTime > 2.6", timeout=30000)
+    # The second cue (the first body sentence) runs from 2.46 s to 7.23 s of this track.
+    page.wait_for_function("document.querySelector('audio').currentTime > 3", timeout=30000)
+    page.wait_for_selector(".s.speaking", timeout=5000)
     assert page.locator(".s.speaking").count() == 1
+    assert page.locator(".s.speaking").get_attribute("id") in ("c-s1", "c-s2")
     page.click("button[data-speed='1.5']")
     assert page.evaluate("document.querySelector('audio').playbackRate") == 1.5
     assert page.locator("button[data-speed='1.5']").get_attribute("aria-pressed") == "true"

@@ -59,7 +59,15 @@ function enhancePlayer() {
     if (id) { var el = document.getElementById(id); if (el) el.classList.add("speaking"); }
   }
   fetch(player.dataset.timing).then(function (r) { return r.ok ? r.json() : null; }).then(function (timing) {
-    if (timing) { cues = timing.cues; audio.addEventListener("timeupdate", highlight); }
+    if (!timing) return;
+    cues = timing.cues;
+    // timeupdate comes only every 250 ms or so; while playing, follow every frame so the
+    // highlight moves with the voice, not up to a quarter of a second behind it.
+    var frame = 0;
+    function follow() { highlight(); frame = audio.paused ? 0 : requestAnimationFrame(follow); }
+    audio.addEventListener("play", function () { if (!frame) frame = requestAnimationFrame(follow); });
+    ["timeupdate", "seeked", "ended"].forEach(function (name) { audio.addEventListener(name, highlight); });
+    highlight();
   }).catch(function () { /* highlighting is an extra */ });
 
   function jumpSentence(step) {
