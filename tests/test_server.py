@@ -11,7 +11,7 @@ import urllib.request
 
 import soundfile
 
-from tests.web_fixtures import make_app
+from tests.web_fixtures import make_app, serving
 
 
 def fetch(url: str, data: bytes | None = None, headers: dict | None = None, timeout: float = 120):
@@ -54,13 +54,8 @@ def test_stream_sends_audio_before_the_section_is_synthesised(server):
 
 
 def test_a_flood_gets_503s_and_the_server_stays_up(tmp_path):
-    import waitress
-
     app = make_app(tmp_path, MAX_SYNTH=1, SYNTH_WAIT=0.2)
-    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=12)
-    threading.Thread(target=wsgi.run, daemon=True).start()
-    base = f"http://127.0.0.1:{wsgi.effective_port}"
-    try:
+    with serving(app, threads=12) as base:
         results = []
         body = json.dumps({"text": "たくさんの人が同時に音声を頼んだときのテストです。" * 4}).encode()
 
@@ -78,5 +73,3 @@ def test_a_flood_gets_503s_and_the_server_stays_up(tmp_path):
             if status == 503:
                 assert json.loads(data)["error"]["code"] == "busy" and headers["Retry-After"]
         assert fetch(f"{base}/")[0] == 200
-    finally:
-        wsgi.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from pathlib import Path
 
 import pytest
@@ -40,15 +42,34 @@ def client(app):
     return app.test_client()
 
 
+@contextlib.contextmanager
+def serving(app, threads: int = 8):
+    """The app behind a real waitress server on 127.0.0.1 (an ephemeral port), stopped cleanly.
+
+    waitress's close() from another thread races with its loop (a worker can write to the closed wake-up pipe:
+    EBADF), so the loop runs here one turn at a time and the server is shut down from the loop's own thread."""
+    import waitress
+    from waitress import wasyncore
+
+    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=threads)
+    stop = threading.Event()
+
+    def run():
+        while not stop.is_set():
+            wasyncore.loop(timeout=0.05, map=wsgi._map, count=1)
+        wsgi.task_dispatcher.shutdown()
+        wasyncore.close_all(wsgi._map)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{wsgi.effective_port}"
+    finally:
+        stop.set()
+        thread.join(30)
+
+
 @pytest.fixture(scope="session")
 def server(app):
-    """The app behind a real waitress server on 127.0.0.1 (an ephemeral port)."""
-    import threading
-
-    import waitress
-
-    wsgi = waitress.create_server(app, host="127.0.0.1", port=0, threads=8)
-    thread = threading.Thread(target=wsgi.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{wsgi.effective_port}"
-    wsgi.close()
+    with serving(app) as base:
+        yield base
