@@ -6,6 +6,7 @@ import io
 import re
 import xml.etree.ElementTree as ET
 import zipfile
+from email.utils import parsedate_to_datetime
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -238,6 +239,27 @@ def test_podcast_feed(client):
         assert re.fullmatch(r"\d\d:\d\d:\d\d", item.findtext("itunes:duration", namespaces=ns))
         path = enclosure.get("url").split("localhost", 1)[1]
         assert len(client.get(path).data) == int(enclosure.get("length"))
+
+
+def test_podcast_feed_carries_transcripts_order_and_a_summary(client):
+    """What podcast apps need beyond the minimum: captions for deaf listeners, a stable order, a self link."""
+    root = ET.fromstring(client.get("/api/documents/sample/feed.xml?voice=mei").data)
+    ns = {"podcast": "https://podcastindex.org/namespace/1.0", "atom": "http://www.w3.org/2005/Atom"}
+    channel = root.find("channel")
+    self_link = channel.find("atom:link", ns)
+    assert self_link.get("rel") == "self" and self_link.get("href").endswith("/api/documents/sample/feed.xml?voice=mei")
+    items = channel.findall("item")
+    dates = [parsedate_to_datetime(item.findtext("pubDate")) for item in items]
+    assert dates == sorted(dates) and len(set(dates)) == len(dates)  # apps that sort by date keep reading order
+    for item in items:
+        transcript = item.find("podcast:transcript", ns)
+        assert transcript.get("type") == "text/vtt" and transcript.get("language") == "ja"
+        response = client.get(transcript.get("url").split("localhost", 1)[1])
+        assert response.status_code == 200 and response.data.startswith(b"WEBVTT")
+        assert response.headers["Access-Control-Allow-Origin"] == "*"  # web players fetch it from elsewhere
+        assert "voice=mei" in transcript.get("url")
+    # the description opens with the section's own words, not only its title
+    assert "PHRデータの活用を推進している" in items[2].findtext("description")
 
 
 def test_whole_document_not_built_yet_is_prepared_in_the_background(tmp_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import zipfile
 from email.utils import format_datetime
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape
 
 from flask import Blueprint, Response, request, send_file, stream_with_context, url_for
@@ -28,6 +28,9 @@ def _send(path, mimetype: str, name: str):
     response = send_file(path, mimetype=mimetype, conditional=True, etag=True, download_name=name,
                          as_attachment=attachment, max_age=3600)
     response.headers["Accept-Ranges"] = "bytes"
+    # NOTE: open data with no cookies or accounts: web-based podcast players on other sites may fetch
+    # the audio and, above all, the caption files (the podcast namespace asks for CORS on transcripts)
+    response.headers["Access-Control-Allow-Origin"] = "*"
     return response
 
 
@@ -119,6 +122,20 @@ def document_m3u(doc_id: str):
                     headers={"Content-Disposition": f"inline; filename={doc_id}-{voice.id}.m3u"})
 
 
+def _summary(section, document_title: str, limit: int = 200) -> str:
+    """An episode's description: its heading, then its opening sentences, cut at a sentence end near the limit."""
+    text = ""
+    for sentence in section.sentences():
+        if text and len(text) + len(sentence.text) > limit:
+            text += "…"
+            break
+        text += sentence.text
+    if len(text) > limit + 1:  # one very long first sentence
+        text = text[:limit] + "…"
+    heading = section.heading or document_title
+    return f"{heading}。{text}" if text else f"{heading}（{document_title}）"
+
+
 def _duration(seconds: float) -> str:
     s = int(round(seconds))
     return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
@@ -131,22 +148,29 @@ def document_feed(doc_id: str):
     voice = _voice()
     manifest, folder = lib.manifest(doc_id, voice)
     document = lib.document(doc_id)
-    built = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, tz=timezone.utc)
+    built = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, tz=timezone.utc).replace(microsecond=0)
     page = url_for("pages.toc", doc_id=doc_id, _external=True)
+    feed = url_for("audio.document_feed", doc_id=doc_id, voice=voice.id, _external=True)
     attribution = document.source.attribution or document.source.file
+    tracks = manifest["tracks"]
     items = []
-    for track in manifest["tracks"]:
-        url = url_for("audio.section_mp3", doc_id=doc_id, section_id=track["section"], voice=voice.id, _external=True)
-        link = url_for("pages.section", doc_id=doc_id, section_id=track["section"], _external=True)
+    for track in tracks:
+        section_id = track["section"]
+        url = url_for("audio.section_mp3", doc_id=doc_id, section_id=section_id, voice=voice.id, _external=True)
+        captions = url_for("audio.section_vtt", doc_id=doc_id, section_id=section_id, voice=voice.id, _external=True)
+        link = url_for("pages.section", doc_id=doc_id, section_id=section_id, _external=True)
         size = (folder / track["mp3"]).stat().st_size
+        # NOTE: one second apart in reading order, so that apps which sort by date keep the book's order
+        published = built - timedelta(seconds=len(tracks) - track["number"])
         items.append(
             "<item>"
             f"<title>{escape(track['title'] or document.title)}</title>"
             f"<link>{escape(link)}</link>"
-            f"<description>{escape(track['title'] or '')}（{escape(document.title)}）</description>"
+            f"<description>{escape(_summary(document.section(section_id), document.title))}</description>"
             f'<enclosure url="{escape(url)}" length="{size}" type="audio/mpeg"/>'
-            f'<guid isPermaLink="false">{escape(doc_id)}/{escape(voice.id)}/{escape(track["section"])}</guid>'
-            f"<pubDate>{format_datetime(built)}</pubDate>"
+            f'<guid isPermaLink="false">{escape(doc_id)}/{escape(voice.id)}/{escape(section_id)}</guid>'
+            f"<pubDate>{format_datetime(published)}</pubDate>"
+            f'<podcast:transcript url="{escape(captions)}" type="text/vtt" language="ja" rel="captions"/>'
             f"<itunes:duration>{_duration(track['duration'])}</itunes:duration>"
             f"<itunes:episode>{track['number']}</itunes:episode>"
             "<itunes:episodeType>full</itunes:episodeType>"
@@ -155,11 +179,15 @@ def document_feed(doc_id: str):
         )
     xml = (
         '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd">'
+        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
+        ' xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:atom="http://www.w3.org/2005/Atom">'
         "<channel>"
         f"<title>{escape(document.title)}（{escape(voice.name)}）</title>"
         f"<link>{escape(page)}</link>"
+        f'<atom:link href="{escape(feed)}" rel="self" type="application/rss+xml"/>'
         "<language>ja</language>"
+        f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>"
+        "<generator>yomiage</generator>"
         f"<description>{escape(document.title)}を節ごとに読み上げた音声です。{escape(attribution)}</description>"
         f"<copyright>{escape(attribution)}</copyright>"
         f"<itunes:author>{escape(document.source.publisher or 'yomiage')}</itunes:author>"
