@@ -153,6 +153,40 @@ def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
     assert page.locator("button[data-speed='1.5']").get_attribute("aria-pressed") == "true"
 
 
+def _listen_to_the_end_with_continuous_play(server, page) -> str:
+    page.goto(f"{server}/d/sample/s/s1-1-1")
+    next_href = page.locator("a[rel=next]").get_attribute("href")
+    page.check("#continuous")
+    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
+    page.evaluate("(() => { const a = document.querySelector('audio'); a.currentTime = a.duration - 0.5; })()")
+    page.locator(".speeds button").first.focus()
+    page.keyboard.press("k")  # a real key press: the user started playing
+    page.wait_for_url(f"**{next_href}", timeout=30000)
+    assert page.locator("#continuous").is_checked()  # the choice is remembered
+    return next_href
+
+
+def test_continuous_listening_goes_on_to_the_next_section(server, page):
+    _listen_to_the_end_with_continuous_play(server, page)
+    page.wait_for_function("document.querySelector('audio').currentTime > 0.5", timeout=30000)
+    assert page.locator(".player-status").inner_text() == ""
+
+
+def test_continuous_listening_where_the_browser_refuses_to_start_sound(server, browser):
+    """Browsers may block sound that starts without a gesture: the page must say so and hand over the player."""
+    strict = browser.browser_type.launch(executable_path=CHROMIUM, args=[
+        *(a for a in ARGS if not a.startswith("--autoplay-policy")), "--autoplay-policy=user-gesture-required"])
+    try:
+        page = strict.new_page(locale="ja-JP", bypass_csp=True)  # NOTE: lets wait_for_function evaluate
+        _listen_to_the_end_with_continuous_play(server, page)
+        page.wait_for_function("document.querySelector('.player-status').textContent !== ''", timeout=30000)
+        assert "再生ボタン" in page.locator(".player-status").inner_text()
+        assert page.evaluate("document.querySelector('audio').paused")
+        assert page.evaluate("document.activeElement.tagName") == "AUDIO"
+    finally:
+        strict.close()
+
+
 def test_player_shortcuts_act_only_inside_the_player(server, page):
     page.goto(f"{server}/d/sample/s/s1-1-1")
     page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)

@@ -69,6 +69,14 @@ def test_toc_is_the_heading_tree(client, annotated_doc):
     assert html.count("<ul>") >= 6  # nested lists follow the tree
 
 
+def test_pages_name_an_icon_that_exists(client):
+    html = client.get("/d/sample/").get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html).group(1)
+    response = client.get(icon)
+    assert response.status_code == 200 and response.mimetype == "image/svg+xml"
+    ET.fromstring(response.data)  # well-formed
+
+
 def test_section_page_links_footnotes_both_ways(client):
     html = client.get(f"/d/{DOC}/s/s6-4-2").get_data(as_text=True)
     assert 'id="ref-14" href="#fn-14"' in html

@@ -70,6 +70,38 @@ function enhancePlayer() {
     highlight();
   }).catch(function () { /* highlighting is an extra */ });
 
+  // Continuous listening: at the end of a section, go on to the next one and keep playing.
+  var continuous = document.getElementById("continuous");
+  var next = document.querySelector("a[rel=next]");
+  var status = player.querySelector(".player-status");
+  if (continuous && next) {
+    continuous.parentNode.parentNode.hidden = false;
+    try { continuous.checked = localStorage.getItem("yomiage-continue") === "1"; } catch (e) { /* ignore */ }
+    continuous.addEventListener("change", function () {
+      try { localStorage.setItem("yomiage-continue", continuous.checked ? "1" : "0"); } catch (e) { /* ignore */ }
+    });
+    audio.addEventListener("ended", function () {
+      if (!continuous.checked) return;
+      try { sessionStorage.setItem("yomiage-play-on-arrival", "1"); } catch (e) { /* ignore */ }
+      window.location.href = next.href;
+    });
+  }
+  var arrived = false;
+  try {
+    arrived = sessionStorage.getItem("yomiage-play-on-arrival") === "1";
+    sessionStorage.removeItem("yomiage-play-on-arrival");
+  } catch (e) { /* ignore */ }
+  if (arrived) {
+    var started = audio.play();
+    if (started && started.catch) {
+      started.catch(function () {
+        // The browser may refuse to start sound by itself: say so, and put the player within reach.
+        status.textContent = "この節は自動では再生できませんでした。再生ボタンを押してください。";
+        audio.focus();
+      });
+    }
+  }
+
   function jumpSentence(step) {
     var t = audio.currentTime;
     var index = cues.findIndex(function (c) { return c.start <= t && t < c.end + 0.3; });
