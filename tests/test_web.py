@@ -77,6 +77,28 @@ def test_pages_name_an_icon_that_exists(client):
     ET.fromstring(response.data)  # well-formed
 
 
+@pytest.mark.parametrize("seconds, spoken", [
+    (4.4, "4秒"), (59.6, "1分"), (74.0, "1分14秒"), (119.5, "2分"), (3438.2, "57分18秒"), (3601, "1時間"),
+    (3725, "1時間2分"),
+])
+def test_durations_read_as_people_say_them(seconds, spoken):
+    from service.web.render import duration_text
+
+    assert duration_text(seconds) == spoken
+
+
+def test_contents_and_downloads_say_how_long_each_part_is(client):
+    timing = client.get("/api/documents/sample/sections/s1-1-1.json").get_json()
+    from service.web.render import duration_text
+
+    toc = client.get("/d/sample/").get_data(as_text=True)
+    assert f"（{duration_text(timing['duration'])}）" in toc
+    downloads = client.get("/d/sample/downloads").get_data(as_text=True)
+    assert duration_text(timing["duration"]) in downloads
+    assert re.search(r"全体の MP3（章つき）</a>（\d+(分|秒)[^、]*、[\d.]+ MB）", downloads)  # the whole file's length and size
+    assert "60秒" not in downloads and "60 秒" not in downloads
+
+
 def test_section_page_links_footnotes_both_ways(client):
     html = client.get(f"/d/{DOC}/s/s6-4-2").get_data(as_text=True)
     assert 'id="ref-14" href="#fn-14"' in html

@@ -11,6 +11,7 @@ from simplify.errors import InputError
 
 from ..config import jobs, setting
 from .library import Library
+from .render import duration_text
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(audio_routes.bp)
+    app.add_template_filter(duration_text, "duration")
 
     @app.errorhandler(InputError)
     def _input_error(error: InputError):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from simplify.errors import InputError
@@ -54,7 +56,10 @@ def home():
 @bp.get("/d/<doc_id>/")
 def toc(doc_id: str):
     document = library().document(doc_id)
-    return _page("toc.html", document=document)
+    _, voice, _ = _preferences()
+    manifest, _ = _built(document, voice)
+    durations = {t["section"]: t["duration"] for t in manifest["tracks"]} if manifest else {}
+    return _page("toc.html", document=document, durations=durations)
 
 
 @bp.get("/d/<doc_id>/s/<section_id>")
@@ -121,15 +126,22 @@ def glossary(doc_id: str):
     return _page("glossary.html", document=document, entries=entries)
 
 
+def _built(document, voice) -> tuple[dict | None, int | None]:
+    """The document's manifest for a voice and the whole MP3's size, if a build has finished; never starts one."""
+    folder = library().folder(document, voice)
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, None
+    full = manifest.get("full")
+    size = (folder / full["mp3"]).stat().st_size if full and (folder / full["mp3"]).exists() else None
+    return manifest, size
+
+
 @bp.get("/d/<doc_id>/downloads")
 def downloads(doc_id: str):
-    lib = library()
-    document = lib.document(doc_id)
+    document = library().document(doc_id)
     _, voice, _ = _preferences()
-    manifest = None
-    manifest_path = lib.folder(document, voice) / "manifest.json"
-    if manifest_path.exists():
-        import json
-
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    return _page("downloads.html", document=document, manifest=manifest, sections=list(document.walk()))
+    manifest, full_size = _built(document, voice)
+    return _page("downloads.html", document=document, manifest=manifest, full_size=full_size,
+                 sections=list(document.walk()))

@@ -12,6 +12,19 @@ from simplify.reading import text_to_reading
 from simplify.ruby import RubyLevel, kana_pieces, token_to_html
 
 
+def duration_text(seconds: float) -> str:
+    """A length as people say it: 4秒, 1分14秒, 57分18秒, 1時間2分 (rounded to whole seconds, or minutes past an hour)."""
+    total = int(round(seconds))
+    if total >= 3600:
+        minutes = int(round(total / 60))
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}時間" + (f"{minutes}分" if minutes else "")
+    minutes, rest = divmod(total, 60)
+    if not minutes:
+        return f"{rest}秒"
+    return f"{minutes}分" + (f"{rest}秒" if rest else "")
+
+
 def _pieces(reading: Reading, level: RubyLevel) -> list[str]:
     if level.mode == "kana":
         return [html.escape(p) for p in kana_pieces(reading.tokens)]
