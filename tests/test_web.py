@@ -150,6 +150,15 @@ def test_section_json(client):
     assert "phr" in data["terms"]
 
 
+def test_glossary_page_points_to_where_the_document_defines_a_term(client):
+    html = client.get(f"/d/{DOC}/glossary").get_data(as_text=True)
+    entry = html[html.index('id="term-phr"'):html.index('id="term-l-alert"')]
+    assert f'href="/d/{DOC}/s/s6-4-2#fn-14"' in entry and "注＊14" in entry  # the defining footnote
+    relay = html[html.index('id="term-telephone-relay-service"'):]
+    assert f'href="/d/{DOC}/s/s6-5-6"' in relay[:relay.index("</div>")]  # a 「〜とは」 sentence
+    assert "footnote:" not in html  # no internal ids on the page
+
+
 def test_glossary_json(client):
     data = client.get("/api/glossary").get_json()
     assert len(data) >= 60 and {"id", "surfaces", "reading", "plain", "english", "category", "source"} <= set(data[0])

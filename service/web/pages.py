@@ -122,8 +122,28 @@ def glossary(doc_id: str):
     level, _, _ = _preferences()
     usage = term_usage(document)
     sections = {s.id: s for s in document.walk()}
-    entries = [(t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])]) for t in document.glossary]
+    entries = [(t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])], _defined_at(document, t))
+               for t in document.glossary]
     return _page("glossary.html", document=document, entries=entries)
+
+
+def _defined_at(document, term) -> tuple[str, str] | None:
+    """Where the document itself defines a term, as (words, link): a footnote of a section, or a section."""
+    source = term.definition_source
+    if not term.definition or not source:
+        return None
+    if source.startswith("footnote:"):
+        number = int(source.split(":", 1)[1])
+        for section in document.walk():
+            for note in section.footnotes:
+                if note.number == number:
+                    url = url_for("pages.section", doc_id=document.id, section_id=section.id, _anchor=f"fn-{number}")
+                    return f"{section.heading or document.title} の注{note.mark}", url
+        return None
+    found = next((s for s in document.walk() if s.id == source), None)
+    if found is None:
+        return None
+    return found.heading or document.title, url_for("pages.section", doc_id=document.id, section_id=found.id)
 
 
 def _built(document, voice) -> tuple[dict | None, int | None]:
