@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import xml.etree.ElementTree as ET
 import zipfile
 from email.utils import parsedate_to_datetime
@@ -287,6 +288,12 @@ def test_podcast_feed_carries_transcripts_order_and_a_summary(client):
     channel = root.find("channel")
     self_link = channel.find("atom:link", ns)
     assert self_link.get("rel") == "self" and self_link.get("href").endswith("/api/documents/sample/feed.xml?voice=mei")
+    artwork = channel.find("{http://www.itunes.com/dtds/podcast-1.0.dtd}image").get("href")
+    assert channel.findtext("image/url") == artwork
+    png = client.get(artwork.split("localhost", 1)[1]).data
+    assert png[:8] == b"\x89PNG\r\n\x1a\n"
+    width, height = struct.unpack(">II", png[16:24])
+    assert width == height and 1400 <= width <= 3000  # what podcast directories ask for
     items = channel.findall("item")
     dates = [parsedate_to_datetime(item.findtext("pubDate")) for item in items]
     assert dates == sorted(dates) and len(set(dates)) == len(dates)  # apps that sort by date keep reading order

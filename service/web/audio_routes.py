@@ -151,6 +151,7 @@ def document_feed(doc_id: str):
     built = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, tz=timezone.utc).replace(microsecond=0)
     page = url_for("pages.toc", doc_id=doc_id, _external=True)
     feed = url_for("audio.document_feed", doc_id=doc_id, voice=voice.id, _external=True)
+    artwork = url_for("static", filename="cover.png", _external=True)  # 1400 px square, made from cover.svg
     attribution = document.source.attribution or document.source.file
     tracks = manifest["tracks"]
     items = []
@@ -187,6 +188,9 @@ def document_feed(doc_id: str):
         f'<atom:link href="{escape(feed)}" rel="self" type="application/rss+xml"/>'
         "<language>ja</language>"
         f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>"
+        f"<image><url>{escape(artwork)}</url><title>{escape(document.title)}（{escape(voice.name)}）</title>"
+        f"<link>{escape(page)}</link></image>"
+        f'<itunes:image href="{escape(artwork)}"/>'
         "<generator>yomiage</generator>"
         f"<description>{escape(document.title)}を節ごとに読み上げた音声です。{escape(attribution)}</description>"
         f"<copyright>{escape(attribution)}</copyright>"
