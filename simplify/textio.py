@@ -11,17 +11,40 @@ _FALLBACKS = ("cp932", "euc_jp")
 
 
 def _japanese_score(text: str) -> int:
-    """How much of the text looks like ordinary Japanese: kana, kanji and full-width forms count for,
-    half-width kana and private-use characters (what a wrong guess between CP932 and EUC-JP makes) against."""
+    """How much of the text looks like ordinary Japanese.
+
+    Hiragana counts double: running text is full of it, and a wrong guess between CP932 and EUC-JP almost never
+    makes any (CP932 hiragana are lead byte 0x82, which EUC-JP never uses). Kanji, katakana and full-width forms
+    count for; half-width kana, and above all half-width punctuation (｡｢｣､･), compatibility ideographs from the
+    IBM/NEC extensions and private-use characters — what a wrong guess produces — count against."""
     score = 0
     for c in text:
-        if "\u3000" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff01" <= c <= "\uff5e":
+        if "\u3041" <= c <= "\u309f":
+            score += 2
+        elif "\u3000" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff01" <= c <= "\uff5e":
             score += 1
-        elif "\uff61" <= c <= "\uff9f":
+        elif "\uff61" <= c <= "\uff65":
+            score -= 2
+        elif "\uff66" <= c <= "\uff9f":
             score -= 1
+        elif "\uf900" <= c <= "\ufaff":
+            score -= 3
         elif "\ue000" <= c <= "\uf8ff":
             score -= 2
     return score
+
+
+def _choose(candidates: list[str]) -> str:
+    """Pick between the CP932 and EUC-JP readings of the same bytes.
+
+    When both decode, the bytes cannot be CP932 text with hiragana, katakana or full-width punctuation: those are
+    lead bytes 0x81–0x83, which EUC-JP never allows. So an EUC-JP reading that has any of them is the right one;
+    only text without them (bare kanji and half-width kana) is left to the score."""
+    if len(candidates) == 2:
+        euc = candidates[_FALLBACKS.index("euc_jp")]
+        if any("\u3001" <= c <= "\u30ff" for c in euc):
+            return euc
+    return max(candidates, key=_japanese_score)
 
 
 def check_size(size: int, name: str) -> None:
@@ -64,8 +87,7 @@ def bytes_to_text(data: bytes, name: str = "<input>") -> str:
                 f"{name}: 文字コードを判別できません。UTF-8・Shift_JIS（CP932）・EUC-JP の"
                 f"いずれでもありません（バイト位置 {utf8_error.start} で UTF-8 として読めません）。"
             ) from None
-        # NOTE: EUC-JP bytes often also decode as CP932 half-width kana; prefer the reading with more kana/kanji.
-        text = max(candidates, key=_japanese_score)
+        text = _choose(candidates)
     return _newlines(text)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from simplify.documents import bytes_to_document, path_to_document
@@ -92,6 +92,18 @@ def test_missing_and_directory_paths_are_clear_errors(tmp_path):
         with pytest.raises(InputError) as info:
             path_to_document(path)
         assert "ファイル" in info.value.message
+
+
+@pytest.mark.parametrize("text", [
+    "総務省では、ｶﾀｶﾅｶﾀｶﾅ",  # half-width kana in EUC-JP are 0x8E pairs, which CP932 reads as kanji (叱実…)
+    " 2 今後の課題ｶﾀｶﾅｶﾀｶﾅ",
+    "ｶﾀｶﾅｶﾀｶﾅｶﾀｶﾅ、総務省では、。2",
+    "漢字だけの見出し：情報通信白書",
+    "ﾃﾚﾜｰｸを推進した。",
+])
+@pytest.mark.parametrize("encoding", ["cp932", "euc_jp"])
+def test_cp932_and_euc_jp_are_told_apart_with_half_width_kana(text, encoding):
+    assert bytes_to_text(text.encode(encoding), "x.txt") == text
 
 
 @pytest.mark.parametrize("text", ["", "\n\n\n", "   \t  \n", "\ufeff"])
@@ -212,6 +224,7 @@ def test_property_nothing_lost(text):
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.filter_too_much, HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(FRAGMENTS[:30]), min_size=1, max_size=60).map("".join),
        st.sampled_from(["utf-8", "cp932", "euc_jp"]))
+@example("総務省では、ｶﾀｶﾅｶﾀｶﾅ", "euc_jp")  # once read as CP932: ﾁ﨓ｳｾﾊ､ﾇ､ﾏ｡｢叱実…
 def test_property_encodings_round_trip(text, encoding):
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     # NOTE: bytes with no hiragana at all (say, only half-width kana) are genuinely ambiguous between
