@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import shutil
 import uuid
 import zipfile
@@ -239,6 +240,7 @@ def document_to_epub(document: Document, voice: Voice, options: BuildOptions, pa
         book.writestr("META-INF/container.xml", _container(), compress_type=zipfile.ZIP_DEFLATED)
         book.writestr("EPUB/style.css", _CSS, compress_type=zipfile.ZIP_DEFLATED)
         book.writestr("EPUB/nav.xhtml", _nav(document, parts), compress_type=zipfile.ZIP_DEFLATED)
+        book.writestr("EPUB/cover.svg", _cover(document, voice), compress_type=zipfile.ZIP_DEFLATED)
         for part in parts:
             book.writestr(f"EPUB/text/{part.number:03d}.xhtml", _epub_content(document, part, level),
                           compress_type=zipfile.ZIP_DEFLATED)
@@ -248,6 +250,60 @@ def document_to_epub(document: Document, voice: Voice, options: BuildOptions, pa
                       compress_type=zipfile.ZIP_DEFLATED)
     temporary.replace(path)
     return path
+
+
+_NO_LINE_START = set("、。，．）」』】〕・ー")
+
+
+def _width(text: str) -> float:
+    return sum(0.55 if ord(c) < 0x2000 else 1.0 for c in text)
+
+
+def _wrap(text: str, width: float) -> list[str]:
+    """Break a title into lines of at most ``width`` full-width characters (Latin counts about half): at spaces and
+    before 「 where it can, inside a phrase only when a phrase is too long, never before closing punctuation (禁則)."""
+    phrases = [p for p in re.split(r" +|(?=「)", text) if p]
+    lines: list[str] = []
+    line = ""
+    for phrase in phrases:
+        joined = f"{line} {phrase}" if line and line[-1].isascii() and phrase[0].isascii() else line + phrase
+        if _width(joined) <= width:
+            line = joined
+            continue
+        if line:
+            lines.append(line)
+        line = ""
+        for c in phrase:  # a phrase longer than a line
+            if line and _width(line + c) > width and c not in _NO_LINE_START:
+                lines.append(line)
+                line = ""
+            line += c
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _cover(document: Document, voice: Voice) -> str:
+    """The cover as SVG: the title drawn as text (the reader's own fonts, no image made here), with its text
+    alternative in <title>."""
+    publisher = document.source.publisher or ""
+    lines = _wrap(document.title, 10)
+    size = 80 if len(lines) <= 8 else max(40, 640 // len(lines))
+    title = "".join(
+        f'<text x="500" y="{260 + i * int(size * 1.4)}" font-size="{size}" text-anchor="middle">{escape(line)}</text>'
+        for i, line in enumerate(lines))
+    label = f"{document.title}（{publisher}）yomiage 読み上げ版" if publisher else f"{document.title} yomiage 読み上げ版"
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<svg xmlns="http://www.w3.org/2000/svg" version="1.1" viewBox="0 0 1000 1600" width="1000" height="1600" '
+            'role="img" aria-labelledby="cover-title" xml:lang="ja">'
+            f'<title id="cover-title">{escape(label)}</title>'
+            '<rect width="1000" height="1600" fill="#0b3d91"/>'
+            f'<g fill="#ffffff" font-family="sans-serif" font-weight="bold">{title}</g>'
+            f'<text x="500" y="1300" fill="#ffffff" font-family="sans-serif" font-size="56" text-anchor="middle">'
+            f'{escape(publisher)}</text>'
+            '<text x="500" y="1450" fill="#ffffff" font-family="sans-serif" font-size="40" text-anchor="middle">'
+            f'yomiage 読み上げ版・声：{escape(voice.name)}</text>'
+            '</svg>\n')
 
 
 def _container() -> str:
@@ -329,7 +385,7 @@ def _epub_smil(part: Part) -> str:
 def _package(document: Document, voice: Voice, parts: list[Part], total: float, level: RubyLevel) -> str:
     modified = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     summary = ("本文のすべての文に合成音声が同期しています（メディアオーバーレイ）。見出しの階層で移動できます。"
-               f"漢字にはふりがな（{level}）が付いています。画像はありません。")
+               f"漢字にはふりがな（{level}）が付いています。本文に画像はありません（表紙は題名を文字で示したものです）。")
     metadata = [
         f'<dc:identifier id="uid">{_identifier(document, voice)}</dc:identifier>',
         f"<dc:title>{escape(document.title)}</dc:title>",
@@ -358,7 +414,8 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
     for part in parts:
         metadata.append(f'<meta property="media:duration" refines="#mo-{part.number:03d}">{_clock(part.clips, 3)}</meta>')
     items = ['<item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>',
-             '<item id="css" href="style.css" media-type="text/css"/>']
+             '<item id="css" href="style.css" media-type="text/css"/>',
+             '<item id="cover" href="cover.svg" media-type="image/svg+xml" properties="cover-image"/>']
     spine = []
     for part in parts:
         n = f"{part.number:03d}"

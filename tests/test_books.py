@@ -196,6 +196,21 @@ def test_epub_package_manifest_spine_and_overlays(epub):
         assert language.text == "ja"
 
 
+def test_epub_has_a_cover_with_the_documents_title(epub):
+    """Reading apps show the cover in the library: it carries the title as text (SVG), with a text alternative."""
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        opf = ET.fromstring(book.read("EPUB/package.opf"))
+        covers = [i for i in opf.iter(f"{OPF}item") if "cover-image" in (i.get("properties") or "").split()]
+        assert len(covers) == 1 and covers[0].get("media-type") == "image/svg+xml"
+        svg = ET.fromstring(book.read("EPUB/" + covers[0].get("href")))
+    ns = "{http://www.w3.org/2000/svg}"
+    drawn = "".join(t.text or "" for t in svg.iter(f"{ns}text"))
+    assert document.title.replace(" ", "") in drawn.replace(" ", "")  # wrapped over lines, nothing dropped
+    assert svg.find(f"{ns}title").text.startswith(document.title)
+    assert svg.get("role") == "img" and svg.get("aria-labelledby")
+
+
 def test_epub_overlays_resolve_and_stay_inside_their_audio(epub, tmp_path):
     document, path = epub
     with zipfile.ZipFile(path) as book:
