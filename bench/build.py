@@ -1,11 +1,11 @@
 """Benchmark: building the whole default document, against a bare ``pyopenjtalk.tts`` loop in the same run.
 
-Measures (all on this machine, printed as medians where repeated):
+Measures (all on this machine; medians over rounds that interleave the variants, so drift hits them alike):
   1. bare loop: ``pyopenjtalk.tts`` over every utterance of the document, one process, one thread;
   2. ``yomiage build --jobs 1`` and ``--jobs N`` (N = cores), cold cache, each in a fresh process:
      audio seconds per wall second, the ratio to the bare loop, overhead per core, peak memory (max RSS);
   3. time to the first audio chunk of the longest section when streamed cold, against synthesising it whole.
-Run: ``.venv/bin/python bench/build.py`` (about 7 minutes on 2 cores).
+Run: ``.venv/bin/python bench/build.py [--rounds 3]`` (about 7 minutes a round on 2 cores).
 """
 
 from __future__ import annotations
@@ -91,17 +91,29 @@ def first_chunk() -> dict:
     return results
 
 
+def _median_run(runs: list[dict]) -> dict:
+    """The run with the median wall time (its other figures come with it)."""
+    return sorted(runs, key=lambda r: r["wall"])[len(runs) // 2]
+
+
 def main() -> None:
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 3
     cores = os.cpu_count() or 1
     texts = utterance_texts()
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
         json.dump(texts, f, ensure_ascii=False)
-    bare = json.loads(subprocess.run([sys.executable, "-c", BARE, f.name], check=True, capture_output=True, text=True).stdout)
+    runs: dict[str, list[dict]] = {"bare": [], "one": [], "many": []}
+    for _ in range(rounds):
+        runs["bare"].append(json.loads(subprocess.run([sys.executable, "-c", BARE, f.name], check=True,
+                                                      capture_output=True, text=True).stdout))
+        runs["one"].append(run_build(1))
+        runs["many"].append(run_build(cores))
     os.unlink(f.name)
-    one = run_build(1)
-    many = run_build(cores)
+    bare, one, many = (_median_run(runs[k]) for k in ("bare", "one", "many"))
+    for key, label in (("bare", "bare loop"), ("one", "--jobs 1"), ("many", f"--jobs {cores}")):
+        print(f"{label:10} walls: " + "  ".join(f"{r['wall']:.1f}" for r in runs[key]) + " s")
     speed = lambda r: r["audio"] / r["wall"]  # noqa: E731
-    print(f"utterances: {len(texts)}   audio: {bare['audio'] / 60:.1f} min   cores: {cores}")
+    print(f"utterances: {len(texts)}   audio: {bare['audio'] / 60:.1f} min   cores: {cores}   rounds: {rounds} (medians)")
     print(f"bare pyopenjtalk.tts loop     {bare['wall']:7.1f} s wall   {speed(bare):6.1f} audio s / wall s")
     print(f"yomiage build --jobs 1        {one['wall']:7.1f} s wall   {speed(one):6.1f} audio s / wall s   "
           f"ratio {speed(one) / speed(bare):.2f}x   overhead {one['wall'] / bare['wall'] - 1:+.1%}   max RSS {one['max_rss_mb']:.0f} MB")
