@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -44,17 +43,20 @@ def utterance_texts() -> list[str]:
 
 def run_build(jobs: int) -> dict:
     out = Path(tempfile.mkdtemp(prefix="yomiage-bench-"))
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "service.cli", "build", "--jobs", str(jobs), "--output", str(out), "--quiet"],
-                   check=True, stderr=subprocess.DEVNULL, env={**os.environ, "YOMIAGE_CACHE_DIR": str(out / "lex")})
+    process = subprocess.Popen(
+        [sys.executable, "-m", "service.cli", "build", "--jobs", str(jobs), "--output", str(out), "--quiet"],
+        stderr=subprocess.DEVNULL, env={**os.environ, "YOMIAGE_CACHE_DIR": str(out / "lex")})
+    # NOTE: wait4 gives this child's own peak memory; RUSAGE_CHILDREN would give the largest child so far
+    _, status, usage = os.wait4(process.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise SystemExit(f"yomiage build --jobs {jobs} failed ({process.returncode})")
     manifest = json.loads(next(out.glob("*/mei/manifest.json")).read_text(encoding="utf-8"))
     shutil.rmtree(out)
     return {"wall": wall, "audio": sum(t["duration"] for t in manifest["tracks"]),
-            "cpu": (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime),
-            "max_rss_mb": after.ru_maxrss / 1024}
+            "cpu": usage.ru_utime + usage.ru_stime, "max_rss_mb": usage.ru_maxrss / 1024}
 
 
 def first_chunk() -> dict:
