@@ -120,16 +120,23 @@ class Library:
         """The finished manifest; if the document is not fully built yet, build it in the background."""
         document = self.document(doc_id)
         folder = self.folder(document, voice)
-        path = folder / "manifest.json"
         key = f"{document.id}/{voice.id}"
         thread = self._background.get(key)
-        if path.exists() and not (thread and thread.is_alive()):
-            return json.loads(path.read_text(encoding="utf-8")), folder
         if not (thread and thread.is_alive()):
+            built = self.built_manifest(document, voice)
+            if built is not None:
+                return built, folder
             thread = threading.Thread(target=self._build_all, args=(document, voice), daemon=True, name=f"build-{key}")
             self._background[key] = thread
             thread.start()
         raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
+
+    def built_manifest(self, document: Document, voice: Voice) -> dict | None:
+        """The manifest of a finished build, or None; never starts one (pages show what exists)."""
+        try:
+            return json.loads((self.folder(document, voice) / "manifest.json").read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return None
 
     def _build_all(self, document: Document, voice: Voice) -> None:
         try:

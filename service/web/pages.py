@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from simplify.errors import InputError
@@ -55,9 +53,10 @@ def home():
 
 @bp.get("/d/<doc_id>/")
 def toc(doc_id: str):
-    document = library().document(doc_id)
+    lib = library()
+    document = lib.document(doc_id)
     _, voice, _ = _preferences()
-    manifest, _ = _built(document, voice)
+    manifest = lib.built_manifest(document, voice)
     durations = {t["section"]: t["duration"] for t in manifest["tracks"]} if manifest else {}
     return _page("toc.html", document=document, durations=durations)
 
@@ -122,46 +121,37 @@ def glossary(doc_id: str):
     level, _, _ = _preferences()
     usage = term_usage(document)
     sections = {s.id: s for s in document.walk()}
-    entries = [(t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])], _defined_at(document, t))
-               for t in document.glossary]
+    notes = {note.number: (s, note) for s in sections.values() for note in s.footnotes}
+    entries = [(t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])],
+                _defined_at(document, t, sections, notes)) for t in document.glossary]
     return _page("glossary.html", document=document, entries=entries)
 
 
-def _defined_at(document, term) -> tuple[str, str] | None:
+def _defined_at(document, term, sections: dict, notes: dict) -> tuple[str, str] | None:
     """Where the document itself defines a term, as (words, link): a footnote of a section, or a section."""
     source = term.definition_source
     if not term.definition or not source:
         return None
     if source.startswith("footnote:"):
         number = int(source.split(":", 1)[1])
-        for section in document.walk():
-            for note in section.footnotes:
-                if note.number == number:
-                    url = url_for("pages.section", doc_id=document.id, section_id=section.id, _anchor=f"fn-{number}")
-                    return f"{section.heading or document.title} の注{note.mark}", url
+        if number not in notes:
+            return None
+        section, note = notes[number]
+        url = url_for("pages.section", doc_id=document.id, section_id=section.id, _anchor=f"fn-{number}")
+        return f"{section.heading or document.title} の注{note.mark}", url
+    section = sections.get(source)
+    if section is None:
         return None
-    found = next((s for s in document.walk() if s.id == source), None)
-    if found is None:
-        return None
-    return found.heading or document.title, url_for("pages.section", doc_id=document.id, section_id=found.id)
-
-
-def _built(document, voice) -> tuple[dict | None, int | None]:
-    """The document's manifest for a voice and the whole MP3's size, if a build has finished; never starts one."""
-    folder = library().folder(document, voice)
-    try:
-        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, None
-    full = manifest.get("full")
-    size = (folder / full["mp3"]).stat().st_size if full and (folder / full["mp3"]).exists() else None
-    return manifest, size
+    return section.heading or document.title, url_for("pages.section", doc_id=document.id, section_id=section.id)
 
 
 @bp.get("/d/<doc_id>/downloads")
 def downloads(doc_id: str):
-    document = library().document(doc_id)
+    lib = library()
+    document = lib.document(doc_id)
     _, voice, _ = _preferences()
-    manifest, full_size = _built(document, voice)
+    manifest = lib.built_manifest(document, voice)
+    full = (lib.folder(document, voice) / manifest["full"]["mp3"]) if manifest and manifest.get("full") else None
+    full_size = full.stat().st_size if full and full.exists() else None
     return _page("downloads.html", document=document, manifest=manifest, full_size=full_size,
                  sections=list(document.walk()))

@@ -75,7 +75,7 @@ function enhancePlayer() {
   var next = document.querySelector("a[rel=next]");
   var status = player.querySelector(".player-status");
   if (continuous && next) {
-    continuous.parentNode.parentNode.hidden = false;
+    continuous.closest(".continuous").hidden = false;
     try { continuous.checked = localStorage.getItem("yomiage-continue") === "1"; } catch (e) { /* ignore */ }
     continuous.addEventListener("change", function () {
       try { localStorage.setItem("yomiage-continue", continuous.checked ? "1" : "0"); } catch (e) { /* ignore */ }
