@@ -11,17 +11,12 @@ _FALLBACKS = ("cp932", "euc_jp")
 
 
 def _japanese_score(text: str) -> int:
-    """How much of the text looks like ordinary Japanese.
-
-    Hiragana counts double: running text is full of it, and a wrong guess between CP932 and EUC-JP almost never
-    makes any (CP932 hiragana are lead byte 0x82, which EUC-JP never uses). Kanji, katakana and full-width forms
-    count for; half-width kana, and above all half-width punctuation (｡｢｣､･), compatibility ideographs from the
-    IBM/NEC extensions and private-use characters — what a wrong guess produces — count against."""
+    """How much of a reading looks like ordinary Japanese, for bytes that decode both as CP932 and as EUC-JP
+    without kana (see ``_choose``): kanji and full-width forms count for; half-width kana, and above all half-width
+    punctuation (｡｢｣､･), IBM/NEC compatibility kanji and private-use characters — what a wrong guess makes — against."""
     score = 0
     for c in text:
-        if "\u3041" <= c <= "\u309f":
-            score += 2
-        elif "\u3000" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff01" <= c <= "\uff5e":
+        if "\u3000" <= c <= "\u30ff" or "\u4e00" <= c <= "\u9fff" or "\uff01" <= c <= "\uff5e":
             score += 1
         elif "\uff61" <= c <= "\uff65":
             score -= 2
