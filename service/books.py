@@ -23,6 +23,7 @@ from simplify.model import Document, Section
 from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 
 from .audio import mp3_frames, strip_id3
+from . import store
 from .build import BuildOptions, build_document, document_folder
 from .voices import Voice
 
@@ -103,25 +104,47 @@ def _texts(part: Part) -> dict[str, str]:
 
 
 def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, out: Path) -> Path:
-    """Write a DAISY 2.02 book (ncc.html, one SMIL per section, content.html, the MP3s) into ``out``."""
+    """Write a DAISY 2.02 book (ncc.html, one SMIL per section, content.html, the MP3s) as the folder ``out``.
+
+    ``out`` must be absent, empty or an earlier yomiage book: nothing else is ever deleted or overwritten."""
+    store.check_output_folder(out, daisy_files)  # NOTE: refuse before the long build, not after it
     parts = _parts(document, voice, options)
-    out.mkdir(parents=True, exist_ok=True)
-    for stale in out.glob("*"):
-        if stale.is_file():
-            stale.unlink()
-    audio_names = []
-    for part in parts:
-        name = f"{part.number:03d}.mp3"
-        shutil.copyfile(part.mp3, out / name)
-        audio_names.append(name)
-    smil_names = [f"s{part.number:03d}.smil" for part in parts]
-    for part, smil, audio in zip(parts, smil_names, audio_names):
-        (out / smil).write_text(_daisy_smil(document, part, audio), encoding="utf-8")
-    (out / "content.html").write_text(_daisy_content(document, parts), encoding="utf-8")
-    total = sum(p.duration for p in parts)
-    files = 1 + len(smil_names) + 1 + len(audio_names)
-    (out / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files), encoding="utf-8")
+
+    def fill(folder: Path) -> None:
+        audio_names = []
+        for part in parts:
+            name = f"{part.number:03d}.mp3"
+            shutil.copyfile(part.mp3, folder / name)
+            audio_names.append(name)
+        smil_names = [f"s{part.number:03d}.smil" for part in parts]
+        for part, smil, audio in zip(parts, smil_names, audio_names):
+            (folder / smil).write_text(_daisy_smil(document, part, audio), encoding="utf-8")
+        (folder / "content.html").write_text(_daisy_content(document, parts), encoding="utf-8")
+        total = sum(p.duration for p in parts)
+        files = 1 + len(smil_names) + 1 + len(audio_names)
+        (folder / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files),
+                                         encoding="utf-8")
+
+    store.write_folder(out, fill, daisy_files)
     return out / "ncc.html"
+
+
+_DAISY_NAME = re.compile(r"ncc\.html|content\.html|s\d{3}\.smil|\d{3}\.mp3")
+
+
+def daisy_files(folder: Path) -> set[str] | None:
+    """The files of an earlier yomiage DAISY book in ``folder`` (its NCC names yomiage as the generator and every
+    file has a name the book uses), or None when the folder holds anything else."""
+    names = {p.name for p in folder.iterdir()}
+    try:
+        ncc = (folder / "ncc.html").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if f'name="ncc:generator" content="{GENERATOR}"' not in ncc:
+        return None
+    if any(not _DAISY_NAME.fullmatch(n) or (folder / n).is_symlink() or not (folder / n).is_file() for n in names):
+        return None
+    return names
 
 
 def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[str], total: float, files: int) -> str:
@@ -231,10 +254,32 @@ def document_to_epub(document: Document, voice: Voice, options: BuildOptions, pa
                      level: RubyLevel | str = "all") -> Path:
     """Write an EPUB 3 with a Media Overlay per content document, ruby at ``level``, accessibility metadata."""
     level = parse_level(level) if isinstance(level, str) else level
+    store.check_output_file(path, is_yomiage_epub)  # NOTE: refuse before the long build, not after it
     parts = _parts(document, voice, options)
     total = sum(p.duration for p in parts)
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.building")
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.building")
+    try:
+        _write_epub(temporary, document, voice, parts, total, level)
+        store.check_output_file(path, is_yomiage_epub)
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return path
+
+
+def is_yomiage_epub(path: Path) -> bool:
+    """Whether ``path`` is an EPUB that yomiage wrote (its package names yomiage as the generator)."""
+    try:
+        with zipfile.ZipFile(path) as book:
+            package = book.read("EPUB/package.opf").decode("utf-8", "replace")
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return False
+    return f'<meta name="generator" content="{GENERATOR}"' in package
+
+
+def _write_epub(temporary: Path, document: Document, voice: Voice, parts: list[Part], total: float,
+                level: RubyLevel) -> None:
     with zipfile.ZipFile(temporary, "w") as book:
         book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         book.writestr("META-INF/container.xml", _container(), compress_type=zipfile.ZIP_DEFLATED)
@@ -248,8 +293,6 @@ def document_to_epub(document: Document, voice: Voice, options: BuildOptions, pa
             book.write(part.mp3, f"EPUB/audio/{part.number:03d}.mp3", compress_type=zipfile.ZIP_STORED)
         book.writestr("EPUB/package.opf", _package(document, voice, parts, total, level),
                       compress_type=zipfile.ZIP_DEFLATED)
-    temporary.replace(path)
-    return path
 
 
 _NO_LINE_START = set("、。，．）」』】〕・ー")
@@ -395,6 +438,7 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
         f"<dc:source>{escape(document.source.url or document.source.file)}</dc:source>",
         *([f"<dc:rights>{escape(document.source.attribution)}</dc:rights>"] if document.source.attribution else []),
         f'<meta property="dcterms:modified">{modified}</meta>',
+        f'<meta name="generator" content="{GENERATOR}" />',
         f'<meta property="media:duration">{_clock(sum(p.clips for p in parts), 3)}</meta>',
         f'<meta property="media:narrator">{escape(voice.name)}（合成音声）</meta>',
         f'<meta property="media:active-class">{_ACTIVE_CLASS}</meta>',

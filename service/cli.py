@@ -13,19 +13,34 @@ from simplify.export import document_to_dict, document_to_outline, token_to_dict
 from simplify.reading import check_text, text_to_reading
 from simplify.ruby import LEVELS_HELP, parse_level, tokens_to_html, tokens_to_text
 
-from .store import write_atomic
+from .store import check_output_file, write_atomic
+
+
+def _is_yomiage_export(path: Path) -> bool:
+    """An earlier ``yomiage export``: JSON that names yomiage as its generator (or has every field an export has)."""
+    try:
+        with open(path, "rb") as f:
+            data = json.loads(f.read(64 * 1024 * 1024))
+    except (OSError, ValueError):
+        return False
+    return isinstance(data, dict) and (data.get("generator") == "yomiage"
+                                       or {"id", "title", "source", "sections", "discarded"} <= set(data))
 
 
 def _emit(text: str, output: str | None) -> None:
     if output:
+        check_output_file(Path(output), _is_yomiage_export)
         write_atomic(Path(output), text + "\n")
     else:
         sys.stdout.write(text + "\n")
 
 
 def cmd_export(args: argparse.Namespace) -> None:
+    if args.output:
+        check_output_file(Path(args.output), _is_yomiage_export)  # NOTE: before the work, not after it
     document = load_document(args.file, readings=not args.no_readings)
-    text = json.dumps(document_to_dict(document), ensure_ascii=False, indent=args.indent)
+    text = json.dumps({"generator": "yomiage", **document_to_dict(document)}, ensure_ascii=False,
+                      indent=args.indent)
     _emit(text, args.output)
 
 
@@ -105,10 +120,20 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     app = create_app()
-    print(f"yomiage: http://{args.host}:{args.port}/ で公開しています（Ctrl+C で終了）", file=sys.stderr, flush=True)
     # NOTE: waitress, not Flask's development server: threads for concurrent listeners, bounded connections
-    waitress.serve(app, host=args.host, port=args.port, threads=args.threads, connection_limit=200,
-                   channel_timeout=120, ident="yomiage")
+    try:
+        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+                                        connection_limit=200, channel_timeout=120, ident="yomiage")
+    except OSError as error:
+        raise InputError(f"{args.host}:{args.port} で待ち受けられません（{error.strerror}）。"
+                         "別のポートを --port で指定してください。", code="port_unavailable") from None
+    print(f"yomiage: http://{args.host}:{args.port}/ で公開しています（Ctrl+C で終了）", file=sys.stderr, flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.close()
 
 
 def _book_inputs(args: argparse.Namespace):

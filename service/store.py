@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shutil
 import tempfile
 import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
+
+from simplify.errors import InputError
+
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -93,3 +97,67 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+class OutputRefused(InputError):
+    """An output path holds something yomiage did not write (or cannot write to)."""
+
+    code = "output_refused"
+
+
+def check_output_file(path: Path, is_ours: Callable[[Path], bool]) -> None:
+    """Refuse to replace a folder, or a file that ``is_ours`` does not recognise as an earlier yomiage product."""
+    if path.is_dir():
+        raise OutputRefused(f"{path}: フォルダです。書き出すファイルの名前を指定してください。")
+    if path.exists() or path.is_symlink():
+        if not path.is_file() or path.is_symlink() or not is_ours(path):
+            raise OutputRefused(
+                f"{path}: yomiage が書いたものではないファイルがあるため、上書きしません。別の名前を指定してください。")
+
+
+def check_output_folder(target: Path, earlier_files: Callable[[Path], set[str] | None]) -> set[str] | None:
+    """Refuse a target that is not a folder yomiage may fill; returns the files of an earlier yomiage folder.
+
+    ``earlier_files`` recognises an earlier product from its own contents: it returns the names of its files when
+    every file in the folder is one that product wrote, else None."""
+    if target.exists() and not target.is_dir() or target.is_symlink():
+        raise OutputRefused(f"{target}: フォルダではありません。書き出すフォルダを指定してください。")
+    if target.is_dir() and any(target.iterdir()):
+        earlier = earlier_files(target)
+        if earlier is None:
+            raise OutputRefused(
+                f"{target}: yomiage が書いたものではないファイルがあるため、このフォルダには書き出しません。"
+                "空のフォルダか、新しいフォルダの名前を指定してください。")
+        return earlier
+    return None
+
+
+def write_folder(target: Path, fill: Callable[[Path], None],
+                 earlier_files: Callable[[Path], set[str] | None]) -> Path:
+    """Make a folder of files so that ``target`` is always either what it was or complete.
+
+    ``fill`` writes into a new hidden folder beside ``target``; that folder then takes ``target``'s place. ``target``
+    may be absent, an empty folder, or an earlier folder written by this function; anything else is refused before any
+    work is done, and nothing in it is touched."""
+    earlier = check_output_folder(target, earlier_files)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    building = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=f".{os.getpid()}.building"))
+    try:
+        fill(building)
+        os.chmod(building, 0o755)
+        if earlier is None:
+            os.replace(building, target)  # NOTE: replaces an empty folder in one step; fails on a non-empty one
+        else:
+            old = target.with_name(f".{target.name}.{os.getpid()}.old")
+            os.replace(target, old)
+            os.replace(building, target)
+            for name in earlier:
+                (old / name).unlink(missing_ok=True)
+            try:
+                old.rmdir()
+            except OSError:
+                pass  # NOTE: something was added meanwhile; it stays, in the hidden folder, untouched
+    except BaseException:
+        shutil.rmtree(building, ignore_errors=True)
+        raise
+    return target

@@ -29,18 +29,29 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, sour
     """A user's text (any supported encoding) as a Document; ``name`` is used in errors and ids."""
     text = bytes_to_text(data, name)
     stem = Path(name).stem
-    return text_to_document(
+    if not text.strip():
+        raise InputError(f"{name}: 読み上げる文がありません（空のファイルです）。", code="empty")
+    document = text_to_document(
         text,
         doc_id=doc_id or _slug(stem, data),
         source=source or Source(file=Path(name).name),
         title=title,
     )
+    if not any(section.title or section.footnotes or any(True for _ in section.sentences())
+               for section in document.walk()):
+        raise InputError(f"{name}: 読み上げる文が見つかりません（見出しや注のほかに本文がありません）。", code="empty")
+    return document
 
 
 def path_to_document(path: str | Path) -> Document:
     """Read a file with a clear error for anything that is not a readable regular file."""
     path = Path(path)
     try:
+        if path.is_dir():
+            raise InputError(f"{path}: フォルダです。文書のファイルを指定してください。", code="not_a_file")
+        if path.exists() and not path.is_file():
+            raise InputError(f"{path}: 通常のファイルではありません（装置や特殊ファイルは読めません）。",
+                             code="not_a_file")
         if not path.is_file():
             raise InputError(f"{path}: ファイルが見つかりません。", code="not_found")
         check_size(path.stat().st_size, str(path))

@@ -33,7 +33,8 @@ def parse_level(text: str) -> RubyLevel:
     value = (text or "").strip().lower()
     if value in ("all", "none", "kana"):
         return RubyLevel(value)
-    if value.startswith("grade:") and value[6:].isdigit() and 1 <= int(value[6:]) <= 7:
+    # NOTE: isdigit() is true for "²" and "٣", which int() refuses or reads otherwise: only ASCII digits count
+    if value.startswith("grade:") and value[6:].isascii() and value[6:].isdigit() and 1 <= int(value[6:]) <= 7:
         return RubyLevel("grade", int(value[6:]))
     raise InputError(f"ふりがなの段階「{text}」は使えません。{LEVELS_HELP} のどれかを指定してください。", code="bad_level")
 

@@ -3,6 +3,7 @@ chaptered MP3, a ZIP, an M3U playlist and a podcast feed; glossary explanations.
 
 from __future__ import annotations
 
+import threading
 import zipfile
 from email.utils import format_datetime
 from datetime import datetime, timedelta, timezone
@@ -63,18 +64,43 @@ def section_stream(doc_id: str, section_id: str):
     built = lib.folder(document, voice) / f"{track_name(number, section)}.json"
     if built.exists():  # already made: the file itself, with Range, needs no synthesis slot
         return _section_file(doc_id, section_id, "mp3", "audio/mpeg")
-    lib.acquire()  # NOTE: held for the whole stream, released when the response is closed
+    if request.method == "HEAD":  # NOTE: a HEAD never reads a body, so it must never take a synthesis slot
+        return _stream_response(iter(()))
+    lib.acquire()
+    release = _once(lib.release)
 
     def generate():
         try:
             yield from stream_section_mp3(document, section, number, total, voice, lib.options, lib.synth(voice))
         finally:
-            lib.release()
+            release()
 
-    response = Response(stream_with_context(generate()), mimetype="audio/mpeg", direct_passthrough=True)
+    response = _stream_response(stream_with_context(generate()))
+    # NOTE: the server closes every response it was given, whether or not it read the body; the generator's own
+    # finally covers the body being read to the end
+    response.call_on_close(release)
+    return response
+
+
+def _stream_response(body) -> Response:
+    response = Response(body, mimetype="audio/mpeg", direct_passthrough=True)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
     return response
+
+
+def _once(action):
+    """``action`` made safe to call from several places: it runs the first time only."""
+    lock, done = threading.Lock(), []
+
+    def run():
+        with lock:
+            if done:
+                return
+            done.append(True)
+        action()
+
+    return run
 
 
 @bp.get("/documents/<doc_id>.mp3")

@@ -1,0 +1,213 @@
+"""Never delete or overwrite what yomiage did not write; hostile requests get 4xx, never a 500 or a stuck slot."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from service.books import document_to_daisy, document_to_epub
+from service.build import BuildOptions
+from service.store import OutputRefused
+from service.voices import get_voice
+from simplify.documents import annotate, path_to_document
+from simplify.errors import InputError
+from simplify.ruby import parse_level
+
+DATA = Path(__file__).parent / "data"
+
+
+def yomiage(*args: str, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "service.cli", *args], capture_output=True, text=True,
+                          timeout=timeout, env={**os.environ, **(env or {})})
+
+
+def user_files(folder: Path) -> dict[str, bytes]:
+    files = {"precious.txt": "大切なメモ".encode(), "thesis.docx": b"PK\x03\x04 not ours"}
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, data in files.items():
+        (folder / name).write_bytes(data)
+    return files
+
+
+def no_leftovers(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+# -- the data-loss bug: DAISY emptied its output folder ---------------------------------------------
+
+def test_daisy_refuses_a_folder_with_the_users_files(tmp_path):
+    files = user_files(tmp_path / "mine")
+    result = yomiage("daisy", str(DATA / "sample.txt"), "--output", str(tmp_path / "mine"),
+                     env={"YOMIAGE_OUTPUT_DIR": str(tmp_path / "out")})
+    assert result.returncode == 2, result.stderr
+    assert "yomiage が書いたものではない" in result.stderr and "Traceback" not in result.stderr
+    assert {p.name: p.read_bytes() for p in (tmp_path / "mine").iterdir()} == files
+    assert no_leftovers(tmp_path) == []
+
+
+def test_daisy_refuses_an_existing_file(tmp_path):
+    target = tmp_path / "book"
+    target.write_text("not a folder", encoding="utf-8")
+    result = yomiage("daisy", str(DATA / "sample.txt"), "--output", str(target),
+                     env={"YOMIAGE_OUTPUT_DIR": str(tmp_path / "out")})
+    assert result.returncode == 2 and "フォルダではありません" in result.stderr
+    assert target.read_text(encoding="utf-8") == "not a folder"
+
+
+@pytest.fixture(scope="module")
+def book_inputs(tmp_path_factory):
+    document = annotate(path_to_document(DATA / "sample.txt"))
+    return document, get_voice("mei"), BuildOptions(output=tmp_path_factory.mktemp("safety-books"), jobs=2)
+
+
+def test_daisy_fills_an_empty_folder_and_replaces_only_its_own_book(book_inputs, tmp_path):
+    document, voice, options = book_inputs
+    target = tmp_path / "book"
+    target.mkdir()
+    document_to_daisy(document, voice, options, target)
+    first = sorted(p.name for p in target.iterdir())
+    assert "ncc.html" in first and "001.mp3" in first
+    document_to_daisy(document, voice, options, target)  # an earlier yomiage book: replaced in one step
+    assert sorted(p.name for p in target.iterdir()) == first
+    assert no_leftovers(tmp_path) == []
+    (target / "notes.txt").write_text("私のメモ", encoding="utf-8")  # now the folder holds a user's file
+    with pytest.raises(OutputRefused):
+        document_to_daisy(document, voice, options, target)
+    assert (target / "notes.txt").read_text(encoding="utf-8") == "私のメモ"
+    assert sorted(p.name for p in target.iterdir()) == sorted(first + ["notes.txt"])
+
+
+def test_daisy_killed_while_filling_leaves_the_target_as_it_was(book_inputs, tmp_path, monkeypatch):
+    import service.books as books
+
+    document, voice, options = book_inputs
+    target = tmp_path / "book"
+    document_to_daisy(document, voice, options, target)
+    before = {p.name: p.read_bytes() for p in target.iterdir()}
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(books, "_daisy_content", broken)
+    with pytest.raises(RuntimeError):
+        document_to_daisy(document, voice, options, target)
+    assert {p.name: p.read_bytes() for p in target.iterdir()} == before
+    assert no_leftovers(tmp_path) == []
+
+
+def test_epub_refuses_a_folder_and_a_file_it_did_not_write(book_inputs, tmp_path):
+    document, voice, options = book_inputs
+    folder = tmp_path / "dir"
+    folder.mkdir()
+    with pytest.raises(OutputRefused, match="フォルダです"):
+        document_to_epub(document, voice, options, folder)
+    theirs = tmp_path / "theirs.epub"
+    theirs.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP: somebody else's file
+    with pytest.raises(OutputRefused, match="上書きしません"):
+        document_to_epub(document, voice, options, theirs)
+    assert theirs.read_bytes() == b"PK\x05\x06" + bytes(18)
+    ours = document_to_epub(document, voice, options, tmp_path / "ours.epub")
+    document_to_epub(document, voice, options, ours, "grade:2")  # its own earlier book: replaced
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "ours.epub", "theirs.epub"]
+
+
+def test_epub_cli_on_a_folder_is_a_clear_error(tmp_path):
+    result = yomiage("epub", str(DATA / "sample.txt"), "--output", str(tmp_path),
+                     env={"YOMIAGE_OUTPUT_DIR": str(tmp_path / "out")})
+    assert result.returncode == 2 and "フォルダです" in result.stderr and "Traceback" not in result.stderr
+    assert no_leftovers(tmp_path) == []
+
+
+def test_export_overwrites_its_own_json_but_not_a_users_file(tmp_path):
+    theirs = tmp_path / "data.json"
+    theirs.write_text('{"mine": true}', encoding="utf-8")
+    result = yomiage("export", "--no-readings", str(DATA / "sample.txt"), "--output", str(theirs))
+    assert result.returncode == 2 and "上書きしません" in result.stderr
+    assert theirs.read_text(encoding="utf-8") == '{"mine": true}'
+    ours = tmp_path / "ours.json"
+    for _ in range(2):
+        result = yomiage("export", "--no-readings", str(DATA / "sample.txt"), "--output", str(ours))
+        assert result.returncode == 0, result.stderr
+    assert '"generator": "yomiage"' in ours.read_text(encoding="utf-8")
+
+
+# -- inputs that are not documents ----------------------------------------------------------------------
+
+@pytest.mark.parametrize("content", [b"", b"   \n\n\t\r\n", "\u3000\n".encode(), b"\xef\xbb\xbf\n"])
+def test_an_empty_file_says_there_is_nothing_to_read(tmp_path, content):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(content)
+    out = tmp_path / "out"
+    result = yomiage("build", str(path), "--output", str(out), "--quiet")
+    assert result.returncode == 2 and "読み上げる文がありません" in result.stderr
+    assert not out.exists() or not any(out.rglob("*.mp3"))
+
+
+@pytest.mark.parametrize("target, needle", [(".", "フォルダです"), ("/dev/null", "通常のファイルではありません")])
+def test_a_folder_or_a_device_is_named_for_what_it_is(target, needle):
+    result = yomiage("outline", target)
+    assert result.returncode == 2 and needle in result.stderr
+
+
+def test_serve_on_a_busy_port_is_a_clear_error(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = yomiage("serve", "--port", str(port), env={"YOMIAGE_OUTPUT_DIR": str(tmp_path)}, timeout=60)
+    assert result.returncode == 2 and str(port) in result.stderr
+    assert "Traceback" not in result.stderr and "公開しています" not in result.stderr
+
+
+# -- hostile requests -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["grade:²", "grade:٣", "grade:１", "grade:\udcff", "grade:"])
+def test_ruby_levels_with_non_ascii_digits_are_input_errors(text):
+    with pytest.raises(InputError):
+        parse_level(text)
+
+
+def test_a_hostile_ruby_level_is_a_400_and_a_hostile_cookie_is_ignored(client):
+    response = client.post("/api/furigana", json={"text": "漢字", "level": "grade:²"})
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_level"
+    client.set_cookie("ruby", "grade:²")
+    assert client.get("/").status_code == 200
+
+
+def speak(base: str, text: str):
+    request = urllib.request.Request(f"{base}/api/speech", data=json.dumps({"text": text}).encode(),
+                                     headers={"Content-Type": "application/json"}, method="POST")
+    return urllib.request.urlopen(request, timeout=120)
+
+
+def test_head_on_an_unbuilt_stream_never_holds_a_synthesis_slot(tmp_path):
+    from tests.web_fixtures import make_app, serving
+
+    app = make_app(tmp_path, MAX_SYNTH=1, SYNTH_WAIT=0.5)
+    with serving(app) as base:
+        url = f"{base}/api/documents/sample/sections/s1/stream"
+        for _ in range(4):
+            with urllib.request.urlopen(urllib.request.Request(url, method="HEAD"), timeout=30) as response:
+                assert response.status == 200 and response.headers["Content-Type"] == "audio/mpeg"
+        with speak(base, "こんにちは") as response:
+            assert response.status == 200 and len(response.read()) > 1000
+        # and a listener who hangs up after the first bytes gives the slot back too
+        with urllib.request.urlopen(url, timeout=120) as response:
+            assert len(response.read(4096)) == 4096
+        for _ in range(20):
+            try:
+                with speak(base, "さようなら") as response:
+                    assert response.status == 200
+                    break
+            except urllib.error.HTTPError as error:
+                assert error.code == 503
+        else:
+            pytest.fail("the slot of a closed stream was never released")
