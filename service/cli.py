@@ -39,6 +39,7 @@ def cmd_export(args: argparse.Namespace) -> None:
     if args.output:
         check_output_file(Path(args.output), _is_yomiage_export)  # NOTE: before the work, not after it
     document = load_document(args.file, readings=not args.no_readings)
+    _report(document, args.strict)
     text = json.dumps({"generator": "yomiage", **document_to_dict(document)}, ensure_ascii=False,
                       indent=args.indent)
     _emit(text, args.output)
@@ -165,8 +166,25 @@ def cmd_epub(args: argparse.Namespace) -> None:
     print(f"{path}  (EPUB 3 + Media Overlays)", file=sys.stderr)
 
 
+def _report(document, strict: bool) -> None:
+    """The segmentation report on stderr; with ``strict``, warnings end the command with status 1."""
+    from simplify.report import document_report
+
+    report = document_report(document)
+    for line in report.lines():
+        print(f"yomiage: {line}", file=sys.stderr)
+    if strict and report.warnings:
+        raise Warned(f"警告が {len(report.warnings)} 件あります（--strict）。")
+
+
+class Warned(Exception):
+    """--strict and the report has warnings: exit status 1."""
+
+
 def cmd_outline(args: argparse.Namespace) -> None:
-    _emit(document_to_outline(load_document(args.file)), None)
+    document = load_document(args.file)
+    _emit(document_to_outline(document), None)
+    _report(document, args.strict)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,11 +192,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("export", help="文書全体を JSON で出力する")
-    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
     p.add_argument("--json", action="store_true", help="JSON で出力する（既定）")
     p.add_argument("--indent", type=int, default=None, help="JSON の字下げ幅")
     p.add_argument("--output", "-o", help="標準出力ではなくこのファイルに書く（原子的に置き換え）")
     p.add_argument("--no-readings", action="store_true", help="読み（tokens, spoken）を付けずに速く出力する")
+    p.add_argument("--strict", action="store_true", help="構造の警告があれば終了コード 1 で止める")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("furigana", help="文にふりがなを付ける")
@@ -192,7 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_reading)
 
     p = sub.add_parser("build", help="節ごとの MP3・字幕（WebVTT）・章付きの全体 MP3 を作る")
-    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
     p.add_argument("--voice", help="音声の id（yomiage voices で一覧）")
     p.add_argument("--jobs", type=int, default=0, help="並列数（既定: コア数）")
     p.add_argument("--output", help="出力先フォルダ（既定: output/）")
@@ -204,7 +223,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("glossary", help="用語のやさしい説明の一覧")
-    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）：その文書の定義も加わる")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）：その文書の定義も加わる")
     p.add_argument("--json", action="store_true", help="JSON で出力する")
     p.set_defaults(func=cmd_glossary)
 
@@ -215,13 +234,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("daisy", help="DAISY 2.02 の録音図書（テキストと音声の同期）を作る")
-    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
     p.add_argument("--voice", help="音声の id")
     p.add_argument("--output", required=True, help="書き出すフォルダ（ncc.html などが入る）")
     p.set_defaults(func=cmd_daisy)
 
     p = sub.add_parser("epub", help="メディアオーバーレイ付き EPUB 3 を作る")
-    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
     p.add_argument("--voice", help="音声の id")
     p.add_argument("--level", default="all", help=f"ふりがなの段階: {LEVELS_HELP}（既定 all）")
     p.add_argument("--output", required=True, help="書き出す .epub ファイル")
@@ -230,8 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)
 
-    p = sub.add_parser("outline", help="見出しの木を字下げ一覧で表示する")
-    p.add_argument("file", nargs="?", help="テキストファイル（省略時は同梱の白書）")
+    p = sub.add_parser("outline", help="見出しの木を字下げ一覧で表示し、見つけたものを報告する（標準エラー）")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
+    p.add_argument("--strict", action="store_true", help="構造の警告があれば終了コード 1 で止める")
     p.set_defaults(func=cmd_outline)
     return parser
 
@@ -243,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     except InputError as error:
         print(f"yomiage: エラー: {error.message}", file=sys.stderr)
         return 2
+    except Warned as warned:
+        print(f"yomiage: {warned}", file=sys.stderr)
+        return 1
     except BrokenPipeError:
         return 0
     return 0

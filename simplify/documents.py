@@ -13,8 +13,8 @@ from .errors import InputError
 from .model import Document, Source
 from .glossary import document_with_glossary
 from .reading import document_with_readings
-from .segment import text_to_document
-from .textio import bytes_to_text, check_size
+from . import sources
+from .textio import check_size
 
 DEFAULT_ID = "hakusho-r6-2-2-6"
 
@@ -26,17 +26,11 @@ def _slug(name: str, data: bytes) -> str:
 
 def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, source: Source | None = None,
                       title: str | None = None) -> Document:
-    """A user's text (any supported encoding) as a Document; ``name`` is used in errors and ids."""
-    text = bytes_to_text(data, name)
+    """A user's file (PDF, HTML, Markdown or text in any supported encoding) as a Document; ``name`` is used in
+    errors and ids, and as the title only when the document has none of its own."""
     stem = Path(name).stem
-    if not text.strip():
-        raise InputError(f"{name}: 読み上げる文がありません（空のファイルです）。", code="empty")
-    document = text_to_document(
-        text,
-        doc_id=doc_id or _slug(stem, data),
-        source=source or Source(file=Path(name).name),
-        title=title,
-    )
+    document = sources.bytes_to_document(data, name, doc_id=doc_id or _slug(stem, data),
+                                         source=source or Source(file=Path(name).name), title=title)
     if not any(section.title or section.footnotes or any(True for _ in section.sentences())
                for section in document.walk()):
         raise InputError(f"{name}: 読み上げる文が見つかりません（見出しや注のほかに本文がありません）。", code="empty")

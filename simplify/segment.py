@@ -401,13 +401,15 @@ class _Builder:
         self.moku = 0
         self.short_width = _short_line_width(lines)
         self.last_line_short = False
+        # NOTE: the index of the first significant line at or after each line, computed once (linear time)
+        self.next_index: list[int | None] = [None] * (len(lines) + 1)
+        for k in range(len(lines) - 1, -1, -1):
+            self.next_index[k] = k if lines[k].kind not in ("blank", "furniture") else self.next_index[k + 1]
 
     # -- helpers ------------------------------------------------------------------------------
     def _next_significant(self, i: int) -> _Line | None:
-        for line in self.lines[i + 1 :]:
-            if line.kind not in ("blank", "furniture"):
-                return line
-        return None
+        index = self.next_index[i + 1] if i + 1 < len(self.next_index) else None
+        return self.lines[index] if index is not None else None
 
     def _current(self) -> _Node:
         if not self.stack:
@@ -568,15 +570,17 @@ def _segment(node: _Node) -> str:
     return str(_number(node.label))
 
 
-def _freeze(nodes: list[_Node], parent_id: str, used: set[str], notes_by_node: dict[int, list[Footnote]]) -> tuple[Section, ...]:
+def _freeze(nodes: list[_Node], parent_id: str, used: dict[str, int], notes_by_node: dict[int, list[Footnote]]
+            ) -> tuple[Section, ...]:
     sections = []
     for node in nodes:
         segment = _segment(node)
         base = f"{parent_id}-{segment}" if parent_id else (segment if segment[0].isalpha() else f"s{segment}")
-        section_id, n = base, 2
-        while section_id in used:
+        section_id, n = base, used.get(base, 2)
+        while section_id in used:  # NOTE: each base remembers its next suffix, so n duplicates cost O(n)
             section_id, n = f"{base}-{n}", n + 1
-        used.add(section_id)
+        used[base] = n
+        used.setdefault(section_id, 2)
         children = _freeze(node.children, section_id, used, notes_by_node)
         notes = tuple(sorted(notes_by_node.get(id(node), []), key=lambda f: f.number))
         sections.append(Section(section_id, node.level, node.label, node.title, tuple(node.blocks), notes, children))
@@ -613,8 +617,21 @@ def text_to_document(text: str, *, doc_id: str, source: Source, title: str | Non
     if not roots and footnotes:
         roots.append(_Node(LEVEL_SETSU, "", "", [], [], [], key="main"))
     notes_by_node = _attach_footnotes(roots, footnotes)
-    sections = _freeze(roots, "", set(), notes_by_node)
+    sections = _freeze(roots, "", {}, notes_by_node)
     if title is None:
         first = next((s for s in sections if s.title), None)
         title = first.heading if first else source.file
     return Document(doc_id, title, source, sections, tuple(discarded))
+
+
+_RE_RAW_NOTE = re.compile(r"^[＊*][0-9０-９]{1,3}[\t ]", re.M)
+
+
+def looks_wrapped(text: str) -> bool:
+    """Whether a text is what a PDF extractor gives (the embedded default's kind): lines wrapped at the column's
+    measure, or ``＊N`` note lines with tab-indented continuations. Such text needs this module's line joining;
+    text whose lines are paragraphs goes to ``simplify.structure``."""
+    if _RE_RAW_NOTE.search(text) or re.search(r"^\t\S", text, re.M):
+        return True
+    lines = [_classify(raw, i) for i, raw in enumerate(text.split("\n", 5000)[:5000])]
+    return _short_line_width(lines) > 0

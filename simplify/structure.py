@@ -1,0 +1,424 @@
+"""Lines of any source -> Document: one structure model for the heading styles of Japanese public documents.
+
+Every source (``simplify.sources``: text editions, notices, Markdown, HTML, PDF) ends in the same neutral
+intermediate, a list of ``Line``: its text, and what the source itself knows (a heading rank from markup or type
+size, a footnote zone, a figure caption, page furniture). This module turns those lines into the section tree:
+
+- Heading styles come from a known family (``HEADING_STYLES``: 第N部/章/節, ``N－N．``, ``１．``, ``N　``, （N）, ア,
+  （ア）, ①, コラム, ●■◆ markers, 《》【】 lines) or from the source (``#``, ``h1``–``h6``, type size).
+- Each document's order of styles is learnt from the document: a style first seen below another ranks below it
+  (as outline numbering works); a source's explicit ranks come first.
+- A numbered line is a heading only while its numbering continues its style; a line that continues no heading
+  but answers a footnote marker of the text (`` 1 ``, a raised digit) is that footnote.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from .model import Block, Document, Footnote, Section, Source
+from .segment import TextBuffer, _attach_footnotes, _links, normalize_spaces, split_sentences, text_to_sentence
+
+_NUM = r"[0-9０-９]{1,3}"
+_KANJI_NUM = r"[0-9０-９〇一二三四五六七八九十百]{1,4}"
+_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
+_CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①…⑳
+_SEP = r"[ \u3000\t]*"
+_TITLE = r"(?P<title>\S.*?)"
+_MARKERS = "●■◆◇□○▼▽★☆◎"
+
+
+@dataclass(frozen=True)
+class HeadingStyle:
+    """One way of printing a heading: its key, the pattern, whether its labels count 1, 2, 3 …"""
+
+    key: str
+    pattern: re.Pattern
+    counted: bool = True  # the label carries a number that must continue
+    any_start: bool = False  # the first number may be any (第6節 opens an excerpt)
+    example: str = ""
+
+
+def _style(key: str, label: str, example: str, *, counted: bool = True, any_start: bool = False,
+           sep: str = _SEP) -> HeadingStyle:
+    pattern = re.compile(rf"^\s*(?P<label>{label}){sep}{_TITLE}\s*$")
+    return HeadingStyle(key, pattern, counted, any_start, example)
+
+
+# NOTE: order matters only where two patterns match one line: the more specific first.
+HEADING_STYLES: tuple[HeadingStyle, ...] = (
+    _style("部", rf"第{_KANJI_NUM}部", "第2部　情報通信分野の現状と課題", any_start=True),
+    _style("章", rf"第{_KANJI_NUM}章", "第１章　新時代を迎えたＡＩ", any_start=True),
+    _style("節", rf"第{_KANJI_NUM}節", "第6節　ICT利活用の推進", any_start=True),
+    _style("款", rf"第{_KANJI_NUM}款", "第1款　総則", any_start=True),
+    HeadingStyle("コラム", re.compile(rf"^\s*(?P<label>コラム{_NUM}(?:[-－‐―]{_NUM})*)[ \u3000\t]*(?P<title>\S.*?)?\s*$"),
+                 any_start=True, example="コラム１-１　ＡＩの定義"),
+    _style("N-N.", rf"{_NUM}[-－‐―]{_NUM}[．.]", "1－1．事業の目的", any_start=True),
+    _style("N.", rf"{_NUM}[．.](?![0-9０-９])", "１．日時"),
+    _style("(N)", rf"[（(]{_NUM}[）)]", "（1）　これまでの取組"),
+    _style("N", _NUM, "1　概要", sep=r"[ \u3000\t]+"),
+    _style("(ア)", rf"[（(][{_KANA}][）)]", "（ア）ローカル5Gの推進"),
+    _style("ア", rf"[{_KANA}]", "ア　ローカル5Gの概要", sep=r"[ \u3000\t]+"),
+    _style("①", rf"[{_CIRCLED}]", "①　申込方法"),
+    *(_style(f"mark{m}", re.escape(m), f"{m}お知らせ", counted=False) for m in _MARKERS),
+    HeadingStyle("《》", re.compile(r"^\s*(?P<label>)《(?P<title>[^《》]{1,40})》\s*$"), False, example="《特集》"),
+    HeadingStyle("【】", re.compile(r"^\s*(?P<label>)【(?P<title>[^【】]{1,40})】\s*$"), False, example="【問合せ先】"),
+)
+
+_FIGURE = re.compile(
+    r"^\s*(?P<id>■?\s*(?:図表\s?[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ0-9０-９A-Za-z\-－‐―.]+|第?[0-9０-９]+(?:[-－‐―][0-9０-９]+)+(?:図|表)"
+    r"|[図表]\s?[0-9０-９]+(?:[-－‐―][0-9０-９]+)*))[\s\u3000／/:：]+(?P<caption>\S.*)$")
+# a label set between markers: ■第1章■ 今月の市政, ◆第2節◆
+_DECORATION = re.compile(rf"^[{_MARKERS}]+\s*(?P<label>第{_KANJI_NUM}[部章節])\s*[{_MARKERS}]+\s*(?P<title>.*)$")
+_URL = re.compile(r"https?://|www\.")
+_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
+_FOOTNOTE_LINE = re.compile(rf"^\s*(?:[＊*※]\s?)?(?P<num>{_NUM})[)）]?[ \u3000\t]+(?P<rest>\S.*)$")
+# a footnote marker the text edition prints as " 1 " between two words
+_SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line (or paragraph) of a source, with what the source knows about it.
+
+    ``role``: text | body | item | heading | footnote | figure | furniture (``body`` and ``item`` are never
+    headings: the source knows better, as a PDF's type size does). A ``heading`` carries a ``rank`` (0 = top) from
+    markup or type size; ``text`` lines are read by the style family. ``joins`` says the line continues the
+    paragraph before it (a wrapped line of a PDF column)."""
+
+    text: str
+    role: str = "text"
+    rank: int | None = None
+    number: int | None = None  # a footnote's number
+    joins: bool = False
+    style: str | None = None  # a source's own style key for headings (h2, pdf:13)
+
+
+@dataclass
+class _Node:
+    depth: int
+    rank: int
+    label: str
+    title: str
+    style: str
+    number: int | None
+    blocks: list = field(default_factory=list)
+    children: list = field(default_factory=list)
+
+
+def label_number(label: str) -> int | None:
+    """The count in a heading label: ``１`` 1, ``第十二章`` 12, ``（イ）`` 2, ``③`` 3; None for markers."""
+    digits = "".join(str(unicodedata.digit(c)) for c in label if unicodedata.digit(c, None) is not None
+                     and not "\u2460" <= c <= "\u2473")
+    if digits:
+        return int(digits)
+    circled = [c for c in label if "\u2460" <= c <= "\u2473"]
+    if circled:
+        return ord(circled[0]) - 0x2460 + 1
+    kanji = [c for c in label if c in _KANJI_DIGITS or c in "十百"]
+    if kanji:
+        value, current = 0, 0
+        for c in kanji:
+            if c == "十":
+                value, current = value + (current or 1) * 10, 0
+            elif c == "百":
+                value, current = value + (current or 1) * 100, 0
+            else:
+                current = _KANJI_DIGITS[c]
+        return value + current
+    kana = next((c for c in label if c in _KANA), None)
+    return _KANA.index(kana) + 1 if kana else None
+
+
+def plausible_title(title: str, limit: int = 60) -> bool:
+    """Short, unpunctuated at the end, no sentence inside, no URL: a heading's title, not a sentence or a note."""
+    title = title.strip()
+    return (0 < len(title) <= limit and title[-1] not in "。、，,：:；;" and "。" not in title[:-1]
+            and not title.endswith("。") and not _URL.search(title) and any(c.isalpha() for c in title))
+
+
+def match_heading(text: str) -> tuple[HeadingStyle, str, str] | None:
+    """The heading style a line is printed in, with its label and title; None for body text."""
+    text = text.strip()
+    m = _DECORATION.match(text)
+    if m:
+        text = f"{m['label']}\u3000{m['title']}"
+    for style in HEADING_STYLES:
+        m = style.pattern.match(text)
+        if m and style.key == "コラム" and not m["title"]:
+            return style, m["label"], ""  # NOTE: a boxed column's label may stand alone above its title
+        if m and m["title"] and plausible_title(m["title"], 60 if style.counted else 40):
+            return style, m["label"], normalize_spaces(m["title"])
+    return None
+
+
+@dataclass
+class Report:
+    """What the structure model found, and what a person should check."""
+
+    headings: dict[int, int]
+    footnotes: int
+    attached: int
+    orphaned: int
+    figures: int
+    furniture: int
+    warnings: list[str]
+
+
+class _Model:
+    def __init__(self) -> None:
+        self.ranks: list[str] = []  # style keys, top first
+        self.roots: list[_Node] = []
+        self.stack: list[_Node] = []
+        self.last: dict[str, int] = {}  # style -> last number under the current parent
+        self.para = TextBuffer()
+        self.notes: list[tuple[Footnote, _Node | None]] = []
+        self.note: tuple[int, str, TextBuffer] | None = None
+        self.pending_markers: set[int] = set()
+        self.next_marker = 1
+        self.discarded: list[str] = []
+        self.figures: list[Block] = []  # figures met inside a paragraph, placed after it
+
+    # -- styles and numbering ---------------------------------------------------------------------
+    def _rank_of(self, key: str, explicit: int | None) -> int:
+        if key not in self.ranks:
+            if explicit is not None:
+                # NOTE: a source's own ranks (h1…h6, type size) order themselves; text styles go below them
+                place = sum(1 for k in self.ranks if k.startswith("=") and int(k[1:k.index(":")]) < explicit)
+            else:
+                parent = next((n for n in reversed(self.stack) if n.rank >= 0), None)
+                place = self.ranks.index(parent.style) + 1 if parent else len(self.ranks)
+            self.ranks.insert(place, key)
+        return self.ranks.index(key)
+
+    def _continues(self, style: HeadingStyle, number: int | None) -> bool:
+        if not style.counted or number is None:
+            return True
+        last = self.last.get(style.key)
+        if last is None:
+            return number == 1 or style.any_start or (not self.roots and number <= 9)
+        return number in (last + 1, 1) or style.any_start and number > last
+
+    # -- paragraphs and notes -------------------------------------------------------------------
+    def _current(self) -> _Node:
+        if not self.stack:
+            node = _Node(1, -1, "", "", "", None)
+            self.roots.append(node)
+            self.stack.append(node)
+        return self.stack[-1]
+
+    def flush(self) -> None:
+        if self.para:
+            text = self.para.value()
+            sentences = tuple(text_to_sentence(s) for s in split_sentences(text))
+            if sentences:
+                self._current().blocks.append(Block("paragraph", sentences))
+        self.para = TextBuffer()
+        if self.figures:
+            self._current().blocks.extend(self.figures)
+            self.figures = []
+
+    def _markers(self, text: str) -> str:
+        """Spaced digits that continue the footnote numbering are markers (" 1 " -> ＊1)."""
+        def swap(m: re.Match) -> str:
+            number = int(m["num"])
+            if number == self.next_marker:
+                self.next_marker += 1
+                self.pending_markers.add(number)
+                return f"＊{number}"
+            return m.group(0)
+        text = _SPACED_MARKER.sub(swap, text)
+        for m in re.finditer(r"＊(?P<num>[0-9]{1,3})", text):
+            number = int(m["num"])
+            self.pending_markers.add(number)
+            self.next_marker = max(self.next_marker, number + 1)
+        return text
+
+    def flush_note(self) -> None:
+        if self.note:
+            number, mark, buffer = self.note
+            text = buffer.value()
+            self.notes.append((Footnote(mark, number, text, tuple(l.url for l in _links(text))),
+                               self.stack[-1] if self.stack else None))
+        self.note = None
+
+    def open_note(self, number: int, text: str) -> None:
+        # NOTE: no paragraph flush: notes printed at a column's foot sit inside a paragraph that goes on
+        self.flush_note()
+        self.note = (number, f"＊{number}", TextBuffer(normalize_spaces(text)))
+        self.pending_markers.discard(number)
+
+    # -- lines ------------------------------------------------------------------------------------
+    def add(self, line: Line) -> None:
+        text = line.text.strip()
+        if not text:
+            self.flush()
+            return
+        if line.role == "furniture":
+            self.discarded.append(text)
+            return
+        if line.role == "footnote":
+            if line.number is not None:
+                self.open_note(line.number, text)
+            elif self.note:
+                self.note[2].add(normalize_spaces(text), True)
+            else:
+                self.discarded.append(text)
+            return
+        if line.role == "figure" or _FIGURE.match(text) and line.role != "heading" and not line.joins:
+            return self._figure(text)
+        if line.role == "heading":
+            text = self._heading_markers(text)
+            found = match_heading(text)
+            number = label_number(found[1]) if found and found[0].counted else None
+            return self._heading(f"={line.rank}:{line.style or ''}", *self._split_label(text), line.rank, number)
+        if not line.joins:
+            self.flush()  # NOTE: first, so that the markers of the paragraph just ended are known
+            if self._note_line(text):
+                return
+            if self.note and self._continues_note(text):
+                self.note[2].add(normalize_spaces(text), True)
+                return
+        found = None if line.joins or line.role in ("item", "body") else match_heading(text)
+        if found:
+            style, label, title = found
+            number = label_number(label) if style.counted else None
+            if self._continues(style, number):
+                return self._heading(style.key, label, title, None, number, style)
+        self.flush_note()
+        self.para.add(normalize_spaces(self._markers(text)), True)
+
+    def _heading_markers(self, text: str) -> str:
+        """A marker on a heading (``第２節　ＡＩ技術の潮流³``) is noted, and kept out of the spoken title."""
+        for m in re.finditer(r"＊(?P<num>[0-9]{1,3})", text):
+            self.pending_markers.add(int(m["num"]))
+        return re.sub(r"＊[0-9]{1,3}", "", text)
+
+    def _split_label(self, text: str) -> tuple[str, str]:
+        found = match_heading(text)
+        if found:
+            return found[1], found[2]
+        return "", normalize_spaces(text)
+
+    def _note_line(self, text: str) -> bool:
+        m = _FOOTNOTE_LINE.match(text)
+        if not m:
+            return False
+        number = int(unicodedata.normalize("NFKC", m["num"]))
+        if number not in self.pending_markers:
+            return False
+        self.open_note(number, m["rest"])
+        return True
+
+    def _continues_note(self, text: str) -> bool:
+        """A URL line, or a short line with a URL, after a footnote belongs to it."""
+        return bool(_URL.search(text)) and len(text) <= 160 and "。" not in text
+
+    def _figure(self, text: str) -> None:
+        self.flush_note()
+        m = _FIGURE.match(text)
+        figure_id, caption = (m["id"].lstrip("■ "), normalize_spaces(m["caption"])) if m else ("", text)
+        sentence = text_to_sentence(f"{figure_id} {caption}".strip())
+        block = Block("figure", (sentence,), figure_id or None, caption)
+        if self.para and not re.search(r"[。！？」）]$", self.para.tail()):
+            self.figures.append(block)  # NOTE: the text flows around the figure: it follows the paragraph
+        else:
+            self.flush()
+            self._current().blocks.append(block)
+
+    def _heading(self, key: str, label: str, title: str, explicit: int | None, number: int | None = None,
+                 style: HeadingStyle | None = None) -> None:
+        self.flush()
+        self.flush_note()
+        rank = self._rank_of(key, explicit)
+        # NOTE: the untitled opening (rank -1) is a section of its own, never a parent
+        while self.stack and (self.stack[-1].rank >= rank or self.stack[-1].rank < 0):
+            self.stack.pop()
+        # NOTE: numbering restarts below a new parent: styles deeper than this one begin again
+        for deeper in self.ranks[rank + 1:]:
+            self.last.pop(deeper, None)
+        if number is not None:
+            self.last[key] = number
+        node = _Node(len(self.stack) + 1, rank, label, title, key, number)
+        (self.stack[-1].children if self.stack else self.roots).append(node)
+        self.stack.append(node)
+
+    def finish(self) -> None:
+        self.flush()
+        self.flush_note()
+
+
+_ROMAJI = ("a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me "
+           "mo ya yu yo ra ri ru re ro wa wo n").split()
+
+
+def _segment(node: _Node, index: int) -> str:
+    kana = next((c for c in node.label if c in _KANA), None)
+    if kana and node.number:
+        return _ROMAJI[_KANA.index(kana)]
+    if node.number is not None:
+        return str(node.number)
+    return f"h{index}"
+
+
+def _freeze(nodes: list[_Node], parent: str, counts: dict[str, int], notes: dict[int, list[Footnote]]
+            ) -> tuple[Section, ...]:
+    out = []
+    for index, node in enumerate(nodes, 1):
+        segment = _segment(node, index)
+        base = f"{parent}-{segment}" if parent else (segment if segment[0].isalpha() else f"s{segment}")
+        if node.rank < 0 and not parent:
+            base = "main"
+        # NOTE: one counter per base keeps duplicate ids linear (s1, s1-2, s1-3 …)
+        seen = counts.get(base, 0)
+        counts[base] = seen + 1
+        section_id = base if seen == 0 else f"{base}-{seen + 1}"
+        while section_id in counts and section_id != base:
+            seen += 1
+            section_id = f"{base}-{seen + 1}"
+        counts.setdefault(section_id, 1)
+        children = _freeze(node.children, section_id, counts, notes)
+        own = tuple(sorted(notes.get(id(node), []), key=lambda f: f.number))
+        out.append(Section(section_id, node.depth, node.label, node.title, tuple(node.blocks), own, children))
+    return tuple(out)
+
+
+def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: str | None = None,
+                      discarded: tuple[str, ...] = ()) -> Document:
+    """The section tree of a document given as lines (see ``Line``)."""
+    model = _Model()
+    for line in lines:
+        model.add(line)
+    model.finish()
+    roots = model.roots
+    _title_line(roots)
+    if not roots and model.notes:
+        roots.append(_Node(1, -1, "", "", "", None))
+    notes_by_node = _attach_footnotes(roots, model.notes)
+    sections = _freeze(roots, "", {}, notes_by_node)
+    if not title:
+        first = next((s for s in sections if s.title), None)
+        title = first.heading if first else _first_words(sections) or source.file
+    return Document(doc_id, title, source, sections, tuple(discarded) + tuple(model.discarded))
+
+
+def _title_line(roots: list[_Node]) -> None:
+    """A short unpunctuated first line before any heading (``令和7年度 防災訓練のお知らせ``) is the title of the
+    opening: it is announced as a heading and names the document."""
+    if not roots or roots[0].rank >= 0 or not roots[0].blocks or roots[0].blocks[0].type != "paragraph":
+        return
+    sentences = roots[0].blocks[0].sentences
+    text = sentences[0].text
+    if len(sentences) == 1 and plausible_title(text, 40) and not sentences[0].notes:
+        roots[0].title = text
+        roots[0].blocks.pop(0)
+
+
+def _first_words(sections: tuple[Section, ...]) -> str | None:
+    for section in sections:
+        for sentence in section.sentences():
+            text = sentence.text.rstrip("。")
+            return text if len(text) <= 40 else text[:40] + "…"
+    return None

@@ -1,0 +1,249 @@
+"""Any real document in: PDF, the ministries' text editions, HTML, Markdown and plain notices.
+
+The corpus documents (tests/data/corpus, copied from shared/corpus) must give the outline a person reads in them;
+the small fixtures are ours, one per kind of input, written to the conventions real notices use."""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from simplify.documents import path_to_document
+from simplify.errors import InputError
+from simplify.export import document_to_outline
+from simplify.report import document_report
+from simplify.sources import bytes_to_document, sniff
+from simplify.model import Source
+
+DATA = Path(__file__).parent / "data"
+CORPUS = DATA / "corpus"
+_DIGIT_GLUED = re.compile(r"[ぁ-んァ-ヶ一-龠々」』）][0-9０-９]{1,2}(?=[。、])")
+
+
+def outline_of(document) -> list[str]:
+    """The tree as the corpus .outline files write it: two spaces a level, label and title, nothing else."""
+    lines = []
+    for section in document.walk():
+        depth = _depth(document, section.id)
+        lines.append("  " * depth + " ".join(section.heading.split()))
+    return lines
+
+
+def _depth(document, section_id: str) -> int:
+    def find(sections, depth):
+        for s in sections:
+            if s.id == section_id:
+                return depth
+            found = find(s.children, depth + 1)
+            if found is not None:
+                return found
+        return None
+    return find(document.sections, 0)
+
+
+def person_outline(name: str) -> list[str]:
+    """The person's outline, without the notes in parentheses that describe a column."""
+    out = []
+    for line in (CORPUS / name).read_text(encoding="utf-8").splitlines():
+        line = re.sub(r"\s*\(.*\)\s*$", "", line)
+        indent = len(line) - len(line.lstrip(" "))
+        out.append(" " * indent + " ".join(line.split()))
+    return out
+
+
+@pytest.fixture(scope="module", params=["ict-r5-2-5-6.txt", "kagaku-r6-ch1.pdf", "kagaku-r6-ch2.pdf"])
+def corpus_doc(request):
+    return request.param, path_to_document(CORPUS / request.param)
+
+
+def test_corpus_documents_give_the_outline_a_person_reads(corpus_doc):
+    name, document = corpus_doc
+    assert outline_of(document) == person_outline(Path(name).stem + ".outline")
+
+
+def test_corpus_titles_come_from_the_document_not_the_file_name(corpus_doc):
+    name, document = corpus_doc
+    assert Path(name).stem not in document.title and document.source.file == name
+    first = person_outline(Path(name).stem + ".outline")[0]
+    same = lambda text: " ".join(unicodedata.normalize("NFKC", text).split())
+    assert same(document.title) == same(first)
+
+
+def test_corpus_sentences_carry_no_markers_page_numbers_or_tab_characters(corpus_doc):
+    name, document = corpus_doc
+    for section in document.walk():
+        for sentence in section.sentences():
+            assert not _DIGIT_GLUED.search(sentence.text), (section.id, sentence.text)
+            assert "＊" not in sentence.text and not re.search(r"(?<!\S) [0-9]{1,2} (?!\S)", sentence.text)
+            assert not re.fullmatch(r"[0-9０-９第章部]{1,3}", sentence.text.strip()), sentence.text
+            assert len(sentence.text) < 600, sentence.text[:80]
+
+
+def test_corpus_footnotes_are_attached_where_their_markers_are(corpus_doc):
+    name, document = corpus_doc
+    report = document_report(document)
+    assert report.footnotes >= 12
+    assert report.attached >= report.footnotes - 1  # a PDF may print a note whose marker sits in a figure
+    referenced = {}
+    for section in document.walk():
+        for sentence in section.sentences():
+            for note in sentence.notes:
+                referenced.setdefault(note.number, set()).add(section.id)
+    for section in document.walk():
+        for footnote in section.footnotes:
+            assert footnote.text and not footnote.text[0].isdigit()
+
+
+def test_text_edition_separates_headings_from_footnote_lines():
+    document = path_to_document(CORPUS / "ict-r5-2-5-6.txt")
+    notes = {f.number: f for s in document.walk() for f in s.footnotes}
+    assert sorted(notes) == list(range(1, 15))
+    assert notes[1].text.startswith("同法は、デジタル社会形成基本法")
+    assert notes[2].urls == ("https://go5g.go.jp/",)
+    # the footnote lines never became headings
+    assert not any("Go! 5G" in s.title or "同法は" in s.title for s in document.walk())
+    first = next(document.walk()).children[0].children[0]
+    assert first.heading == "（1）\u3000これまでの取組"
+    sentence = next(first.sentences())
+    assert sentence.text.startswith("2000年（平成12年）") and [n.number for n in sentence.notes] == [1]
+
+
+def test_pdf_figures_are_figures_and_their_chart_text_is_not_body():
+    document = path_to_document(CORPUS / "kagaku-r6-ch1.pdf")
+    figures = [b for s in document.walk() for b in s.blocks if b.type == "figure"]
+    assert [f.figure for f in figures] == [f"第１-１-{chr(0xFF10 + n)}{'表' if n in (5, 7) else '図'}" for n in range(1, 8)]
+    assert figures[0].caption == "人工知能・ビッグデータ技術の俯瞰図（時系列）"
+    body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
+    assert "ロ に勝利" not in body and "深層学習圧勝" not in body  # chart labels
+    assert "ふかんず" not in body  # printed ruby is a reading, never more words
+    assert "マルチモーダル性" in body  # a sentence whole across a column break with footnotes between
+
+
+def test_pdf_columns_read_left_then_right():
+    document = path_to_document(CORPUS / "kagaku-r6-ch1.pdf")
+    first = list(document.walk())[1]
+    texts = [s.text for s in first.sentences()]
+    assert texts[0] == "ＡＩとは人工知能（Artificial Intelligence）の略称です。"
+    assert any(t.startswith("近年、様々な新しい技術とコンピュータの性能が大きく向上した") for t in texts)
+
+
+# -- our own fixtures ---------------------------------------------------------------------------------
+
+def test_a_numbered_notice_has_its_tree_and_its_own_title():
+    document = path_to_document(DATA / "notice.txt")
+    assert document.title == "令和7年度防災訓練のお知らせ"
+    assert outline_of(document) == [
+        "令和7年度防災訓練のお知らせ", "１． 日時", "２． 場所", "  （１） 主会場", "  （２） サブ会場", "３． 内容",
+        "  ① 避難訓練", "  ② 初期消火訓練", "４． 問合せ先"]
+    opening = document.sections[0]
+    assert [s.text for s in opening.sentences()] == ["市民の皆様へ、地域の防災訓練についてお知らせします。"]
+    assert "07-" not in document.title
+
+
+def test_a_newsletter_with_decorated_chapters_and_markers():
+    document = path_to_document(DATA / "newsletter.txt")
+    assert outline_of(document) == ["第1章 今月の市政", "  特集", "    保育料の助成", "    相談窓口の新設",
+                                    "第2章 暮らしの情報"] or outline_of(document) == [
+        "第1章 今月の市政", "  特集", "  ◆ 保育料の助成", "  ◆ 相談窓口の新設", "第2章 暮らしの情報"
+    ] or [l.replace("◆ ", "") for l in outline_of(document)] == [
+        "第1章 今月の市政", "  特集", "    保育料の助成", "    相談窓口の新設", "第2章 暮らしの情報"]
+    assert document.title.startswith("第1章")
+
+
+def test_markdown_headings_lists_and_no_code():
+    document = path_to_document(DATA / "guide.md")
+    assert document.title == "地域ICTクラブの手引き"
+    assert outline_of(document) == ["地域ICTクラブの手引き", "  1 参加のしかた", "    持ち物", "  2 問い合わせ"]
+    body = [s.text for sec in document.walk() for s in sec.sentences()]
+    assert "市の窓口で申し込みます。" in body and "参加費は無料です。" in body
+    assert not any("print" in t or "**" in t or "](" in t for t in body)
+    assert "詳しくは市のホームページをご覧ください。" in body
+
+
+def test_html_content_without_page_chrome():
+    document = path_to_document(DATA / "page.html")
+    assert document.title == "テレワークの推進"
+    assert outline_of(document) == ["テレワークの推進", "  1 テレワークの概要", "  2 支援の内容", "    （1） 相談窓口"]
+    body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
+    for chrome in ("ホーム", "メニュー", "Copyright", "読まない", "color"):
+        assert chrome not in body
+    assert "柔軟な働き方です。" in body and "じゅうなん" not in body
+    figures = [b for s in document.walk() for b in s.blocks if b.type == "figure"]
+    assert any("テレワーク導入率の推移" in (b.caption or "") for b in figures)
+    notes = [f for s in document.walk() for f in s.footnotes]
+    assert [(f.number, f.text) for f in notes] == [(1, "総務省の調査による。")]
+
+
+@pytest.mark.parametrize("data, name, kind", [
+    (b"%PDF-1.7\n", "x.txt", "pdf"), (b"\xef\xbb\xbf<!DOCTYPE html><html>", "a.txt", "html"),
+    (b"<html><body>", "a", "html"), (b"# t\n", "a.md", "markdown"), ("本文".encode(), "a.html", "text")])
+def test_kinds_are_told_by_content(data, name, kind):
+    assert sniff(data, name) == kind
+
+
+# -- PDFs that cannot be read ---------------------------------------------------------------------------
+
+def _blank_pdf(pages: int = 1, password: str | None = None) -> bytes:
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    for _ in range(pages):
+        writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _load(data: bytes, name: str = "x.pdf"):
+    return bytes_to_document(data, name, doc_id="x", source=Source(file=name))
+
+
+def test_a_scanned_pdf_says_ocr_is_needed():
+    with pytest.raises(InputError, match="OCR") as caught:
+        _load(_blank_pdf())
+    assert caught.value.code == "scanned_pdf"
+
+
+def test_an_encrypted_pdf_is_a_clear_error():
+    with pytest.raises(InputError, match="暗号化") as caught:
+        _load(_blank_pdf(password="secret"))
+    assert caught.value.code == "encrypted_pdf"
+
+
+@pytest.mark.parametrize("data", [b"%PDF-1.7\n%garbage", (CORPUS / "kagaku-r6-ch1.pdf").read_bytes()[:50000]])
+def test_a_damaged_pdf_is_a_clear_error(data):
+    with pytest.raises(InputError, match="PDF"):
+        _load(data)
+
+
+def test_too_many_pages_is_refused_before_reading(monkeypatch):
+    import simplify.sources.pdf as pdf
+
+    monkeypatch.setattr(pdf, "MAX_PAGES", 3)
+    with pytest.raises(InputError, match="ページが多すぎます"):
+        _load(_blank_pdf(pages=4))
+
+
+def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "service.cli", *a], capture_output=True, text=True,
+                                    timeout=300)
+    result = run("outline", str(CORPUS / "kagaku-r6-ch2.pdf"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "第2章 我が国におけるＡＩ関連研究開発の取組"
+    assert "見出し: 1段目 1、2段目 5、3段目 1" in result.stderr and "注: " in result.stderr
+    plain = tmp_path / "plain.txt"
+    plain.write_text("お知らせです。来週、説明会を開きます。\n", encoding="utf-8")
+    result = run("outline", str(plain), "--strict")
+    assert result.returncode == 1 and "見出しが見つかりません" in result.stderr
+    scanned = tmp_path / "scan.pdf"
+    scanned.write_bytes(_blank_pdf())
+    result = run("outline", str(scanned))
+    assert result.returncode == 2 and "OCR" in result.stderr and "Traceback" not in result.stderr
