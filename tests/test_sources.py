@@ -247,3 +247,33 @@ def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):
     scanned.write_bytes(_blank_pdf())
     result = run("outline", str(scanned))
     assert result.returncode == 2 and "OCR" in result.stderr and "Traceback" not in result.stderr
+
+
+# -- a PDF everywhere the default goes: pages, a real synthesised track, the feed, the outline API --------------
+
+def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
+    import json
+
+    from service.web import library
+    from tests.web_fixtures import make_app
+
+    app = make_app(tmp_path, EXTRA_DOCUMENTS=[str(CORPUS / "kagaku-r6-ch1.pdf")])
+    client = app.test_client()
+    doc_id = "kagaku-r6-ch1"
+    listed = client.get("/api/documents").get_json()
+    assert any(d["id"] == doc_id and d["title"] == "第1章 新時代を迎えたＡＩ" for d in listed)
+    page = client.get(f"/d/{doc_id}/s/s1-1")
+    assert page.status_code == 200 and "ＡＩとは" in page.get_data(as_text=True)
+    # a real OpenJTalk track of 第１節: its heading is announced, its sentences carry no marker digits
+    timing = client.get(f"/api/documents/{doc_id}/sections/s1-1.json")
+    assert timing.status_code == 200
+    cues = json.loads(timing.get_data())["cues"]
+    assert cues[0]["kind"] == "heading" and "ＡＩとは" in cues[0]["text"]
+    sentences = [c["text"] for c in cues if c["kind"] == "sentence"]
+    assert sentences[0] == "ＡＩとは人工知能（Artificial Intelligence）の略称です。"
+    assert not any(_DIGIT_GLUED.search(t) or "＊" in t for t in sentences)
+    mp3 = client.get(f"/api/documents/{doc_id}/sections/s1-1.mp3")
+    assert mp3.status_code == 200 and mp3.data[:3] in (b"ID3", b"\xff\xfb")
+    assert library(app).document(doc_id).source.file == "kagaku-r6-ch1.pdf"
+    feed = client.get(f"/api/documents/{doc_id}/feed.xml")
+    assert feed.status_code in (200, 503)  # 503 while the whole document is still being built
