@@ -52,9 +52,10 @@ def main() -> None:
 
         with pdfplumber.open(pdf) as opened:
             pages = len(opened.pages)
+            chars = sum(len(page.chars) for page in opened.pages)
         seconds = timed(pdf.read_bytes(), pdf.name, max(1, args.rounds // 2))
-        print(f"{pdf.name}: {pages} pages, {seconds:.2f} s ({seconds / pages:.3f} s/page; "
-              f"100 pages ≈ {100 * seconds / pages:.0f} s)")
+        print(f"{pdf.name}: {pages} pages, {chars:,} chars, {seconds:.2f} s ({seconds / pages:.3f} s/page, "
+              f"100 pages ≈ {100 * seconds / pages:.0f} s; {seconds / chars / per_char:.0f}x the default per char)")
 
     for count in (20_000, 40_000):
         text = ("第1節 見出し\n" + "".join(" 1 見出し\n本文です。\n" for _ in range(count))).encode()
