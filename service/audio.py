@@ -214,11 +214,13 @@ def mp3_frames(data: bytes) -> tuple[int, int, int]:
         if (h >> 21) & 0x7FF != 0x7FF:
             raise ValueError(f"not an MP3 frame at byte {pos}")
         version, layer = (h >> 19) & 3, (h >> 17) & 3
-        bitrate = _BITRATES[3 if version == 3 else 2][(h >> 12) & 0xF] * 1000
-        rate = _RATES[version][(h >> 10) & 3]
+        bitrate_index, rate_index = (h >> 12) & 0xF, (h >> 10) & 3
+        # NOTE: version 1, bitrate index 15 and sample-rate index 3 are reserved values: a broken stream
+        if layer != 1 or version == 1 or bitrate_index in (0, 15) or rate_index == 3:
+            raise ValueError(f"unsupported or reserved MP3 frame header at byte {pos}")
+        bitrate = _BITRATES[3 if version == 3 else 2][bitrate_index] * 1000
+        rate = _RATES[version][rate_index]
         padding = (h >> 9) & 1
-        if layer != 1 or bitrate == 0:
-            raise ValueError(f"unsupported MP3 frame at byte {pos}")
         per_frame = 1152 if version == 3 else 576
         length = per_frame // 8 * bitrate // rate + padding
         pos += length

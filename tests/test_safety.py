@@ -211,3 +211,17 @@ def test_head_on_an_unbuilt_stream_never_holds_a_synthesis_slot(tmp_path):
                 assert error.code == 503
         else:
             pytest.fail("the slot of a closed stream was never released")
+
+
+@pytest.mark.parametrize("header", [
+    0xFFEB9000,  # MPEG version bits 01: reserved
+    0xFFFBF000,  # bitrate index 15: reserved
+    0xFFFB9C00,  # sample-rate index 3: reserved
+    0xFFFB0000,  # bitrate index 0 ("free format"): not ours
+    0xFFFD9000,  # layer II
+])
+def test_mp3_frames_refuses_reserved_headers_with_valueerror(header):
+    from service.audio import mp3_frames
+
+    with pytest.raises(ValueError):
+        mp3_frames(header.to_bytes(4, "big") + bytes(400))
