@@ -33,7 +33,8 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, sour
                                          source=source or Source(file=Path(name).name), title=title)
     if not any(section.title or section.footnotes or any(True for _ in section.sentences())
                for section in document.walk()):
-        raise InputError(f"{name}: 読み上げる文が見つかりません（見出しや注のほかに本文がありません）。", code="empty")
+        # NOTE: one check for every kind of input, after segmentation: a blank text, an HTML page of navigation only
+        raise InputError(f"{name}: 読み上げる文がありません（見出しも本文も見つかりません）。", code="empty")
     return document
 
 

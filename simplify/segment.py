@@ -110,17 +110,21 @@ class TextBuffer:
         return "".join(self.parts)
 
 
-def _number(label: str) -> int:
-    """The number in a label: ``1``, ``１``, ``第6節``, ``第六節``, ``ア`` (1), ``（イ）`` (2)."""
+def label_number(label: str) -> int:
+    """The count in a heading label: ``1``, ``１``, ``第6節``, ``第六節``, ``第十二章``, ``③``, ``ア`` (1), ``（イ）``
+    (2); 0 when it has none (a ● marker)."""
+    circled = next((c for c in label if "\u2460" <= c <= "\u2473"), None)
+    if circled:  # NOTE: ⑩–⑳ have a numeric value but no digit value
+        return ord(circled) - 0x2460 + 1
     digits = "".join(str(unicodedata.digit(c)) for c in label if unicodedata.digit(c, None) is not None)
     if digits:
         return int(digits)
-    kanji = [c for c in label if c in _KANJI_DIGITS or c == "十"]
+    kanji = [c for c in label if c in _KANJI_DIGITS or c in "十百"]
     if kanji:
         value, current = 0, 0
         for c in kanji:
-            if c == "十":
-                value += (current or 1) * 10
+            if c in "十百":
+                value += (current or 1) * (10 if c == "十" else 100)
                 current = 0
             else:
                 current = _KANJI_DIGITS[c]
@@ -178,7 +182,7 @@ def _classify(raw: str, index: int) -> _Line:
     m = _RE_FOOTNOTE.match(raw)
     if m:
         line.kind, line.label, line.title = "footnote", m["mark"], m["rest"]
-        line.number = int(_number(m["num"]))
+        line.number = int(label_number(m["num"]))
         return line
     if raw.startswith("\t"):
         line.kind = "tab"
@@ -191,7 +195,7 @@ def _classify(raw: str, index: int) -> _Line:
         m = pattern.match(raw)
         if m and _valid_title(m["title"]):
             line.kind, line.label, line.title = kind, m["label"], normalize_spaces(m["title"])
-            line.number = _number(m["label"])
+            line.number = label_number(m["label"])
             return line
     return line
 
@@ -342,7 +346,7 @@ def text_to_sentence(text: str) -> Sentence:
     for m in _RE_MARKER.finditer(text):
         out.append(text[pos : m.start()])
         offset = sum(len(s) for s in out)
-        notes.append(NoteRef(m.group(0), _number(m["num"]), offset))
+        notes.append(NoteRef(m.group(0), label_number(m["num"]), offset))
         pos = m.end()
     out.append(text[pos:])
     clean = "".join(out)
@@ -563,11 +567,23 @@ def _segment(node: _Node) -> str:
     if node.key:
         return node.key
     if node.level == LEVEL_SETSU:
-        return f"s{_number(node.label)}"
+        return f"s{label_number(node.label)}"
     if node.level in (LEVEL_KANA, LEVEL_PAREN_KANA):
         kana = next((c for c in node.label if c in _KANA_ORDER), "")
         return _KANA_ROMAJI[_KANA_ORDER.index(kana)] if kana else "x"
-    return str(_number(node.label))
+    return str(label_number(node.label))
+
+
+def unique_id(base: str, used: dict[str, int]) -> str:
+    """``base``, or ``base-2``, ``base-3`` … when taken; ``used`` maps every id given to the next suffix to try.
+
+    NOTE: each base remembers its next suffix, so n duplicates of one base cost O(n), not O(n²)."""
+    section_id, n = base, used.get(base, 2)
+    while section_id in used:
+        section_id, n = f"{base}-{n}", n + 1
+    used[base] = n
+    used.setdefault(section_id, 2)
+    return section_id
 
 
 def _freeze(nodes: list[_Node], parent_id: str, used: dict[str, int], notes_by_node: dict[int, list[Footnote]]
@@ -576,11 +592,7 @@ def _freeze(nodes: list[_Node], parent_id: str, used: dict[str, int], notes_by_n
     for node in nodes:
         segment = _segment(node)
         base = f"{parent_id}-{segment}" if parent_id else (segment if segment[0].isalpha() else f"s{segment}")
-        section_id, n = base, used.get(base, 2)
-        while section_id in used:  # NOTE: each base remembers its next suffix, so n duplicates cost O(n)
-            section_id, n = f"{base}-{n}", n + 1
-        used[base] = n
-        used.setdefault(section_id, 2)
+        section_id = unique_id(base, used)
         children = _freeze(node.children, section_id, used, notes_by_node)
         notes = tuple(sorted(notes_by_node.get(id(node), []), key=lambda f: f.number))
         sections.append(Section(section_id, node.level, node.label, node.title, tuple(node.blocks), notes, children))

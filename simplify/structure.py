@@ -19,11 +19,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from .model import Block, Document, Footnote, Section, Source
-from .segment import TextBuffer, _attach_footnotes, _links, normalize_spaces, split_sentences, text_to_sentence
+from .segment import (_KANA_ORDER, _KANA_ROMAJI, TextBuffer, _attach_footnotes, _links, label_number,
+                      normalize_spaces, unique_id, split_sentences, text_to_sentence)
 
 _NUM = r"[0-9０-９]{1,3}"
 _KANJI_NUM = r"[0-9０-９〇一二三四五六七八九十百]{1,4}"
-_KANA = "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワヲン"
 _CIRCLED = "".join(chr(c) for c in range(0x2460, 0x2474))  # ①…⑳
 _SEP = r"[ \u3000\t]*"
 _TITLE = r"(?P<title>\S.*?)"
@@ -59,8 +59,8 @@ HEADING_STYLES: tuple[HeadingStyle, ...] = (
     _style("N.", rf"{_NUM}[．.](?![0-9０-９])", "１．日時"),
     _style("(N)", rf"[（(]{_NUM}[）)]", "（1）　これまでの取組"),
     _style("N", _NUM, "1　概要", sep=r"[ \u3000\t]+"),
-    _style("(ア)", rf"[（(][{_KANA}][）)]", "（ア）ローカル5Gの推進"),
-    _style("ア", rf"[{_KANA}]", "ア　ローカル5Gの概要", sep=r"[ \u3000\t]+"),
+    _style("(ア)", rf"[（(][{_KANA_ORDER}][）)]", "（ア）ローカル5Gの推進"),
+    _style("ア", rf"[{_KANA_ORDER}]", "ア　ローカル5Gの概要", sep=r"[ \u3000\t]+"),
     _style("①", rf"[{_CIRCLED}]", "①　申込方法"),
     *(_style(f"mark{m}", re.escape(m), f"{m}お知らせ", counted=False) for m in _MARKERS),
     HeadingStyle("《》", re.compile(r"^\s*(?P<label>)《(?P<title>[^《》]{1,40})》\s*$"), False, example="《特集》"),
@@ -73,8 +73,8 @@ _FIGURE = re.compile(
 # a label set between markers: ■第1章■ 今月の市政, ◆第2節◆
 _DECORATION = re.compile(rf"^[{_MARKERS}]+\s*(?P<label>第{_KANJI_NUM}[部章節])\s*[{_MARKERS}]+\s*(?P<title>.*)$")
 _URL = re.compile(r"https?://|www\.")
-_KANJI_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")}
 _FOOTNOTE_LINE = re.compile(rf"^\s*(?:[＊*※]\s?)?(?P<num>{_NUM})[)）]?[ \u3000\t]+(?P<rest>\S.*)$")
+_MARK = re.compile(r"＊(?P<num>[0-9]{1,3})")
 # a footnote marker the text edition prints as " 1 " between two words
 _SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
 
@@ -108,30 +108,6 @@ class _Node:
     children: list = field(default_factory=list)
 
 
-def label_number(label: str) -> int | None:
-    """The count in a heading label: ``１`` 1, ``第十二章`` 12, ``（イ）`` 2, ``③`` 3; None for markers."""
-    digits = "".join(str(unicodedata.digit(c)) for c in label if unicodedata.digit(c, None) is not None
-                     and not "\u2460" <= c <= "\u2473")
-    if digits:
-        return int(digits)
-    circled = [c for c in label if "\u2460" <= c <= "\u2473"]
-    if circled:
-        return ord(circled[0]) - 0x2460 + 1
-    kanji = [c for c in label if c in _KANJI_DIGITS or c in "十百"]
-    if kanji:
-        value, current = 0, 0
-        for c in kanji:
-            if c == "十":
-                value, current = value + (current or 1) * 10, 0
-            elif c == "百":
-                value, current = value + (current or 1) * 100, 0
-            else:
-                current = _KANJI_DIGITS[c]
-        return value + current
-    kana = next((c for c in label if c in _KANA), None)
-    return _KANA.index(kana) + 1 if kana else None
-
-
 def plausible_title(title: str, limit: int = 60) -> bool:
     """Short, unpunctuated at the end, no sentence inside, no URL: a heading's title, not a sentence or a note."""
     title = title.strip()
@@ -152,19 +128,6 @@ def match_heading(text: str) -> tuple[HeadingStyle, str, str] | None:
         if m and m["title"] and plausible_title(m["title"], 60 if style.counted else 40):
             return style, m["label"], normalize_spaces(m["title"])
     return None
-
-
-@dataclass
-class Report:
-    """What the structure model found, and what a person should check."""
-
-    headings: dict[int, int]
-    footnotes: int
-    attached: int
-    orphaned: int
-    figures: int
-    furniture: int
-    warnings: list[str]
 
 
 class _Model:
@@ -223,18 +186,20 @@ class _Model:
     def _markers(self, text: str) -> str:
         """Spaced digits that continue the footnote numbering are markers (" 1 " -> ＊1)."""
         def swap(m: re.Match) -> str:
-            number = int(m["num"])
-            if number == self.next_marker:
-                self.next_marker += 1
-                self.pending_markers.add(number)
-                return f"＊{number}"
-            return m.group(0)
+            if int(m["num"]) != self.next_marker:
+                return m.group(0)
+            self.next_marker += 1
+            return f"＊{m['num']}"
         text = _SPACED_MARKER.sub(swap, text)
-        for m in re.finditer(r"＊(?P<num>[0-9]{1,3})", text):
+        self._note_marks(text)
+        return text
+
+    def _note_marks(self, text: str) -> None:
+        """Every ``＊N`` in a text awaits its footnote; numbering goes on after the highest seen."""
+        for m in _MARK.finditer(text):
             number = int(m["num"])
             self.pending_markers.add(number)
             self.next_marker = max(self.next_marker, number + 1)
-        return text
 
     def flush_note(self) -> None:
         if self.note:
@@ -272,10 +237,11 @@ class _Model:
         if line.role == "heading":
             text = self._heading_markers(text)
             found = match_heading(text)
-            number = label_number(found[1]) if found and found[0].counted else None
-            return self._heading(f"={line.rank}:{line.style or ''}", *self._split_label(text), line.rank, number)
+            label, title = (found[1], found[2]) if found else ("", normalize_spaces(text))
+            number = label_number(label) if found and found[0].counted else None
+            return self._heading(f"={line.rank}:{line.style or ''}", label, title, line.rank, number)
         if not line.joins:
-            self.flush()  # NOTE: first, so that the markers of the paragraph just ended are known
+            self.flush()  # NOTE: a line that does not continue the paragraph ends it
             if self._note_line(text):
                 return
             if self.note and self._continues_note(text):
@@ -292,15 +258,8 @@ class _Model:
 
     def _heading_markers(self, text: str) -> str:
         """A marker on a heading (``第２節　ＡＩ技術の潮流³``) is noted, and kept out of the spoken title."""
-        for m in re.finditer(r"＊(?P<num>[0-9]{1,3})", text):
-            self.pending_markers.add(int(m["num"]))
-        return re.sub(r"＊[0-9]{1,3}", "", text)
-
-    def _split_label(self, text: str) -> tuple[str, str]:
-        found = match_heading(text)
-        if found:
-            return found[1], found[2]
-        return "", normalize_spaces(text)
+        self._note_marks(text)
+        return _MARK.sub("", text)
 
     def _note_line(self, text: str) -> bool:
         m = _FOOTNOTE_LINE.match(text)
@@ -350,14 +309,10 @@ class _Model:
         self.flush_note()
 
 
-_ROMAJI = ("a i u e o ka ki ku ke ko sa shi su se so ta chi tsu te to na ni nu ne no ha hi fu he ho ma mi mu me "
-           "mo ya yu yo ra ri ru re ro wa wo n").split()
-
-
 def _segment(node: _Node, index: int) -> str:
-    kana = next((c for c in node.label if c in _KANA), None)
+    kana = next((c for c in node.label if c in _KANA_ORDER), None)
     if kana and node.number:
-        return _ROMAJI[_KANA.index(kana)]
+        return _KANA_ROMAJI[_KANA_ORDER.index(kana)]
     if node.number is not None:
         return str(node.number)
     return f"h{index}"
@@ -371,14 +326,7 @@ def _freeze(nodes: list[_Node], parent: str, counts: dict[str, int], notes: dict
         base = f"{parent}-{segment}" if parent else (segment if segment[0].isalpha() else f"s{segment}")
         if node.rank < 0 and not parent:
             base = "main"
-        # NOTE: one counter per base keeps duplicate ids linear (s1, s1-2, s1-3 …)
-        seen = counts.get(base, 0)
-        counts[base] = seen + 1
-        section_id = base if seen == 0 else f"{base}-{seen + 1}"
-        while section_id in counts and section_id != base:
-            seen += 1
-            section_id = f"{base}-{seen + 1}"
-        counts.setdefault(section_id, 1)
+        section_id = unique_id(base, counts)
         children = _freeze(node.children, section_id, counts, notes)
         own = tuple(sorted(notes.get(id(node), []), key=lambda f: f.number))
         out.append(Section(section_id, node.depth, node.label, node.title, tuple(node.blocks), own, children))

@@ -24,14 +24,11 @@ def sniff(data: bytes, name: str = "") -> str:
     """The kind of a file from its first bytes (and, for Markdown, its name or its ``#`` headings)."""
     if data.lstrip()[:5] == b"%PDF-":
         return "pdf"
-    head = data[:4096]
-    for bom in (b"\xef\xbb\xbf",):
-        head = head.removeprefix(bom)
-    if _HTML.match(head):
+    if _HTML.match(data[:4096].removeprefix(b"\xef\xbb\xbf")):
         return "html"
     if name.lower().endswith((".md", ".markdown")):
         return "markdown"
-    if data[:2] in (b"PK",) and name.lower().endswith(".docx"):
+    if data[:2] == b"PK" and name.lower().endswith(".docx"):
         return "docx"
     return "text"
 
@@ -50,8 +47,6 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, ti
         raise InputError(f"{name}: Word 文書（.docx）は読めません。PDF か テキストで保存してからお使いください。",
                          code="unsupported")
     text = bytes_to_text(data, name)
-    if not text.strip():
-        raise InputError(f"{name}: 読み上げる文がありません（空のファイルです）。", code="empty")
     if kind == "html":
         from .html import html_to_lines
 

@@ -49,6 +49,7 @@ class _Frag:
     text: str = ""
     role: str = "text"
     number: int | None = None
+    column_right: float | None = None  # where this fragment's column ends (set when the page is ordered)
 
     @property
     def width(self) -> float:
@@ -277,6 +278,8 @@ def _page_lines(frags: list[_Frag], body: float, heading_sizes: list[float], dis
     foot = _foot_zone(body_frags, gutter)
     counts = Counter((round(f.size * 2), f.font) for f in content if "。" in f.text and f.size >= 0.8 * body)
     prose_types = {key for key, n in counts.items() if n >= 2}
+    faces = Counter(b.font for b in body_frags)
+    body_face = faces.most_common(1)[0][0] if faces else None
     lines: list[Line] = []
     figure = False
     previous: _Frag | None = None
@@ -301,18 +304,13 @@ def _page_lines(frags: list[_Frag], body: float, heading_sizes: list[float], dis
             continue
         # NOTE: a boxed column set in its own type is read: a type in which this page prints sentences is prose
         prose = (round(f.size * 2), f.font) in prose_types
-        if not prose and (abs(f.size - body) >= 0.6 or figure and not _body_face(f, body_frags)):
+        if not prose and (abs(f.size - body) >= 0.6 or figure and f.font != body_face):
             discarded.append(text)  # NOTE: a chart's labels, a figure's source line, a table's cells
             continue
         figure = False
         lines.append(Line(text, "body", joins=_joins(previous, f, body)))
         previous = f
     return lines
-
-
-def _body_face(f: _Frag, body_frags: list[_Frag]) -> bool:
-    faces = Counter(b.font for b in body_frags)
-    return bool(faces) and f.font == faces.most_common(1)[0][0]
 
 
 def _joins(previous: _Frag | None, f: _Frag, body: float) -> bool:
@@ -322,13 +320,9 @@ def _joins(previous: _Frag | None, f: _Frag, body: float) -> bool:
         return True
     if abs(previous.size - f.size) >= 0.4 or previous.font != f.font:
         return False  # NOTE: a change of type is a change of block (a ● lead-in in Gothic, a quotation)
-    ended = previous.text.rstrip().endswith(("。", "」", "）")) and previous.text.rstrip()[-1:] == "。"
-    short = previous.x1 < _line_end(previous) - 1.5 * body
+    ended = previous.text.rstrip().endswith("。")
+    short = previous.x1 < (previous.column_right or previous.x1) - 1.5 * body
     return not (ended and short)
-
-
-def _line_end(f: _Frag) -> float:
-    return getattr(f, "column_right", f.x1)
 
 
 def _merge_heading_pieces(frags: list[_Frag], body: float) -> None:
