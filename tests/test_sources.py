@@ -118,11 +118,26 @@ def test_pdf_figures_are_figures_and_their_chart_text_is_not_body():
     document = path_to_document(CORPUS / "kagaku-r6-ch1.pdf")
     figures = [b for s in document.walk() for b in s.blocks if b.type == "figure"]
     assert [f.figure for f in figures] == [f"第１-１-{chr(0xFF10 + n)}{'表' if n in (5, 7) else '図'}" for n in range(1, 8)]
-    assert figures[0].caption == "人工知能・ビッグデータ技術の俯瞰図（時系列）"
+    assert figures[0].caption == "人工知能・ビッグデータ技術の俯瞰図（ふかんず）（時系列）"  # its printed ruby kept
     body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
     assert "ロ に勝利" not in body and "深層学習圧勝" not in body  # chart labels
-    assert "ふかんず" not in body  # printed ruby is a reading, never more words
+    assert "ふかんず" not in body.replace("俯瞰図（ふかんず）", "")  # printed ruby is its base's reading only
     assert "マルチモーダル性" in body  # a sentence whole across a column break with footnotes between
+
+
+def test_pdf_printed_ruby_is_the_reading_of_its_base_and_said_once():
+    from simplify.reading import text_to_reading
+
+    document = path_to_document(CORPUS / "kagaku-r6-ch1.pdf")
+    sentence = next(s for sec in document.walk() for s in sec.sentences() if "流暢" in s.text)
+    assert "流暢（りゅうちょう）な文章" in sentence.text  # ruby set over 流 and 暢 separately, one word
+    reading = text_to_reading(sentence.text)
+    base = next(t for t in reading.tokens if t.surface == "流暢")
+    assert (base.reading, base.source) == ("りゅうちょう", "printed")
+    assert reading.spoken.count("リューチョー") == 1 and "リュウチョウ" not in reading.spoken
+    body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
+    for printed in ("俯瞰図（ふかんず）", "牽引（けんいん）", "演繹（えんえき）"):
+        assert printed in body
 
 
 def test_pdf_columns_read_left_then_right():
@@ -187,6 +202,97 @@ def test_kinds_are_told_by_content(data, name, kind):
     assert sniff(data, name) == kind
 
 
+# -- what a tagged PDF says about itself ----------------------------------------------------------------
+
+def _tagged_pdf(items: list[tuple[str, str]], pages: int = 3, bookmarks: tuple[str, ...] = ()) -> bytes:
+    """A small tagged PDF: each page prints ``items`` (structure type, text) top-down in one size, under
+    a running head and a page number marked as pagination artifacts; ``bookmarks`` ("  " per depth + title)
+    become its outline."""
+    outline = " /Outlines 6 0 R" if bookmarks else ""
+    objects: dict[int, bytes] = {1: f"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 3 0 R{outline} /MarkInfo << /Marked true >> >>".encode(),
+                                 4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"}
+    parents: list[int] = [6]
+    children: dict[int, list[int]] = {6: []}
+    for i, mark in enumerate(bookmarks):
+        depth = (len(mark) - len(mark.lstrip())) // 2
+        del parents[depth + 1:]
+        number = 300 + i
+        children[parents[-1]].append(number)
+        children[number] = []
+        parents.append(number)
+        objects[number] = mark.strip()
+    for number, kids in children.items():
+        links = f" /First {kids[0]} 0 R /Last {kids[-1]} 0 R /Count {len(kids)}" if kids else ""
+        if number == 6:
+            objects[6] = f"<< /Type /Outlines{links} >>".encode()
+            continue
+        parent = next(p for p, k in children.items() if number in k)
+        siblings = children[parent]
+        at = siblings.index(number)
+        around = (f" /Prev {siblings[at - 1]} 0 R" if at else "") + (f" /Next {siblings[at + 1]} 0 R" if at + 1 < len(siblings) else "")
+        objects[number] = f"<< /Title ({objects[number]}) /Parent {parent} 0 R{around}{links} /Dest [10 0 R /Fit] >>".encode()
+    kids, elements = [], []
+    for n in range(pages):
+        page, content = 10 + 2 * n, 11 + 2 * n
+        kids.append(f"{page} 0 R")
+        ops = [f"/Artifact BDC BT /F1 9 Tf 72 800 Td (Community news) Tj ET EMC",
+               f"/Artifact BDC BT /F1 9 Tf 290 30 Td ({n + 1}) Tj ET EMC"]
+        for mcid, (kind, text) in enumerate(items):
+            ops.append(f"/{kind} <</MCID {mcid}>> BDC BT /F1 11 Tf 72 {740 - 24 * mcid} Td ({text}) Tj ET EMC")
+            elements.append((kind, page, mcid))
+        stream = "\n".join(ops).encode()
+        objects[content] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+        objects[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {content} 0 R "
+                         f"/Resources << /Font << /F1 4 0 R >> >> /StructParents {n} >>").encode()
+    objects[2] = f"<< /Type /Pages /Kids [{' '.join(kids)}] /Count {pages} >>".encode()
+    first = 100
+    refs = []
+    for i, (kind, page, mcid) in enumerate(elements):
+        objects[first + i] = f"<< /Type /StructElem /S /{kind} /P 5 0 R /Pg {page} 0 R /K {mcid} >>".encode()
+        refs.append(f"{first + i} 0 R")
+    objects[5] = f"<< /Type /StructElem /S /Document /P 3 0 R /K [{' '.join(refs)}] >>".encode()
+    objects[3] = b"<< /Type /StructTreeRoot /K 5 0 R >>"
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number in sorted(objects):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
+    size = max(objects) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        out += (b"%010d 00000 n \n" % offsets[number]) if number in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+    return bytes(out)
+
+
+def test_a_tagged_pdf_gives_its_headings_and_artifacts():
+    """Headings set in body type, known only from the tag tree; running heads and page numbers from Artifact."""
+    data = _tagged_pdf([("H1", "Overview"), ("P", "This notice is about the new bus timetable."),
+                        ("H2", "Routes"), ("P", "Two routes run every hour from the station.")])
+    document = _load(data)
+    outline = [(s.title, _depth(document, s.id)) for s in document.walk()]
+    assert outline[:3] == [("Overview", 0), ("Routes", 1), ("Overview", 0)]
+    body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
+    assert "Community news" not in body and "bus timetable" in body
+    report = document_report(document)
+    assert report.furniture >= 6
+
+
+def test_untagged_text_in_body_type_is_not_a_heading():
+    data = _tagged_pdf([("P", "Overview"), ("P", "This notice is about the new bus timetable.")], pages=1)
+    assert [s.title for s in _load(data).walk()] != ["Overview"]
+
+
+def test_bookmarks_make_headings_of_lines_in_body_type():
+    data = _tagged_pdf([("P", "Bus news"), ("P", "Overview"), ("P", "This notice is about the new bus timetable."),
+                        ("P", "Routes"), ("P", "Two routes run every hour from the station.")], pages=1,
+                       bookmarks=("Bus news", "  Overview", "  Routes"))
+    document = _load(data)
+    assert document.title == "Bus news"
+    assert [(s.title, _depth(document, s.id)) for s in document.walk()] == [("Bus news", 0), ("Overview", 1), ("Routes", 1)]
+
+
 # -- PDFs that cannot be read ---------------------------------------------------------------------------
 
 def _blank_pdf(pages: int = 1, password: str | None = None) -> bytes:
@@ -222,6 +328,45 @@ def test_an_encrypted_pdf_is_a_clear_error():
 def test_a_damaged_pdf_is_a_clear_error(data):
     with pytest.raises(InputError, match="PDF"):
         _load(data)
+
+
+def _bomb_pdf(megabytes: int) -> bytes:
+    """One page whose content stream is a few hundred KB of Flate that inflates to ``megabytes`` of spaces."""
+    import zlib
+
+    packer = zlib.compressobj(9)
+    chunk = b" " * (1 << 20)
+    packed = b"".join(packer.compress(chunk) for _ in range(megabytes)) + packer.flush()
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+               b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed) + packed + b"\nendstream"]
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 5\n0000000000 65535 f \n" + b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size 5 /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def test_a_decompression_bomb_is_refused_without_taking_the_memory(monkeypatch):
+    """1 GB of content from a 1 MB file: the reader runs in a child process with a memory ceiling, so this
+    process never holds the inflated stream, and the refusal says why."""
+    import resource
+    from simplify.sources import pdf
+
+    monkeypatch.setattr(pdf, "MAX_MEMORY", 512 << 20)
+    data = _bomb_pdf(1024)
+    assert len(data) < 2 << 20
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with pytest.raises(InputError, match="メモリー") as caught:
+        _load(data)
+    assert caught.value.code == "too_large"
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 << 10  # KiB: under 200 MB more
+    # and the reader still works afterwards
+    assert _load(_tagged_pdf([("H1", "Overview"), ("P", "Text of the notice.")], pages=1)).title == "Overview"
 
 
 def test_too_many_pages_is_refused_before_reading(monkeypatch):

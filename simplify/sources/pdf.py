@@ -2,17 +2,23 @@
 
 What the type tells: the most used size is the body; larger sizes are headings (ranked by size); small raised
 digits beside body text are footnote markers; small type below a column's body is its footnotes; tiny type right
-above a line is printed ruby (a reading: never read as more words); text in other sizes and faces between a
+above a line is printed ruby (kept as the printed reading of its base, never read as more words); text in other sizes and faces between a
 figure caption and the body (chart labels) is the figure's, not the body's. Lines that repeat at the same place
 on several pages (running heads, page numbers) and the one-character column of the chapter tab are furniture.
 Two-column pages are read band by band: a band ends where both columns are blank at once, or at a line that
 spans both, and inside a band the left column is read before the right.
+
+What the PDF says about itself comes first where it says it: a tagged PDF's Artifact marks are furniture and its
+H/H1…H6 elements are the headings (then type size is not asked); a bookmarked line is a heading at its bookmark's
+depth even in body type; the metadata title or first bookmark names the document.
 """
 
 from __future__ import annotations
 
 import io
+import multiprocessing
 import re
+import resource
 import statistics
 import time
 from collections import Counter, defaultdict
@@ -24,6 +30,7 @@ from ..structure import Line, match_heading
 MAX_PAGES = 400
 MAX_CHARS_PER_PAGE = 60_000
 MAX_SECONDS = 120.0
+MAX_MEMORY = 2 << 30  # bytes of address space for the child that reads one PDF
 
 _FIGURE_START = re.compile(r"^\s*■|^\s*(?:図表\s?[0-9０-９Ⅰ-Ⅹ][0-9０-９\-－‐]*|第[0-9０-９]+(?:[-－‐][0-9０-９]+)+[図表])[\s\u3000／/:：]")
 _NOTE_START = re.compile(r"^\s*(?P<num>[0-9]{1,3})[\s\u3000]+(?P<rest>\S.*)$")
@@ -50,6 +57,7 @@ class _Frag:
     role: str = "text"
     number: int | None = None
     column_right: float | None = None  # where this fragment's column ends (set when the page is ordered)
+    tag: str = ""  # the tag tree's word for these characters: "Artifact", "H1"…"H6", "H" (tagged PDFs only)
 
     @property
     def width(self) -> float:
@@ -57,7 +65,58 @@ class _Frag:
 
 
 def pdf_to_lines(data: bytes, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
-    """Lines in reading order, the document's own title (metadata or first bookmark), and what was set aside."""
+    """Lines in reading order, the document's own title (metadata or first bookmark), and what was set aside.
+
+    A PDF is untrusted: it is read in a child process with a memory ceiling and a CPU-time limit, so a
+    decompression bomb or a pathological page ends that child with a clear error, never this process.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["simplify.sources.pdf"])
+    receive, send = context.Pipe(duplex=False)
+    limits = {"MAX_PAGES": MAX_PAGES, "MAX_CHARS_PER_PAGE": MAX_CHARS_PER_PAGE, "MAX_SECONDS": MAX_SECONDS,
+              "MAX_MEMORY": MAX_MEMORY}
+    child = context.Process(target=_read_in_child, args=(data, name, send, limits), name="yomiage-pdf")
+    child.start()
+    send.close()
+    try:
+        if not receive.poll(MAX_SECONDS + 30):
+            raise PdfError(f"{name}: PDF の読み取りが時間内に終わりません。ページを分けてお試しください。",
+                           code="too_slow")
+        try:
+            kind, payload = receive.recv()
+        except EOFError:
+            raise PdfError(f"{name}: PDF を読む途中で読み取りが止まりました（展開するとメモリーが足りないか、"
+                           "時間がかかりすぎます）。", code="too_large") from None
+    finally:
+        receive.close()
+        child.join(5)
+        if child.is_alive():
+            child.kill()
+            child.join()
+    if kind == "error":
+        message, code = payload
+        raise PdfError(message, code=code)
+    return payload
+
+
+def _read_in_child(data: bytes, name: str, send, limits: dict) -> None:
+    globals().update(limits)  # NOTE: the limits this process was given (a test or a setting may lower them)
+    memory = limits["MAX_MEMORY"]
+    resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+    cpu = int(limits["MAX_SECONDS"]) + 10
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    try:
+        result = ("ok", _read_pdf(data, name))
+    except PdfError as error:
+        result = ("error", (str(error), error.code))
+    except MemoryError:
+        result = ("error", (f"{name}: PDF を展開するとメモリーが足りません（{memory >> 20} MB まで）。"
+                            "圧縮された中身が大きすぎるか、壊れた PDF です。", "too_large"))
+    send.send(result)
+    send.close()
+
+
+def _read_pdf(data: bytes, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
     pdf = _open(data, name)
     try:
         return _read(pdf, name)
@@ -78,7 +137,11 @@ def _open(data: bytes, name: str):
                        "お使いください。", code="encrypted_pdf") from None
     except PDFSyntaxError:
         raise PdfError(f"{name}: PDF が壊れているため読めません。") from None
+    except MemoryError:
+        raise
     except Exception as error:  # NOTE: pdfminer raises many types on damaged files; all are the file's fault
+        if _out_of_memory(error):
+            raise MemoryError from None
         inner = error.args[0] if error.args and isinstance(error.args[0], Exception) else error
         if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(error).lower():
             raise PdfError(f"{name}: 暗号化された PDF です。パスワードを外した PDF をお使いください。",
@@ -93,23 +156,46 @@ def _open(data: bytes, name: str):
     return pdf
 
 
+def _out_of_memory(error: BaseException) -> bool:
+    """pdfplumber wraps what pdfminer raises; a MemoryError anywhere in the chain is the ceiling, not damage."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, MemoryError) or any(isinstance(a, MemoryError) for a in error.args):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
 def _title(pdf) -> str | None:
     title = (pdf.metadata or {}).get("Title")
     if isinstance(title, bytes):
         title = title.decode("utf-8", "replace")
     if isinstance(title, str) and title.strip() and not re.search(r"\.(docx?|indd|pdf|xlsx?)$|^Microsoft", title):
         return " ".join(title.split())
+    marks = _bookmarks(pdf)
+    return next(iter(marks), None)
+
+
+def _bookmarks(pdf) -> dict[str, int]:
+    """The PDF's outline (bookmarks): each entry's text, spaces removed, and its depth (0 = top)."""
+    marks: dict[str, int] = {}
     try:
-        for _level, text, *_ in pdf.doc.get_outlines():
-            if text and text.strip():
-                return " ".join(text.split())
-    except Exception:  # NOTE: no outline, or a damaged one: the first heading will name the document
-        pass
-    return None
+        entries = [(level, " ".join(text.split())) for level, text, *_ in pdf.doc.get_outlines() if text and text.strip()]
+    except Exception:  # NOTE: no outline, or a damaged one: type size and numbering tell
+        return marks
+    top = min((level for level, _ in entries), default=0)
+    for level, text in entries:
+        marks.setdefault(text, level - top)
+    return marks
+
+
+def _mark_key(text: str) -> str:
+    return re.sub(r"\s", "", text)
 
 
 def _read(pdf, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
     started = time.monotonic()
+    tagged = "StructTreeRoot" in (pdf.doc.catalog or {})
     pages: list[list[_Frag]] = []
     boxes = []
     vertical = 0
@@ -124,12 +210,16 @@ def _read(pdf, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
                                code="too_large")
             upright = [c for c in chars if c.get("upright", True) and c["text"].strip()]
             vertical += len(chars) - len(upright)
+            if tagged:
+                _label_tags(page, upright)
             pages.append(_fragments(number, upright))
             boxes.append(page.bbox)
             page.flush_cache()
-    except PdfError:
+    except (PdfError, MemoryError):
         raise
     except Exception as error:
+        if _out_of_memory(error):
+            raise MemoryError from None
         raise PdfError(f"{name}: PDF が壊れているため読めません（{type(error).__name__}）。") from None
     total = sum(len(f.text) for frags in pages for f in frags)
     if total == 0:
@@ -140,6 +230,8 @@ def _read(pdf, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
     body = _body_size(pages)
     discarded: list[str] = []
     _mark_furniture(pages, boxes, discarded)
+    tag_levels = sorted({f.tag for frags in pages for f in frags if f.tag.startswith("H") and f.role == "text"})
+    marks = {_mark_key(text): level for text, level in _bookmarks(pdf).items()}
     for frags in pages:
         _attach_small(frags, body)
         _merge_heading_pieces(frags, body)
@@ -150,8 +242,9 @@ def _read(pdf, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
                        if f.role == "text" and f.size >= body + 1.0 and match_heading(f.text)}, reverse=True)
     lines: list[Line] = []
     for frags in pages:
-        lines.extend(_page_lines(frags, body, headings, discarded))
-    return lines, _title(pdf), tuple(discarded)
+        lines.extend(_page_lines(frags, body, headings, discarded, tag_levels, marks))
+    title = _title(pdf)
+    return lines, title, tuple(discarded)
 
 
 # -- characters to fragments ----------------------------------------------------------------------------
@@ -178,8 +271,9 @@ def _fragments(page: int, chars: list[dict]) -> list[_Frag]:
 def _frag(page: int, chars: list[dict]) -> _Frag:
     size = statistics.median(c["size"] for c in chars)
     font = Counter(c["fontname"].split("+")[-1] for c in chars).most_common(1)[0][0]
+    tag = Counter(c.get("yomiage_tag", "") for c in chars).most_common(1)[0][0]
     frag = _Frag(page, chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),
-                 max(c["bottom"] for c in chars), size, font, chars)
+                 max(c["bottom"] for c in chars), size, font, chars, tag=tag)
     frag.text = _join_chars(chars)
     return frag
 
@@ -193,6 +287,35 @@ def _join_chars(chars: list[dict]) -> str:
             out.append(" ")
         out.append(c["text"])
     return "".join(out)
+
+
+_HEADING_TAG = re.compile(r"^H[1-6]?$")
+
+
+def _label_tags(page, chars: list[dict]) -> None:
+    """What a tagged PDF says about each character: pagination artifacts, and headings (H, H1…H6) by their
+    structure elements' marked-content ids. A damaged tree only means the type has to tell."""
+    headings: dict[int, str] = {}
+
+    def walk(element: dict, inherited: str | None) -> None:
+        kind = element.get("type", "")
+        level = kind if _HEADING_TAG.match(kind) else inherited
+        if level:
+            for mcid in element.get("mcids") or ():
+                headings[mcid] = level
+        for child in element.get("children") or ():
+            walk(child, level)
+
+    try:
+        for element in page.structure_tree:
+            walk(element, None)
+    except Exception:  # NOTE: pdfplumber raises assorted errors on broken trees
+        headings = {}
+    for c in chars:
+        if c.get("tag") == "Artifact":
+            c["yomiage_tag"] = "Artifact"
+        elif c.get("mcid") in headings:
+            c["yomiage_tag"] = headings[c["mcid"]]
 
 
 def _body_size(pages: list[list[_Frag]]) -> float:
@@ -222,6 +345,10 @@ def _mark_furniture(pages: list[list[_Frag]], boxes: list, discarded: list[str])
     for frags, (left, top, right, bottom) in zip(pages, boxes):
         height, width = bottom - top, right - left
         for f in frags:
+            if f.tag == "Artifact":  # NOTE: a tagged PDF marks its running heads and page numbers itself
+                f.role = "furniture"
+                discarded.append(f.text.strip())
+                continue
             key = re.sub(r"[0-9０-９\s]", "", f.text)
             in_margin = f.bottom < top + 0.1 * height or f.top > bottom - 0.1 * height
             at_edge = f.x0 > right - 0.14 * width or f.x1 < left + 0.1 * width
@@ -237,6 +364,8 @@ def _mark_furniture(pages: list[list[_Frag]], boxes: list, discarded: list[str])
 def _attach_small(frags: list[_Frag], body: float) -> None:
     """Raised small digits next to text become ``＊N`` markers inside it; tiny type sitting on a line is ruby."""
     text = [f for f in frags if f.role == "text"]
+    rubies: dict[int, list[_Frag]] = defaultdict(list)
+    hosts: dict[int, _Frag] = {}
     for small in text:
         if small.size >= 0.95 * body:
             continue
@@ -252,6 +381,36 @@ def _attach_small(frags: list[_Frag], body: float) -> None:
                      and f.x0 - small.size <= small.x0 and small.x1 <= f.x1 + small.size), None)
         if over is not None:
             small.role = "ruby"
+            rubies[id(over)].append(small)
+            hosts[id(over)] = over
+    for key, host in hosts.items():
+        groups: list[_Frag] = []
+        for ruby in sorted(rubies[key], key=lambda r: r.x0):
+            if groups and ruby.x0 - groups[-1].x1 < 0.6 * host.size:  # one word's ruby, split by the layout
+                last = groups[-1]
+                groups[-1] = _Frag(last.page, last.x0, ruby.x1, last.top, last.bottom, last.size, last.font,
+                                   last.chars + ruby.chars, last.text.strip() + ruby.text.strip())
+            else:
+                groups.append(ruby)
+        for ruby in reversed(groups):
+            _insert_reading(host, ruby)
+
+
+def _insert_reading(host: _Frag, ruby: _Frag) -> None:
+    """Printed ruby becomes the printed reading ``base（かな）`` right after its base, which the reading stage
+    shows over the base and never says twice. Ruby over kana, or of one kana, is left out as before."""
+    kana = ruby.text.strip().translate(_HIRAGANA)
+    if not re.fullmatch(r"[\u3041-\u309fー]{2,12}", kana):
+        return
+    def overlap(c: dict) -> float:
+        return (min(c["x1"], ruby.x1) - max(c["x0"], ruby.x0)) / max(c["x1"] - c["x0"], 0.1)
+    base = [i for i, c in enumerate(host.chars) if overlap(c) > 0.3]
+    if not base or not all(_KANJI.fullmatch(host.chars[i]["text"]) for i in base) or len(base) > 8:
+        return
+    last = host.chars[base[-1]]
+    host.chars.insert(base[-1] + 1, {"text": f"（{kana}）", "x0": last["x1"], "x1": last["x1"], "top": last["top"],
+                                     "bottom": last["bottom"], "size": host.size, "fontname": host.font})
+    host.text = _join_chars(host.chars)
 
 
 def _insert_marker(host: _Frag, small: _Frag) -> None:
@@ -263,11 +422,14 @@ def _insert_marker(host: _Frag, small: _Frag) -> None:
 
 
 _WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
+_HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
+_KANJI = re.compile(r"[\u3400-\u9fff々〆ヶ]")
 
 
 # -- reading order --------------------------------------------------------------------------------------
 
-def _page_lines(frags: list[_Frag], body: float, heading_sizes: list[float], discarded: list[str]) -> list[Line]:
+def _page_lines(frags: list[_Frag], body: float, heading_sizes: list[float], discarded: list[str],
+                tag_levels: list[str], marks: dict[str, int]) -> list[Line]:
     content = [f for f in frags if f.role == "text"]
     if not content:
         return []
@@ -293,7 +455,18 @@ def _page_lines(frags: list[_Frag], body: float, heading_sizes: list[float], dis
             previous = f
             continue
         size = round(f.size * 2) / 2
-        if (f.size >= body + 1.0 and size in heading_sizes and _heading_like(text) and not _FIGURE_START.match(text)
+        if f.tag in tag_levels and _heading_like(text):
+            # NOTE: the author's tag tree says heading; its level orders it ("H" alone sorts first)
+            lines.append(Line(text, "heading", rank=tag_levels.index(f.tag), style=f"tag:{f.tag}"))
+            figure, previous = False, f
+            continue
+        mark = marks.get(_mark_key(text))
+        if mark is not None and not tag_levels and size not in heading_sizes and _heading_like(text):
+            # NOTE: a bookmarked line in body type: the outline says heading, and its depth
+            lines.append(Line(text, "heading", rank=mark, style=f"bookmark:{mark}"))
+            figure, previous = False, f
+            continue
+        if (not tag_levels and f.size >= body + 1.0 and size in heading_sizes and _heading_like(text) and not _FIGURE_START.match(text)
                 and (not figure or match_heading(text))):
             lines.append(Line(text, "heading", rank=heading_sizes.index(size), style=f"pdf:{size}"))
             figure, previous = False, f
