@@ -14,7 +14,8 @@ from typing import Callable, Iterator
 from simplify.errors import InputError
 
 
-_locks: dict[str, threading.Lock] = {}
+# NOTE: key -> [lock, holders and waiters]; an entry lives only while someone holds or waits for it
+_locks: dict[str, list] = {}
 _locks_guard = threading.Lock()
 
 
@@ -39,26 +40,39 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
 def single_flight(key: str, lock_folder: Path) -> Iterator[None]:
     """Hold the producer lock for ``key``: other threads wait here, other processes wait on a lock file."""
     with _locks_guard:
-        lock = _locks.setdefault(key, threading.Lock())
-    with lock:
-        lock_folder.mkdir(parents=True, exist_ok=True)
-        path = lock_folder / f"{key}.lock"
-        while True:
-            handle = open(path, "w")
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
-            except FileNotFoundError:
-                same = False
-            if same:
-                break
-            handle.close()  # NOTE: the holder before us removed this lock file; take a fresh one
-        try:
+        entry = _locks.setdefault(key, [threading.Lock(), 0])
+        entry[1] += 1
+    try:
+        with entry[0], _file_lock(key, lock_folder):
             yield
-        finally:
-            path.unlink(missing_ok=True)
-            fcntl.flock(handle, fcntl.LOCK_UN)
-            handle.close()
+    finally:
+        with _locks_guard:
+            entry[1] -= 1
+            if entry[1] == 0:
+                del _locks[key]
+
+
+@contextmanager
+def _file_lock(key: str, lock_folder: Path) -> Iterator[None]:
+    """The lock file other processes wait on; removed by its holder when done."""
+    lock_folder.mkdir(parents=True, exist_ok=True)
+    path = lock_folder / f"{key}.lock"
+    while True:
+        handle = open(path, "w")
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            same = os.stat(path).st_ino == os.fstat(handle.fileno()).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # NOTE: the holder before us removed this lock file; take a fresh one
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 def get_or_create(path: Path, key: str, make: Callable[[], bytes], lock_folder: Path) -> tuple[bytes, bool]:

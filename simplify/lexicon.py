@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import os
 import re
+import subprocess
+import sys
 import tempfile
 import threading
 import tomllib
@@ -93,20 +94,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("YOMIAGE_CACHE_DIR") or Path.home() / ".cache" / "yomiage")
 
 
-@contextlib.contextmanager
-def _quiet_fds():
-    """MeCab's dictionary compiler prints progress from C on stdout; keep it off ours (JSON output)."""
-    saved = [os.dup(1), os.dup(2)]
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
-        yield
-    finally:
-        os.dup2(saved[0], 1)
-        os.dup2(saved[1], 2)
-        for fd in (*saved, devnull):
-            os.close(fd)
+_COMPILE = "import sys, pyopenjtalk; pyopenjtalk.mecab_dict_index(sys.argv[1], sys.argv[2])"
 
 
 def compile_dictionary(lexicon: Lexicon, folder: Path | None = None) -> Path:
@@ -124,10 +112,12 @@ def compile_dictionary(lexicon: Lexicon, folder: Path | None = None) -> Path:
     with tempfile.TemporaryDirectory(dir=folder) as tmp:
         csv_path, dic_path = Path(tmp) / "lexicon.csv", Path(tmp) / "lexicon.dic"
         csv_path.write_text(csv, encoding="utf-8")
-        with _quiet_fds():
-            pyopenjtalk.mecab_dict_index(str(csv_path), str(dic_path))
-        if not dic_path.exists() or dic_path.stat().st_size == 0:
-            raise RuntimeError("OpenJTalk user dictionary compilation produced no file")
+        # NOTE: MeCab's compiler prints progress from C; run it in a child and keep what it says, so no
+        # other thread of this process ever loses its output (redirecting our fds 1 and 2 would)
+        done = subprocess.run([sys.executable, "-c", _COMPILE, str(csv_path), str(dic_path)],
+                              capture_output=True, text=True, timeout=300)
+        if done.returncode or not dic_path.exists() or dic_path.stat().st_size == 0:
+            raise RuntimeError(f"OpenJTalk user dictionary compilation failed: {done.stderr.strip()[-500:]}")
         os.replace(dic_path, target)
     return target
 

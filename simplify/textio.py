@@ -2,12 +2,48 @@
 
 from __future__ import annotations
 
+import codecs
+
 from .errors import DecodeError, TooLargeError
 
 # NOTE: 20 MB is some 40 white-paper chapters; larger input is refused before any work is done.
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 _FALLBACKS = ("cp932", "euc_jp")
+_NAMES = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS（CP932）", "euc_jp": "EUC-JP"}
+
+# eucJP-ms (the EUC-JP that Windows-made and most Unix-converted files use), where it goes beyond JIS X 0208/0212:
+# row 13 (NEC special characters) and the IBM extensions at 0x8FF3F3–0x8FF4FE, in code order, as glibc's
+# EUC-JP-MS charmap decodes them ("\0" = unassigned). Rows 85–94 of both planes are the user-defined area (PUA).
+_ROW13 = ("①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ\u0000㍉㌔㌢㍍㌘㌧㌃㌶㍑㍗㌍㌦㌣㌫㍊㌻㎜㎝㎞㎎㎏㏄㎡"
+          "\u0000\u0000\u0000\u0000\u0000\u0000\u0000\u0000㍻〝〟№㏍℡㊤㊥㊦㊧㊨㈱㈲㈹㍾㍽㍼≒≡∫∮∑√⊥∠∟⊿∵∩∪\u0000\u0000")
+# NOTE: CJK compatibility ideographs are written as escapes: a tool that NFC-normalises this file must not merge them
+_IBM = ("ⅰⅱⅲⅳⅴⅵⅶⅷⅸⅹⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ＇＂㈱№℡炻仼僴凬匇匤\ufa0e咊坙\ufa0f\ufa10增寬峵嵓\ufa11德悅愠敎昻晥\ufa12\uf929栁"
+        "\ufa13\ufa14橫櫢淸淲瀨\ufa15\ufa16甁皂皞\ufa17礰\ufa18\ufa19\ufa1a\ufa1b竧\ufa1c\ufa1d綠緖\ufa1e荢\ufa1f薰"
+        "\ufa20\ufa21蠇\ufa22譿賴赶\ufa23\ufa24\ufa25郞\ufa26鄕\ufa27\ufa28閒\uf9dc\ufa29霻靍靑\ufa2a\ufa2b\ufa2c馞髙魲"
+        "\ufa2d黑")
+
+
+def _eucjp_ms(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Codec error handler: the eucJP-ms sequences that Python's euc_jp does not know."""
+    data, i = error.object, error.start
+    lead = data[i]
+    second = data[i + 1] if i + 1 < len(data) else 0
+    if 0xA1 <= second <= 0xFE:
+        if lead == 0xAD and _ROW13[second - 0xA1] != "\0":
+            return _ROW13[second - 0xA1], i + 2
+        if 0xF5 <= lead <= 0xFE:
+            return chr(0xE000 + (lead - 0xF5) * 94 + second - 0xA1), i + 2
+        third = data[i + 2] if i + 2 < len(data) else 0
+        if lead == 0x8F and 0xA1 <= third <= 0xFE:
+            if (0xF3, 0xF3) <= (second, third) <= (0xF4, 0xFE):
+                return _IBM[(third - 0xF3) if second == 0xF3 else 12 + third - 0xA1], i + 3
+            if second >= 0xF5:
+                return chr(0xE3AC + (second - 0xF5) * 94 + third - 0xA1), i + 3
+    raise error
+
+
+codecs.register_error("yomiage-eucjp-ms", _eucjp_ms)
 
 
 def _japanese_score(text: str) -> int:
@@ -51,7 +87,7 @@ def check_size(size: int, name: str) -> None:
 
 
 def bytes_to_text(data: bytes, name: str = "<input>") -> str:
-    """Decode UTF-8 (with or without BOM), CP932/Shift_JIS or EUC-JP; line ends become ``\\n``.
+    """Decode UTF-8 (with or without BOM), CP932/Shift_JIS or EUC-JP (as eucJP-ms); line ends become ``\\n``.
 
     >>> bytes_to_text("総務省\\r\\n".encode("cp932"))
     '総務省\\n'
@@ -72,15 +108,21 @@ def bytes_to_text(data: bytes, name: str = "<input>") -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as utf8_error:
         candidates = []
+        failures = [("utf-8-sig", utf8_error.start)]
         for encoding in _FALLBACKS:
             try:
-                candidates.append(data.decode(encoding))
-            except UnicodeDecodeError:
+                reading = data.decode(encoding, "yomiage-eucjp-ms" if encoding == "euc_jp" else "strict")
+            except UnicodeDecodeError as error:
+                failures.append((encoding, error.start))
                 continue
+            candidates.append(reading)
         if not candidates:
+            # NOTE: the closest is the encoding whose readable part looks most like Japanese, not the longest
+            encoding, at = max(failures, key=lambda f: _japanese_score(data[:f[1]].decode(f[0], "ignore")))
             raise DecodeError(
                 f"{name}: 文字コードを判別できません。UTF-8・Shift_JIS（CP932）・EUC-JP の"
-                f"いずれでもありません（バイト位置 {utf8_error.start} で UTF-8 として読めません）。"
+                f"いずれでもありません（いちばん近いのは {_NAMES[encoding]} で、バイト位置 {at}"
+                f"（0x{data[at]:02X}）から読めません）。"
             ) from None
         text = _choose(candidates)
     return _newlines(text)

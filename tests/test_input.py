@@ -66,6 +66,33 @@ def test_undecodable_bytes_name_the_file_and_offset():
     assert "バイト位置 15" in info.value.message
 
 
+def _iconv(text: str, encoding: str) -> bytes:
+    """Bytes as glibc's iconv writes them: an encoder independent of ours."""
+    import subprocess
+
+    return subprocess.run(["iconv", "-f", "UTF-8", "-t", encoding], input=text.encode(), capture_output=True,
+                          check=True).stdout
+
+
+def test_euc_jp_with_nec_and_ibm_characters_is_read_as_the_superset_real_files_use(default_text):
+    """eucJP-ms: NEC row 13 (①, Ⅱ, ㈱, ≒) and the IBM extensions (髙, 﨑) that EUC-JP files from Windows carry."""
+    text = "①市の説明会は㈱髙﨑商店で、第Ⅱ期は≒３０人。ⅲ\n"
+    assert bytes_to_text(_iconv(text, "EUC-JP-MS"), "notice.txt") == text
+    # the embedded default has ① and Ⅱ: saved as eucJP-ms it gives the same document (EUC-JP's 1-33 is read
+    # as the JIS WAVE DASH 〜, where the default has the full-width tilde ～ that Windows puts there)
+    text = default_text.replace("\uff5e", "\u301c")
+    assert shape(bytes_to_document(_iconv(text, "EUC-JP-MS"), "x.txt", doc_id="t")) == shape(
+        bytes_to_document(text.encode("utf-8"), "x.txt", doc_id="t"))
+
+
+def test_undecodable_euc_jp_names_the_closest_encoding_and_its_first_bad_byte():
+    data = "説明会のお知らせ。".encode("euc_jp") * 20 + b"\xa4\x20\x81\x20"  # and not CP932 either
+    with pytest.raises(DecodeError) as info:
+        bytes_to_text(data, "bad.txt")
+    assert "EUC-JP" in info.value.message
+    assert f"バイト位置 {len(data) - 4}" in info.value.message and "0xA4" in info.value.message
+
+
 def test_binary_file_is_refused_clearly():
     with pytest.raises(DecodeError) as info:
         bytes_to_text(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "image.png")

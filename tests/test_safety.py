@@ -225,3 +225,101 @@ def test_mp3_frames_refuses_reserved_headers_with_valueerror(header):
 
     with pytest.raises(ValueError):
         mp3_frames(header.to_bytes(4, "big") + bytes(400))
+
+
+# -- shared state in a threaded server ------------------------------------------------------------------
+
+def test_compiling_the_lexicon_never_silences_other_threads(tmp_path, capfd):
+    """The dictionary compiler runs in a child whose output is kept; fd 1 of this process is never redirected."""
+    import threading
+
+    from simplify.lexicon import compile_dictionary, default_lexicon
+
+    stop = threading.Event()
+    written = []
+
+    def chatter():
+        n = 0
+        while not stop.is_set():
+            os.write(1, f"<{n}>".encode())
+            written.append(n)
+            n += 1
+            stop.wait(0.001)
+
+    thread = threading.Thread(target=chatter)
+    thread.start()
+    try:
+        path = compile_dictionary(default_lexicon(), tmp_path)
+    finally:
+        stop.set()
+        thread.join()
+    assert path.stat().st_size > 0
+    out = capfd.readouterr().out
+    missing = [n for n in written if f"<{n}>" not in out]
+    assert written and not missing, f"{len(missing)} of {len(written)} writes lost while compiling"
+    assert "emitting" not in out and "reading" not in out.lower().replace("<", "")  # the compiler's own chatter
+
+
+def test_the_producer_lock_map_does_not_grow_with_every_key(tmp_path):
+    import threading
+
+    from service import store
+
+    before = len(store._locks)
+    for n in range(500):
+        with store.single_flight(f"key-{n}", tmp_path):
+            pass
+
+    def contend():
+        for n in range(50):
+            with store.single_flight(f"shared-{n % 3}", tmp_path):
+                pass
+
+    threads = [threading.Thread(target=contend) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(store._locks) == before
+
+
+def test_two_requests_start_one_background_build(tmp_path, monkeypatch):
+    """The "is a build running?" check and the start happen under one lock."""
+    import threading
+    import time
+
+    import importlib
+
+    from tests.web_fixtures import make_app
+
+    library_module = importlib.import_module("service.web.library")
+
+    app = make_app(tmp_path)
+    library = app.extensions["yomiage"]
+    started = []
+    release = threading.Event()
+
+    def slow_build(self, document, voice):
+        started.append(document.id)
+        release.wait(10)
+
+    monkeypatch.setattr(library_module.Library, "_build_all", slow_build)
+    real_built = library_module.Library.built_manifest
+    monkeypatch.setattr(library_module.Library, "built_manifest",
+                        lambda self, d, v: (time.sleep(0.05), real_built(self, d, v))[1])
+    voice = library.voice(None)
+    errors = []
+
+    def ask():
+        try:
+            library.manifest("sample", voice)
+        except library_module.Preparing as error:
+            errors.append(error)
+
+    askers = [threading.Thread(target=ask) for _ in range(8)]
+    for t in askers:
+        t.start()
+    for t in askers:
+        t.join()
+    release.set()
+    assert len(errors) == 8 and started == ["sample"]

@@ -48,6 +48,7 @@ class Library:
         self._slots = threading.BoundedSemaphore(int(config["MAX_SYNTH"]))
         self._wait = float(config.get("SYNTH_WAIT", 20))
         self._background: dict[str, threading.Thread] = {}
+        self._background_lock = threading.Lock()
         self._synths: dict[str, Synthesizer] = {}
         self._synth_lock = threading.Lock()
 
@@ -121,14 +122,16 @@ class Library:
         document = self.document(doc_id)
         folder = self.folder(document, voice)
         key = f"{document.id}/{voice.id}"
-        thread = self._background.get(key)
-        if not (thread and thread.is_alive()):
-            built = self.built_manifest(document, voice)
-            if built is not None:
-                return built, folder
-            thread = threading.Thread(target=self._build_all, args=(document, voice), daemon=True, name=f"build-{key}")
-            self._background[key] = thread
-            thread.start()
+        with self._background_lock:  # NOTE: check and start together, or two requests start two builds
+            thread = self._background.get(key)
+            if not (thread and thread.is_alive()):
+                built = self.built_manifest(document, voice)
+                if built is not None:
+                    return built, folder
+                thread = threading.Thread(target=self._build_all, args=(document, voice), daemon=True,
+                                          name=f"build-{key}")
+                self._background[key] = thread
+                thread.start()
         raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
 
     def built_manifest(self, document: Document, voice: Voice) -> dict | None:
