@@ -54,9 +54,11 @@ class Part:
         return f"{self.section.id}-{cue_id}"
 
 
-def _parts(document: Document, voice: Voice, options: BuildOptions) -> list[Part]:
-    """Build (or reuse) every track, and gather what the books need."""
+def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[list[Part], datetime]:
+    """Build (or reuse) every track, and gather what the books need, with the content's publication time
+    (the books' dates: the same content gives the same bytes)."""
     report = build_document(document, voice, options, progress=False)
+    published = datetime.fromisoformat(json.loads(report.manifest.read_text(encoding="utf-8"))["published"])
     folder = document_folder(options, document, voice)
     depths = _depths(document)
     parts, elapsed = [], 0.0
@@ -66,7 +68,7 @@ def _parts(document: Document, voice: Voice, options: BuildOptions) -> list[Part
         _, samples, rate = mp3_frames(strip_id3(mp3.read_bytes()))
         parts.append(Part(section, track["number"], depths[section.id], mp3, timing["cues"], samples / rate, elapsed))
         elapsed += samples / rate
-    return parts
+    return parts, published
 
 
 def _depths(document: Document) -> dict[str, int]:
@@ -108,7 +110,7 @@ def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, o
 
     ``out`` must be absent, empty or an earlier yomiage book: nothing else is ever deleted or overwritten."""
     store.check_output_folder(out, daisy_files)  # NOTE: refuse before the long build, not after it
-    parts = _parts(document, voice, options)
+    parts, published = _parts(document, voice, options)
 
     def fill(folder: Path) -> None:
         audio_names = []
@@ -122,7 +124,7 @@ def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, o
         (folder / "content.html").write_text(_daisy_content(document, parts), encoding="utf-8")
         total = sum(p.duration for p in parts)
         files = 1 + len(smil_names) + 1 + len(audio_names)
-        (folder / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files),
+        (folder / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files, published),
                                          encoding="utf-8")
 
     store.write_folder(out, fill, daisy_files)
@@ -147,14 +149,15 @@ def daisy_files(folder: Path) -> set[str] | None:
     return names
 
 
-def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[str], total: float, files: int) -> str:
+def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[str], total: float, files: int,
+               published: datetime) -> str:
     publisher = document.source.publisher or GENERATOR
     depth = max(p.depth for p in parts)
     meta = {
         "dc:title": document.title,
         "dc:creator": publisher,
         "dc:publisher": publisher,
-        "dc:date": datetime.now(timezone.utc).date().isoformat(),
+        "dc:date": published.date().isoformat(),
         "dc:language": "ja",
         "dc:identifier": _identifier(document, voice),
         "dc:format": "Daisy 2.02",
@@ -255,12 +258,12 @@ def document_to_epub(document: Document, voice: Voice, options: BuildOptions, pa
     """Write an EPUB 3 with a Media Overlay per content document, ruby at ``level``, accessibility metadata."""
     level = parse_level(level) if isinstance(level, str) else level
     store.check_output_file(path, is_yomiage_epub)  # NOTE: refuse before the long build, not after it
-    parts = _parts(document, voice, options)
+    parts, published = _parts(document, voice, options)
     total = sum(p.duration for p in parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.building")
     try:
-        _write_epub(temporary, document, voice, parts, total, level)
+        _write_epub(temporary, document, voice, parts, total, level, published)
         store.check_output_file(path, is_yomiage_epub)
         temporary.replace(path)
     finally:
@@ -279,20 +282,27 @@ def is_yomiage_epub(path: Path) -> bool:
 
 
 def _write_epub(temporary: Path, document: Document, voice: Voice, parts: list[Part], total: float,
-                level: RubyLevel) -> None:
+                level: RubyLevel, published: datetime) -> None:
+    # NOTE: every entry carries the content's publication time, never the clock: same input, same bytes
+    stamp = published.astimezone(timezone.utc).timetuple()[:6]
+
+    def add(name: str, data: str | bytes, compress: int = zipfile.ZIP_DEFLATED) -> None:
+        info = zipfile.ZipInfo(name, date_time=stamp)
+        info.compress_type = compress
+        info.external_attr = 0o644 << 16
+        book.writestr(info, data)
+
     with zipfile.ZipFile(temporary, "w") as book:
-        book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-        book.writestr("META-INF/container.xml", _container(), compress_type=zipfile.ZIP_DEFLATED)
-        book.writestr("EPUB/style.css", _CSS, compress_type=zipfile.ZIP_DEFLATED)
-        book.writestr("EPUB/nav.xhtml", _nav(document, parts), compress_type=zipfile.ZIP_DEFLATED)
-        book.writestr("EPUB/cover.svg", _cover(document, voice), compress_type=zipfile.ZIP_DEFLATED)
+        add("mimetype", "application/epub+zip", zipfile.ZIP_STORED)
+        add("META-INF/container.xml", _container())
+        add("EPUB/style.css", _CSS)
+        add("EPUB/nav.xhtml", _nav(document, parts))
+        add("EPUB/cover.svg", _cover(document, voice))
         for part in parts:
-            book.writestr(f"EPUB/text/{part.number:03d}.xhtml", _epub_content(document, part, level),
-                          compress_type=zipfile.ZIP_DEFLATED)
-            book.writestr(f"EPUB/smil/{part.number:03d}.smil", _epub_smil(part), compress_type=zipfile.ZIP_DEFLATED)
-            book.write(part.mp3, f"EPUB/audio/{part.number:03d}.mp3", compress_type=zipfile.ZIP_STORED)
-        book.writestr("EPUB/package.opf", _package(document, voice, parts, total, level),
-                      compress_type=zipfile.ZIP_DEFLATED)
+            add(f"EPUB/text/{part.number:03d}.xhtml", _epub_content(document, part, level))
+            add(f"EPUB/smil/{part.number:03d}.smil", _epub_smil(part))
+            add(f"EPUB/audio/{part.number:03d}.mp3", part.mp3.read_bytes(), zipfile.ZIP_STORED)
+        add("EPUB/package.opf", _package(document, voice, parts, total, level, published))
 
 
 _NO_LINE_START = set("、。，．）」』】〕・ー")
@@ -425,8 +435,9 @@ def _epub_smil(part: Part) -> str:
             + "\n".join(pars) + "\n</seq></body>\n</smil>\n")
 
 
-def _package(document: Document, voice: Voice, parts: list[Part], total: float, level: RubyLevel) -> str:
-    modified = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def _package(document: Document, voice: Voice, parts: list[Part], total: float, level: RubyLevel,
+             published: datetime) -> str:
+    modified = published.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     summary = ("本文のすべての文に合成音声が同期しています（メディアオーバーレイ）。見出しの階層で移動できます。"
                f"漢字にはふりがな（{level}）が付いています。本文に画像はありません（表紙は題名を文字で示したものです）。")
     metadata = [

@@ -14,6 +14,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable
 
@@ -26,10 +27,10 @@ from simplify.segment import split_sentences
 from . import audio
 from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
                      section_to_utterances)
-from .store import clean_stale_temporaries, single_flight, write_atomic
+from .store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
 from .voices import Voice
 
-TRACK_VERSION = "1"
+TRACK_VERSION = "2"  # 2: durations are the written MP3's length
 FORMATS = ("mp3", "wav", "opus")
 
 
@@ -140,10 +141,15 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
         comment=document.source.attribution or document.source.file,
         url=document.source.url,
     )
+    duration = len(pcm) / sound.sr
     for ext in options.formats:
         encoded = {"mp3": lambda: tag + audio.wave_to_mp3(pcm, sound.sr, options.bitrate),
                    "wav": lambda: audio.wave_to_wav(pcm, sound.sr),
                    "opus": lambda: audio.wave_to_opus(pcm, sound.sr)}[ext]()
+        if ext == "mp3":
+            # NOTE: what players, chapters and books measure: the MP3's frames (the encoder pads the last one)
+            _, samples, rate = audio.mp3_frames(audio.strip_id3(encoded))
+            duration = samples / rate
         write_atomic(folder / f"{name}.{ext}", encoded)
     write_atomic(folder / f"{name}.vtt", audio.cues_to_vtt(sound.cues))
     timing = {
@@ -151,7 +157,7 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
         "section": section.id,
         "number": number,
         "title": section.heading,
-        "duration": len(pcm) / sound.sr,
+        "duration": duration,
         "sample_rate": sound.sr,
         "loudness": round(result.loudness, 2),
         "true_peak": round(result.true_peak, 2),
@@ -192,7 +198,7 @@ def build_full(document: Document, sections: list[Section], tracks: list[dict], 
         "key": key,
         "mp3": "full.mp3",
         "duration": position,
-        "chapters": [{"id": c.id, "section": s.id, "title": c.title, "start": round(c.start, 3), "end": round(c.end, 3)}
+        "chapters": [{"id": c.id, "section": s.id, "title": c.title, "start": round(c.start, 6), "end": round(c.end, 6)}
                      for c, s in zip(chapters, sections)],
     }
     write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1))
@@ -260,7 +266,11 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     bar.finish()
     tracks = [results[i] for i in range(len(sections))]
     full = build_full(document, sections, tracks, voice, options) if "mp3" in options.formats else None
+    content_key = hashlib.sha256(json.dumps([t["key"] for t in tracks]).encode()).hexdigest()[:32]
     manifest = {
+        "generator": "yomiage",
+        "key": content_key,
+        "published": _published(folder / "manifest.json", content_key),
         "document": document.id,
         "title": document.title,
         "voice": voice.id,
@@ -269,14 +279,26 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
         "attribution": document.source.attribution,
         "tracks": [
             {"section": t["section"], "number": t["number"], "title": t["title"], "mp3": t.get("mp3"), "vtt": t["vtt"],
-             "json": t["json"], "duration": round(t["duration"], 3),
+             "json": t["json"], "duration": round(t["duration"], 6),
              **{ext: f"{track_name(t['number'], s)}.{ext}" for ext in options.formats if ext != "mp3"}}
             for t, s in zip(tracks, sections)
         ],
-        "full": {"mp3": full["mp3"], "chapters": full["chapters"], "duration": round(full["duration"], 3)} if full else None,
+        "full": {"mp3": full["mp3"], "chapters": full["chapters"], "duration": round(full["duration"], 6)} if full else None,
     }
-    path = write_atomic(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
+    # NOTE: an unchanged build leaves the manifest's bytes and time alone: feeds, ETags and books follow it
+    path = write_if_changed(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
     return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t["built"]), time.monotonic() - started, path)
+
+
+def _published(path: Path, key: str) -> str:
+    """When this content was first published: kept from the earlier manifest while the content key is the same."""
+    try:
+        earlier = json.loads(path.read_text(encoding="utf-8"))
+        if earlier.get("key") == key and earlier.get("published"):
+            return earlier["published"]
+    except (OSError, ValueError):
+        pass
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
 
 def glossary_text(term: Term) -> str:

@@ -36,6 +36,17 @@ def write_atomic(path: Path, data: bytes | str) -> Path:
     return path
 
 
+def write_if_changed(path: Path, data: bytes | str) -> Path:
+    """``write_atomic``, unless the file already holds exactly these bytes (then its time is kept too)."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    try:
+        if path.stat().st_size == len(raw) and path.read_bytes() == raw:
+            return path
+    except OSError:
+        pass
+    return write_atomic(path, raw)
+
+
 @contextmanager
 def single_flight(key: str, lock_folder: Path) -> Iterator[None]:
     """Hold the producer lock for ``key``: other threads wait here, other processes wait on a lock file."""

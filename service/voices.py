@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from simplify.errors import InputError
+from simplify.errors import InputError, shown
 
 from .config import voices_dir
 
@@ -78,4 +78,4 @@ def get_voice(voice_id: str, folder: Path | None = None) -> Voice:
         if voice.id == voice_id:
             return voice
     known = "、".join(v.id for v in list_voices(folder))
-    raise InputError(f"音声「{voice_id}」はありません。使える音声: {known}", code="unknown_voice", status=404)
+    raise InputError(f"音声「{shown(voice_id)}」はありません。使える音声: {known}", code="unknown_voice", status=404)

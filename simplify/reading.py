@@ -433,6 +433,7 @@ MAX_USER_TEXT_CHARS = 10_000
 def check_text(text: str) -> str:
     """A user's text for furigana or speech: not empty, not too long, no lone surrogates."""
     from .errors import InputError, TooLargeError
+    from .textio import xml_safe
 
     if not text or not text.strip():
         raise InputError("文が空です。読み上げる文を入力してください。", code="empty_text")
@@ -440,4 +441,7 @@ def check_text(text: str) -> str:
         raise TooLargeError(f"文が長すぎます（{len(text):,} 文字）。{MAX_USER_TEXT_CHARS:,} 文字以下にしてください。")
     if any("\ud800" <= c <= "\udfff" for c in text):
         raise InputError("文に不正な文字（サロゲート）が含まれています。", code="bad_text")
+    text = xml_safe(text)  # NOTE: the answer is markup; control characters carry nothing to read
+    if not text.strip():
+        raise InputError("文が空です。読み上げる文を入力してください。", code="empty_text")
     return text

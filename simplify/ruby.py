@@ -12,7 +12,7 @@ import html
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .errors import InputError
+from .errors import InputError, shown
 from .model import Token
 from .reading import is_kanji, token_to_ruby
 
@@ -36,7 +36,7 @@ def parse_level(text: str) -> RubyLevel:
     # NOTE: isdigit() is true for "²" and "٣", which int() refuses or reads otherwise: only ASCII digits count
     if value.startswith("grade:") and value[6:].isascii() and value[6:].isdigit() and 1 <= int(value[6:]) <= 7:
         return RubyLevel("grade", int(value[6:]))
-    raise InputError(f"ふりがなの段階「{text}」は使えません。{LEVELS_HELP} のどれかを指定してください。", code="bad_level")
+    raise InputError(f"ふりがなの段階「{shown(text)}」は使えません。{LEVELS_HELP} のどれかを指定してください。", code="bad_level")
 
 
 @lru_cache(maxsize=1)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from .model import Block, Document, Footnote, Section, Source
 from .segment import (_KANA_ORDER, _KANA_ROMAJI, TextBuffer, _attach_footnotes, _links, label_number,
                       normalize_spaces, unique_id, split_sentences, text_to_sentence)
+from .textio import xml_safe
 
 _NUM = r"[0-9０-９]{1,3}"
 _KANJI_NUM = r"[0-9０-９〇一二三四五六七八九十百]{1,4}"
@@ -338,7 +339,8 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
     """The section tree of a document given as lines (see ``Line``)."""
     model = _Model()
     for line in lines:
-        model.add(line)
+        clean = xml_safe(line.text)  # NOTE: a PDF's glyph map can hold control characters; markup cannot
+        model.add(line if clean == line.text else replace(line, text=clean))
     model.finish()
     roots = model.roots
     _title_line(roots)
@@ -346,6 +348,7 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
         roots.append(_Node(1, -1, "", "", "", None))
     notes_by_node = _attach_footnotes(roots, model.notes)
     sections = _freeze(roots, "", {}, notes_by_node)
+    title = xml_safe(title) if title else title
     if not title:
         first = next((s for s in sections if s.title), None)
         title = first.heading if first else _first_words(sections) or source.file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 
 from .errors import DecodeError, TooLargeError
 
@@ -78,6 +79,17 @@ def _choose(candidates: list[str]) -> str:
     return max(candidates, key=_japanese_score)
 
 
+# What XML 1.0 cannot carry (every page, book and feed is XML or HTML): C0 controls other than tab and line ends,
+# lone surrogates, U+FFFE/U+FFFF. Vertical tab and form feed (a page break in extracted text) end a line.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_LINE_BREAKING = str.maketrans({"\x0b": "\n", "\x0c": "\n"})
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (none of them is anything a person reads)."""
+    return _XML_FORBIDDEN.sub("", text.translate(_LINE_BREAKING))
+
+
 def check_size(size: int, name: str) -> None:
     if size > MAX_INPUT_BYTES:
         raise TooLargeError(
@@ -129,4 +141,4 @@ def bytes_to_text(data: bytes, name: str = "<input>") -> str:
 
 
 def _newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    return xml_safe(text.replace("\r\n", "\n").replace("\r", "\n"))

@@ -290,3 +290,33 @@ def test_broadcast_target(sample_doc, tmp_path):
     track = build_section(sample_doc, section, 3, 6, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
     x, sr = decode(tmp_path / sample_doc.id / "mei" / track["mp3"])
     assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 24) <= 1.0
+
+
+def test_manifest_durations_are_what_a_player_measures(built):
+    """Each duration is the written MP3's length as mutagen measures it (not the PCM's), to the millisecond,
+    and the full book's chapters start where those lengths add up to."""
+    from mutagen.mp3 import MP3
+
+    doc, voice, options, report, folder, manifest = built
+    manifest = json.loads(build_document(doc, voice, options, progress=False).manifest.read_text(encoding="utf-8"))
+    total = 0.0
+    for track, chapter in zip(manifest["tracks"], manifest["full"]["chapters"]):
+        length = MP3(folder / track["mp3"]).info.length
+        assert abs(track["duration"] - length) < 0.001, track
+        assert abs(chapter["start"] - total) < 0.002
+        total += length
+    assert abs(manifest["full"]["duration"] - total) < 0.002
+    assert abs(MP3(folder / manifest["full"]["mp3"]).info.length - total) < 0.002
+
+
+def test_a_build_that_changes_nothing_rewrites_nothing(built):
+    """Same input, same products: the manifest keeps its bytes and its time (feeds, ETags and derived books
+    depend on it), and its publication date is the first build's."""
+    doc, voice, options, report, folder, manifest = built
+    path = build_document(doc, voice, options, progress=False).manifest  # other tests build other content here
+    manifest = json.loads(path.read_text(encoding="utf-8"))
+    before = (path.read_bytes(), path.stat().st_mtime_ns)
+    time.sleep(0.05)
+    again = build_document(doc, voice, options, progress=False)
+    assert (again.manifest.read_bytes(), again.manifest.stat().st_mtime_ns) == before
+    assert manifest["published"] and json.loads(before[0])["published"] == manifest["published"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 import xml.etree.ElementTree as ET
 import zipfile
 from pathlib import Path
@@ -279,3 +280,21 @@ def test_a_content_page_renders_ruby_in_chromium(epub, tmp_path):
         browser.close()
     assert heights and all(h > 0 for h in heights)
     assert (tmp_path / "page.png").stat().st_size > 1000
+
+
+def test_books_of_the_same_input_are_the_same_bytes(book_inputs, tmp_path):
+    """Rebuilt EPUB and DAISY books are byte-identical (fixed dates from the build, sorted entries), and
+    building them leaves the manifest alone."""
+    document, voice, options = book_inputs
+    first = document_to_epub(document, voice, options, tmp_path / "a.epub", "grade:1").read_bytes()
+    manifest = next(options.output.rglob("manifest.json"))
+    stamp = manifest.stat().st_mtime_ns
+    time.sleep(1.1)  # ZIP times have 2 s resolution, dates 1 s: a clock-dependent book would differ
+    assert document_to_epub(document, voice, options, tmp_path / "b.epub", "grade:1").read_bytes() == first
+    one = document_to_daisy(document, voice, options, tmp_path / "d1").parent
+    time.sleep(1.1)
+    two = document_to_daisy(document, voice, options, tmp_path / "d2").parent
+    assert sorted(p.name for p in one.iterdir()) == sorted(p.name for p in two.iterdir())
+    for file in one.iterdir():
+        assert file.read_bytes() == (two / file.name).read_bytes(), file.name
+    assert manifest.stat().st_mtime_ns == stamp

@@ -182,6 +182,32 @@ def test_a_hostile_ruby_level_is_a_400_and_a_hostile_cookie_is_ignored(client):
     assert client.get("/").status_code == 200
 
 
+@pytest.mark.parametrize("field, value", [("level", "grade:\udcff"), ("voice", "mei\ud800"), ("text", "漢字\udfff")])
+def test_a_lone_surrogate_is_a_400_with_a_json_error(client, field, value):
+    body = {"text": "漢字", field: value}
+    raw = json.dumps(body)  # ASCII escapes: \udcff arrives as a lone surrogate after parsing
+    for url in ("/api/furigana", "/api/speech") if field != "voice" else ("/api/speech",):
+        response = client.post(url, data=raw, content_type="application/json")
+        assert response.status_code in (400, 404), (url, field, response.status_code)
+        assert response.get_json()["error"]["message"]
+
+
+def test_deeply_nested_json_under_the_body_limit_is_a_400(client):
+    raw = '{"text": "漢字", "level": ' + "[" * 5_000 + "]" * 5_000 + "}"
+    response = client.post("/api/furigana", data=raw, content_type="application/json")
+    assert response.status_code == 400 and response.get_json()["error"]["code"] == "bad_json"
+
+
+@pytest.mark.parametrize("path", ["/d/{id}/", "/api/documents/{id}", "/d/sample/s/{id}", "/api/documents/sample/sections/{id}"])
+def test_echoed_ids_are_cut_and_cleaned(client, path):
+    hostile = "x" * 10_000 + "\x00\x1b[31m"
+    response = client.get(path.format(id=urllib.request.quote(hostile)))
+    assert response.status_code == 404
+    body = response.get_data(as_text=True)
+    assert "\x00" not in body and "\x1b" not in body and "x" * 200 not in body
+    assert "xxxxxxxx" in body  # the start is still shown, so the person can see what they asked for
+
+
 def speak(base: str, text: str):
     request = urllib.request.Request(f"{base}/api/speech", data=json.dumps({"text": text}).encode(),
                                      headers={"Content-Type": "application/json"}, method="POST")
@@ -323,3 +349,36 @@ def test_two_requests_start_one_background_build(tmp_path, monkeypatch):
         t.join()
     release.set()
     assert len(errors) == 8 and started == ["sample"]
+
+
+# -- characters XML cannot carry --------------------------------------------------------------------------
+
+CONTROLS = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\t\n\r") + "\ufffe\uffff"
+
+
+def test_control_characters_never_reach_markup(tmp_path, client):
+    """A document with every C0 control (and U+FFFE/U+FFFF) gives well-formed EPUB and DAISY files."""
+    import zipfile
+    from xml.etree import ElementTree
+
+    text = f"第1節　お知らせ{CONTROLS[:5]}\n\n 1 概要\n\n説明会を開きます{CONTROLS}。場所は市役所です\x0bです。\n"
+    source = tmp_path / "controls.txt"
+    source.write_text(text, encoding="utf-8")
+    document = annotate(path_to_document(source))
+    assert not any(c in CONTROLS for s in document.walk() for x in s.sentences() for c in x.text)
+    options = BuildOptions(output=tmp_path / "out", jobs=2)
+    voice = get_voice("mei")
+    epub = document_to_epub(document, voice, options, tmp_path / "c.epub", "all")
+    with zipfile.ZipFile(epub) as book:
+        for name in book.namelist():
+            if name.endswith((".xhtml", ".opf", ".smil", ".xml")):
+                ElementTree.fromstring(book.read(name))  # raises on a forbidden character
+    ncc = document_to_daisy(document, voice, options, tmp_path / "daisy")
+    for file in ncc.parent.iterdir():
+        if file.suffix in (".html", ".smil"):
+            body = file.read_text(encoding="utf-8")
+            assert not any(c in CONTROLS for c in body), file.name
+    response = client.post("/api/furigana", json={"text": f"漢字{CONTROLS}です"})
+    assert response.status_code == 200
+    data = response.get_json()
+    assert not any(c in CONTROLS for c in data["html"] + data["text"])

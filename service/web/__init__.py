@@ -7,7 +7,7 @@ import logging
 from flask import Flask, jsonify, make_response, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from simplify.errors import InputError
+from simplify.errors import InputError, has_surrogates
 
 from ..config import jobs, setting
 from .library import Library
@@ -47,6 +47,7 @@ def wants_json() -> bool:
 
 def error_response(code: str, message: str, status: int):
     """The one shape of every error: JSON ``{"error": {"code", "message"}}`` under /api, an HTML page elsewhere."""
+    message = message.encode("utf-8", "replace").decode("utf-8")  # NOTE: a lone surrogate must not 500 the error
     if wants_json():
         response = jsonify({"error": {"code": code, "message": message}})
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from simplify.errors import InputError, TooLargeError
+from simplify.errors import InputError, TooLargeError, has_surrogates
 from simplify.export import document_to_dict, section_to_dict, term_to_dict, token_to_dict
 from simplify.glossary import term_usage
 from simplify.reading import check_text, text_to_reading
@@ -18,9 +18,15 @@ bp = Blueprint("api", __name__, url_prefix="/api")
 def _json_body() -> dict:
     if not request.is_json:
         raise InputError("JSON（Content-Type: application/json）で送ってください。", code="unsupported_media_type", status=415)
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # NOTE: json nests by recursion; a deep enough body under the size limit ends it
+        data = None
     if not isinstance(data, dict):
         raise InputError("JSON のオブジェクトを送ってください。例: {\"text\": \"読み上げる\"}", code="bad_json")
+    for key in ("level", "voice"):
+        if isinstance(data.get(key), str) and has_surrogates(data[key]):
+            raise InputError(f"「{key}」に不正な文字（サロゲート）が含まれています。", code="bad_text")
     return data
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 from simplify.documents import annotate, default_document_annotated, path_to_document
-from simplify.errors import InputError, NotFoundError
+from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document, Section
 
 from ..build import (BuildOptions, build_document, build_glossary_audio, build_section, document_folder,
@@ -63,7 +63,7 @@ class Library:
     def document(self, doc_id: str) -> Document:
         document = self.documents().get(doc_id)
         if document is None:
-            raise NotFoundError(f"文書「{doc_id}」はありません。")
+            raise NotFoundError(f"文書「{shown(doc_id)}」はありません。")
         return document
 
     def section(self, doc_id: str, section_id: str) -> tuple[Document, Section, int, int]:
@@ -72,7 +72,7 @@ class Library:
         for number, section in enumerate(sections, 1):
             if section.id == section_id:
                 return document, section, number, len(sections)
-        raise NotFoundError(f"節「{section_id}」はこの文書にありません。")
+        raise NotFoundError(f"節「{shown(section_id)}」はこの文書にありません。")
 
     # -- voices -------------------------------------------------------------------------------
     def voices(self) -> list[Voice]:
@@ -152,6 +152,6 @@ class Library:
         document = self.document(doc_id)
         term = document.term(term_id)
         if term is None:
-            raise NotFoundError(f"用語「{term_id}」はありません。")
+            raise NotFoundError(f"用語「{shown(term_id)}」はありません。")
         with self.slot():
             return build_glossary_audio(term, voice, self.options, self.synth(voice), album=f"用語集 — {document.title}")
