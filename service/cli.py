@@ -119,11 +119,21 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from .web import create_app
 
+    from .accesslog import AccessLog, QueueWarnings
+    from .config import setting
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    app = create_app()
+    access = logging.getLogger("yomiage.access")
+    access.propagate = False  # NOTE: the access log is its own format, one line per request, on stdout
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
+    logging.getLogger("waitress.queue").addFilter(QueueWarnings(depth=2 * args.threads))
+    public = setting("YOMIAGE_PUBLIC_URL") or f"http://{args.host}:{args.port}/"
+    app = create_app({"PUBLIC_URL": public})
     # NOTE: waitress, not Flask's development server: threads for concurrent listeners, bounded connections
     try:
-        server = waitress.create_server(app, host=args.host, port=args.port, threads=args.threads,
+        server = waitress.create_server(AccessLog(app), host=args.host, port=args.port, threads=args.threads,
                                         connection_limit=200, channel_timeout=120, ident="yomiage")
     except OSError as error:
         raise InputError(f"{args.host}:{args.port} で待ち受けられません（{error.strerror}）。"

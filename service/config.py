@@ -33,6 +33,12 @@ SETTINGS = {
         Setting("YOMIAGE_MAX_TEXT_CHARS", "2000", "longest text accepted by POST /api/furigana and /api/speech"),
         Setting("YOMIAGE_MAX_BODY_BYTES", "65536", "largest request body the API accepts"),
         Setting("YOMIAGE_MAX_SYNTH", "4", "concurrent on-demand syntheses before requests get 503"),
+        Setting("YOMIAGE_PUBLIC_URL", "", "public base URL for absolute links in feeds and playlists "
+                "(`yomiage serve` uses its own address when empty)"),
+        Setting("YOMIAGE_TRUST_PROXY", "0", "number of reverse proxies in front whose X-Forwarded-* headers are "
+                "trusted (0: none; the Host header is then never used for links)"),
+        Setting("YOMIAGE_OPERATOR", "yomiage", "who runs this service: feeds' owner, the about page"),
+        Setting("YOMIAGE_CONTACT_EMAIL", "", "contact address for the feeds' itunes:email and the about page"),
     )
 }
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import os
 import socket
 import subprocess
@@ -165,6 +166,40 @@ def test_serve_on_a_busy_port_is_a_clear_error(tmp_path):
         result = yomiage("serve", "--port", str(port), env={"YOMIAGE_OUTPUT_DIR": str(tmp_path)}, timeout=60)
     assert result.returncode == 2 and str(port) in result.stderr
     assert "Traceback" not in result.stderr and "公開しています" not in result.stderr
+
+
+def test_serve_logs_one_line_per_request_and_links_to_its_own_address(tmp_path):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "YOMIAGE_OUTPUT_DIR": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(base + "/", timeout=5).read()
+                break
+            except OSError:
+                import time
+
+                time.sleep(0.1)
+        with urllib.request.urlopen(base + "/api/documents?x=%0A%22", timeout=10) as response:
+            size = len(response.read())
+        try:
+            urllib.request.urlopen(base + "/d/nothing-here/", timeout=10)
+        except urllib.error.HTTPError as error:
+            assert error.code == 404
+    finally:
+        server.terminate()
+        out, err = server.communicate(timeout=30)
+    lines = [line for line in out.splitlines() if '"GET ' in line]
+    assert len(lines) == 3, out
+    assert re.fullmatch(r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] '
+                        r'"GET /api/documents\?x=%0A%22 HTTP/1\.1" 200 ' + str(size) + r' \d+\.\d{3}s', lines[1]), lines[1]
+    assert '"GET /d/nothing-here/ HTTP/1.1" 404 ' in lines[2]
+    assert "Traceback" not in err
 
 
 # -- hostile requests -------------------------------------------------------------------------------------

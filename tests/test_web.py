@@ -15,6 +15,7 @@ import pytest
 import soundfile
 
 from service.config import SETTINGS
+from simplify.textio import xml_safe
 from tests.web_fixtures import make_app
 
 DOC = "hakusho-r6-2-2-6"
@@ -260,8 +261,10 @@ def test_whole_document_products(client, annotated_doc):
     archive = zipfile.ZipFile(io.BytesIO(client.get("/api/documents/sample.zip").data))
     names = archive.namelist()
     assert len(names) == sections and names[1] == "02-1_概要.mp3"
-    m3u = client.get("/api/documents/sample.m3u").get_data(as_text=True).splitlines()
+    m3u = client.get("/api/documents/sample.m3u8").get_data(as_text=True).splitlines()
     assert m3u[0] == "#EXTM3U" and sum(1 for line in m3u if line.startswith("#EXTINF")) == sections
+    old = client.get("/api/documents/sample.m3u?voice=mei")
+    assert old.status_code == 308 and old.headers["Location"].endswith("/api/documents/sample.m3u8?voice=mei")
 
 
 def test_podcast_feed(client):
@@ -306,6 +309,47 @@ def test_podcast_feed_carries_transcripts_order_and_a_summary(client):
         assert "voice=mei" in transcript.get("url")
     # the description opens with the section's own words, not only its title
     assert "PHRデータの活用を推進している" in items[2].findtext("description")
+
+
+def test_feed_links_never_follow_the_host_header(client):
+    """Host: evil.example must not move enclosures to evil.example (the links use the public base URL)."""
+    for url in ("/api/documents/sample/feed.xml", "/api/documents/sample.m3u8"):
+        body = client.get(url, headers={"Host": "evil.example"}).get_data(as_text=True)
+        assert "evil.example" not in body and "http://localhost/api/documents/sample/sections/" in body
+
+
+def test_feed_links_use_the_public_url_and_trusted_proxy_headers_only_when_configured(web_output):
+    public = make_app(web_output, PUBLIC_URL="https://yomiage.example.jp/radio/").test_client()
+    root = ET.fromstring(public.get("/api/documents/sample/feed.xml").data)
+    urls = [e.get("url") for e in root.iter("enclosure")]
+    assert urls and all(u.startswith("https://yomiage.example.jp/radio/api/documents/sample/sections/") for u in urls)
+    proxied = make_app(web_output, TRUST_PROXY=1).test_client()
+    body = proxied.get("/api/documents/sample.m3u8", headers={"X-Forwarded-Host": "listen.example.org",
+                                                               "X-Forwarded-Proto": "https"}).get_data(as_text=True)
+    assert "https://listen.example.org/api/documents/sample/sections/" in body
+    direct = make_app(web_output).test_client()
+    body = direct.get("/api/documents/sample.m3u8", headers={"X-Forwarded-Host": "listen.example.org"}).get_data(as_text=True)
+    assert "listen.example.org" not in body
+
+
+def test_feed_names_its_owner_and_is_stable_across_builds(web_output):
+    """itunes:owner from the settings; a second build that changes nothing gives the same feed, byte for byte,
+    with the same ETag, so podcast apps see no new episodes."""
+    from service.build import build_document
+
+    app = make_app(web_output, OPERATOR="〇〇市 広報課", CONTACT_EMAIL="koho@city.example.lg.jp")
+    client = app.test_client()
+    ns = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd"}
+    first = client.get("/api/documents/sample/feed.xml")
+    owner = ET.fromstring(first.data).find("channel/itunes:owner", ns)
+    assert owner.findtext("itunes:name", namespaces=ns) == "〇〇市 広報課"
+    assert owner.findtext("itunes:email", namespaces=ns) == "koho@city.example.lg.jp"
+    library = app.extensions["yomiage"]
+    document = library.document("sample")
+    build_document(document, library.voice(None), library.options, progress=False)
+    second = client.get("/api/documents/sample/feed.xml")
+    assert second.data == first.data and second.headers["ETag"] == first.headers["ETag"]
+    assert client.get("/api/documents/sample/feed.xml", headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
 
 
 def test_whole_document_not_built_yet_is_prepared_in_the_background(tmp_path):
@@ -358,7 +402,8 @@ def test_naughty_strings_through_the_api(client, text):
     response = client.post("/api/furigana", json={"text": text, "level": "all"})
     assert response.status_code == 200, response.get_json()
     data = response.get_json()
-    assert "".join(t["surface"] for t in data["tokens"]) == text
+    # NOTE: the answer is markup: characters XML forbids (C0 controls, U+FFFE) are dropped, nothing else
+    assert "".join(t["surface"] for t in data["tokens"]) == xml_safe(text)
     assert "<img" not in data["html"] and "<script" not in data["html"]
 
 
@@ -379,3 +424,20 @@ def test_an_internal_fault_is_a_500_that_says_nothing_internal(tmp_path):
     assert "Traceback" not in text and "not-a-folder" not in text and "Error" not in body["error"]["message"]
     page = client.get("/d/sample/s/s1-1")
     assert page.status_code == 200  # pages that need no audio still work
+
+
+@pytest.mark.parametrize("header", ["bytes=abc", "items=0-1", "bytes=0-1,5-9", "bytes=5-2"])
+def test_an_unusable_range_is_ignored(client, header):
+    url = "/api/documents/sample/sections/s1.mp3"
+    whole = client.get(url).data
+    response = client.get(url, headers={"Range": header})
+    assert response.status_code == 200 and response.data == whole
+
+
+def test_a_range_outside_the_file_is_416_with_its_size(client):
+    url = "/api/documents/sample/sections/s1.mp3"
+    size = len(client.get(url).data)
+    response = client.get(url, headers={"Range": f"bytes={size + 10}-"})
+    assert response.status_code == 416 and response.headers["Content-Range"] == f"bytes */{size}"
+    part = client.get(url, headers={"Range": "bytes=-5"})
+    assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes {size - 5}-{size - 1}/{size}"

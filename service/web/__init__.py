@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from simplify.errors import InputError, has_surrogates
 
@@ -38,6 +38,10 @@ def _config_from_settings() -> dict:
         "MAX_SYNTH": setting("YOMIAGE_MAX_SYNTH"),
         "MAX_TEXT_CHARS": int(setting("YOMIAGE_MAX_TEXT_CHARS")),
         "MAX_CONTENT_LENGTH": int(setting("YOMIAGE_MAX_BODY_BYTES")),
+        "PUBLIC_URL": setting("YOMIAGE_PUBLIC_URL"),
+        "TRUST_PROXY": int(setting("YOMIAGE_TRUST_PROXY")),
+        "OPERATOR": setting("YOMIAGE_OPERATOR"),
+        "CONTACT_EMAIL": setting("YOMIAGE_CONTACT_EMAIL"),
     }
 
 
@@ -64,6 +68,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(_config_from_settings())
     app.config.update(config or {})
     app.json.ensure_ascii = False
+    if app.config.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # NOTE: only behind a proxy the operator runs: it sets X-Forwarded-* and clients cannot
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     app.extensions["yomiage"] = Library(app.config)
 
     from . import api, audio_routes, pages
@@ -80,7 +90,10 @@ def create_app(config: dict | None = None) -> Flask:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
         code, message = _HTTP_MESSAGES.get(error.code or 500, ("http_error", "リクエストを処理できませんでした。"))
-        return error_response(code, message, error.code or 500)
+        response = error_response(code, message, error.code or 500)
+        if isinstance(error, RequestedRangeNotSatisfiable) and error.length is not None:
+            response.headers["Content-Range"] = f"bytes */{error.length}"  # NOTE: RFC 9110 15.5.17
+        return response
 
     @app.errorhandler(Exception)
     def _internal_error(error: Exception):
@@ -99,6 +112,18 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
+
+
+def external_url(endpoint: str, **values) -> str:
+    """An absolute URL for feeds and playlists, on the operator's public base URL (YOMIAGE_PUBLIC_URL). A
+    request's Host header is used only behind a trusted proxy (YOMIAGE_TRUST_PROXY), never as sent by a client:
+    it would put a stranger's host into every enclosure."""
+    from flask import current_app, url_for
+
+    base = current_app.config.get("PUBLIC_URL") or ""
+    if not base:
+        base = request.host_url if current_app.config.get("TRUST_PROXY") else "http://localhost/"
+    return base.rstrip("/") + url_for(endpoint, **values)
 
 
 def library(app: Flask | None = None) -> Library:

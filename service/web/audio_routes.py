@@ -3,18 +3,18 @@ chaptered MP3, a ZIP, an M3U playlist and a podcast feed; glossary explanations.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import zipfile
-from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
-from xml.sax.saxutils import escape
 
-from flask import Blueprint, Response, request, send_file, stream_with_context, url_for
+from flask import Blueprint, Response, current_app, redirect, request, send_file, stream_with_context, url_for
+from werkzeug.http import parse_range_header
 
 from ..build import download_name, track_name
+from ..feed import Operator, playlist_m3u8, podcast_feed, published
 from ..store import single_flight
 from ..streaming import stream_section_mp3
-from . import library
+from . import external_url, library
 
 bp = Blueprint("audio", __name__, url_prefix="/api")
 
@@ -26,6 +26,7 @@ def _voice():
 def _send(path, mimetype: str, name: str):
     """A file with Range (206), ETag and Last-Modified; inline unless ?download=1."""
     attachment = request.args.get("download") == "1"
+    _ignore_unusable_range()
     response = send_file(path, mimetype=mimetype, conditional=True, etag=True, download_name=name,
                          as_attachment=attachment, max_age=3600)
     response.headers["Accept-Ranges"] = "bytes"
@@ -33,6 +34,17 @@ def _send(path, mimetype: str, name: str):
     # the audio and, above all, the caption files (the podcast namespace asks for CORS on transcripts)
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
+
+
+def _ignore_unusable_range() -> None:
+    """A Range header that is not one byte range (``bytes=abc``, ``items=0-1``, several ranges) is ignored,
+    as RFC 9110 allows: the whole file (200), not a 416 for a request that asked for nothing we refuse."""
+    header = request.environ.get("HTTP_RANGE")
+    if header is None:
+        return
+    parsed = parse_range_header(header)
+    if parsed is None or parsed.units != "bytes" or len(parsed.ranges) != 1:
+        del request.environ["HTTP_RANGE"]
 
 
 def _section_file(doc_id: str, section_id: str, kind: str, mimetype: str):
@@ -136,35 +148,43 @@ def document_zip(doc_id: str):
     return _send(path, "application/zip", f"{doc_id}-{voice.id}.zip")
 
 
-@bp.get("/documents/<doc_id>.m3u")
-def document_m3u(doc_id: str):
+class _WebLinks:
+    """The feed's and playlist's absolute links, on the public base URL."""
+
+    def __init__(self, doc_id: str, voice_id: str):
+        self.doc_id, self.voice_id = doc_id, voice_id
+
+    def page(self) -> str:
+        return external_url("pages.toc", doc_id=self.doc_id)
+
+    def feed(self) -> str:
+        return external_url("audio.document_feed", doc_id=self.doc_id, voice=self.voice_id)
+
+    def artwork(self) -> str:
+        return external_url("static", filename="cover.png")  # 1400 px square, made from cover.svg
+
+    def section_page(self, section_id: str) -> str:
+        return external_url("pages.section", doc_id=self.doc_id, section_id=section_id)
+
+    def track(self, section_id: str) -> str:
+        return external_url("audio.section_mp3", doc_id=self.doc_id, section_id=section_id, voice=self.voice_id)
+
+    def captions(self, section_id: str) -> str:
+        return external_url("audio.section_vtt", doc_id=self.doc_id, section_id=section_id, voice=self.voice_id)
+
+
+@bp.get("/documents/<doc_id>.m3u8")
+def document_m3u8(doc_id: str):
     voice = _voice()
     manifest, _ = library().manifest(doc_id, voice)
-    lines = ["#EXTM3U", f"#PLAYLIST:{manifest['title']}"]
-    for track in manifest["tracks"]:
-        url = url_for("audio.section_mp3", doc_id=doc_id, section_id=track["section"], voice=voice.id, _external=True)
-        lines += [f"#EXTINF:{round(track['duration'])},{track['title']}", url]
-    return Response("\n".join(lines) + "\n", mimetype="audio/x-mpegurl",
-                    headers={"Content-Disposition": f"inline; filename={doc_id}-{voice.id}.m3u"})
+    return Response(playlist_m3u8(manifest, _WebLinks(doc_id, voice.id)), mimetype="audio/x-mpegurl",
+                    headers={"Content-Disposition": f"inline; filename={doc_id}-{voice.id}.m3u8"})
 
 
-def _summary(section, document_title: str, limit: int = 200) -> str:
-    """An episode's description: its heading, then its opening sentences, cut at a sentence end near the limit."""
-    text = ""
-    for sentence in section.sentences():
-        if text and len(text) + len(sentence.text) > limit:
-            text += "…"
-            break
-        text += sentence.text
-    if len(text) > limit + 1:  # one very long first sentence
-        text = text[:limit] + "…"
-    heading = section.heading or document_title
-    return f"{heading}。{text}" if text else f"{heading}（{document_title}）"
-
-
-def _duration(seconds: float) -> str:
-    s = int(round(seconds))
-    return f"{s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}"
+@bp.get("/documents/<doc_id>.m3u")
+def document_m3u(doc_id: str):
+    """The playlist's older name: it is UTF-8, which players expect under .m3u8."""
+    return redirect(url_for("audio.document_m3u8", doc_id=doc_id, **request.args), code=308)
 
 
 @bp.get("/documents/<doc_id>/feed.xml")
@@ -173,61 +193,12 @@ def document_feed(doc_id: str):
     lib = library()
     voice = _voice()
     manifest, folder = lib.manifest(doc_id, voice)
-    document = lib.document(doc_id)
-    built = datetime.fromtimestamp((folder / "manifest.json").stat().st_mtime, tz=timezone.utc).replace(microsecond=0)
-    page = url_for("pages.toc", doc_id=doc_id, _external=True)
-    feed = url_for("audio.document_feed", doc_id=doc_id, voice=voice.id, _external=True)
-    artwork = url_for("static", filename="cover.png", _external=True)  # 1400 px square, made from cover.svg
-    attribution = document.source.attribution or document.source.file
-    tracks = manifest["tracks"]
-    items = []
-    for track in tracks:
-        section_id = track["section"]
-        url = url_for("audio.section_mp3", doc_id=doc_id, section_id=section_id, voice=voice.id, _external=True)
-        captions = url_for("audio.section_vtt", doc_id=doc_id, section_id=section_id, voice=voice.id, _external=True)
-        link = url_for("pages.section", doc_id=doc_id, section_id=section_id, _external=True)
-        size = (folder / track["mp3"]).stat().st_size
-        # NOTE: one second apart in reading order, so that apps which sort by date keep the book's order
-        published = built - timedelta(seconds=len(tracks) - track["number"])
-        items.append(
-            "<item>"
-            f"<title>{escape(track['title'] or document.title)}</title>"
-            f"<link>{escape(link)}</link>"
-            f"<description>{escape(_summary(document.section(section_id), document.title))}</description>"
-            f'<enclosure url="{escape(url)}" length="{size}" type="audio/mpeg"/>'
-            f'<guid isPermaLink="false">{escape(doc_id)}/{escape(voice.id)}/{escape(section_id)}</guid>'
-            f"<pubDate>{format_datetime(published)}</pubDate>"
-            f'<podcast:transcript url="{escape(captions)}" type="text/vtt" language="ja" rel="captions"/>'
-            f"<itunes:duration>{_duration(track['duration'])}</itunes:duration>"
-            f"<itunes:episode>{track['number']}</itunes:episode>"
-            "<itunes:episodeType>full</itunes:episodeType>"
-            "<itunes:explicit>false</itunes:explicit>"
-            "</item>"
-        )
-    xml = (
-        '<?xml version="1.0" encoding="UTF-8"?>\n'
-        '<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"'
-        ' xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:atom="http://www.w3.org/2005/Atom">'
-        "<channel>"
-        f"<title>{escape(document.title)}（{escape(voice.name)}）</title>"
-        f"<link>{escape(page)}</link>"
-        f'<atom:link href="{escape(feed)}" rel="self" type="application/rss+xml"/>'
-        "<language>ja</language>"
-        f"<lastBuildDate>{format_datetime(built)}</lastBuildDate>"
-        f"<image><url>{escape(artwork)}</url><title>{escape(document.title)}（{escape(voice.name)}）</title>"
-        f"<link>{escape(page)}</link></image>"
-        f'<itunes:image href="{escape(artwork)}"/>'
-        "<generator>yomiage</generator>"
-        f"<description>{escape(document.title)}を節ごとに読み上げた音声です。{escape(attribution)}</description>"
-        f"<copyright>{escape(attribution)}</copyright>"
-        f"<itunes:author>{escape(document.source.publisher or 'yomiage')}</itunes:author>"
-        '<itunes:category text="Government"/>'
-        "<itunes:explicit>false</itunes:explicit>"
-        "<itunes:type>serial</itunes:type>"
-        + "".join(items)
-        + "</channel></rss>"
-    )
-    return Response(xml, mimetype="application/rss+xml")
+    operator = Operator(current_app.config["OPERATOR"], current_app.config["CONTACT_EMAIL"])
+    xml = podcast_feed(lib.document(doc_id), voice, manifest, folder, _WebLinks(doc_id, voice.id), operator)
+    response = Response(xml, mimetype="application/rss+xml")
+    response.set_etag(hashlib.sha256(xml).hexdigest()[:32])
+    response.last_modified = published(manifest, folder)
+    return response.make_conditional(request)
 
 
 @bp.get("/documents/<doc_id>/glossary/<term_id>.mp3")
