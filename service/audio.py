@@ -96,6 +96,54 @@ def limit(x: np.ndarray, sr: int, ceiling_db: float) -> np.ndarray:
     return out
 
 
+def _true_envelope(x: np.ndarray) -> np.ndarray:
+    """Per sample, the larger of its own magnitude and the inter-sample peaks just after it (4x oversampled)."""
+    from scipy.signal import resample_poly
+
+    if len(x) == 0:
+        return np.abs(x)
+    up = np.abs(resample_poly(x.astype(np.float64), 4, 1))[: 4 * len(x)]
+    return np.maximum(np.abs(x), up.reshape(-1, 4).max(axis=1))
+
+
+class StreamLimiter:
+    """The build's true-peak limit for audio that arrives in chunks: gain follows the 4x-oversampled envelope,
+    and the last ``look`` samples of each chunk are held back until the next one arrives, so a peak just after a
+    chunk edge is turned down before it, exactly as in one pass over the whole signal."""
+
+    def __init__(self, sr: int, ceiling_db: float):
+        self.ceiling = 10 ** (ceiling_db / 20)
+        self.width = max(3, int(sr * 0.004))
+        self.look = 8 * self.width  # more than the reach of the filters below, and of the resampler's taps
+        self.pending = np.zeros(0, dtype=np.float32)
+        self.history = np.zeros(0, dtype=np.float32)
+
+    def _gain(self, x: np.ndarray) -> np.ndarray:
+        from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
+
+        envelope = maximum_filter1d(_true_envelope(x), size=self.width)
+        gain = np.minimum(1.0, self.ceiling / np.maximum(envelope, 1e-12))
+        return uniform_filter1d(minimum_filter1d(gain, size=2 * self.width), size=self.width)
+
+    def process(self, chunk: np.ndarray, final: bool = False) -> np.ndarray:
+        buffer = np.concatenate((self.pending, np.asarray(chunk, dtype=np.float32)))
+        ready = len(buffer) if final else len(buffer) - self.look
+        if ready <= 0:
+            self.pending = buffer
+            return np.zeros(0, dtype=np.float32)
+        context = np.concatenate((self.history, buffer))
+        if final:
+            context = np.concatenate((context, np.zeros(self.look, dtype=np.float32)))
+        gain = self._gain(context)[len(self.history): len(self.history) + ready]
+        out = (buffer[:ready] * gain).astype(np.float32)
+        self.history = np.concatenate((self.history, buffer[:ready]))[-self.look:]
+        self.pending = buffer[ready:]
+        return out
+
+    def flush(self) -> np.ndarray:
+        return self.process(np.zeros(0, dtype=np.float32), final=True)
+
+
 @dataclass(frozen=True)
 class Normalised:
     samples: np.ndarray  # float in -1..1

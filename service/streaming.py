@@ -51,7 +51,9 @@ def stream_section_mp3(document: Document, section: Section, number: int, total:
         return
     sr = sample_rate(voice)
     gain = 10 ** ((streaming_gain_db(voice, options.target_lufs + voice.volume_db)) / 20)
-    ceiling_db = audio.TRUE_PEAK_CEILING - 0.5
+    # NOTE: the same true-peak ceiling as a build, with look-ahead across chunk edges (a little lower: the stream's
+    # gain is the voice's typical one, not this section's measured one)
+    limiter = audio.StreamLimiter(sr, audio.TRUE_PEAK_CEILING - 0.5)
     encoder = audio.Mp3Encoder(sr, options.bitrate)
     skip = audio.ENCODER_DELAY
     for wave in stream_utterance_waves(section, voice, synth, footnotes=options.footnotes):
@@ -60,8 +62,8 @@ def stream_section_mp3(document: Document, section: Section, number: int, total:
             wave, skip = wave[cut:], skip - cut
         if not len(wave):
             continue
-        data = encoder.encode(audio.to_int16(audio.limit(wave * gain, sr, ceiling_db)))
+        data = encoder.encode(audio.to_int16(limiter.process(wave * gain)))
         if data:
             yield data
-    yield encoder.flush()
+    yield encoder.encode(audio.to_int16(limiter.flush())) + encoder.flush()
 

@@ -320,3 +320,37 @@ def test_a_build_that_changes_nothing_rewrites_nothing(built):
     again = build_document(doc, voice, options, progress=False)
     assert (again.manifest.read_bytes(), again.manifest.stat().st_mtime_ns) == before
     assert manifest["published"] and json.loads(before[0])["published"] == manifest["published"]
+
+
+def test_a_stream_keeps_the_true_peak_promise(tmp_path):
+    """The heading that streamed at -0.4 dBTP with mei-low (the build gave -2.2): decoded by libsndfile and
+    oversampled 4x here, the stream stays under -1 dBTP, as the built file does."""
+    source = tmp_path / "peak.txt"
+    source.write_text("第6節　ICT利活用の推進\n\n1　概要\n\n本文です。\n\n2　今後の課題と方向性\n\n本文です。\n", encoding="utf-8")
+    document = document_with_readings(path_to_document(source))
+    voice = get_voice("mei-low")
+    sections = list(document.walk())
+    number, section = next((n, s) for n, s in enumerate(sections, 1) if "今後の課題" in s.heading)
+    options = BuildOptions(output=tmp_path / "out")
+    data = b"".join(stream_section_mp3(document, section, number, len(sections), voice, options,
+                                       Synthesizer(voice, tmp_path / "cache")))
+    x, sr = soundfile.read(io.BytesIO(data))
+    assert len(x) / sr > 1.0
+    assert true_peak(x) <= -1.0
+
+
+def test_the_stream_limiter_gives_what_one_pass_gives():
+    """Chunks of any size, peaks right at their edges: the same samples as limiting the whole signal at once."""
+    sr = 48000
+    rng = np.random.default_rng(7)
+    x = (rng.standard_normal(sr) * 0.05).astype(np.float32)
+    for at in (4095, 4096, 9000, 20000, 20001):
+        x[at] = 0.99 * (1 if at % 2 else -1)
+    whole = audio.StreamLimiter(sr, -3.0)
+    expected = np.concatenate((whole.process(x), whole.flush()))
+    for size in (97, 4096, 5000):
+        limiter = audio.StreamLimiter(sr, -3.0)
+        pieces = [limiter.process(x[i:i + size]) for i in range(0, len(x), size)] + [limiter.flush()]
+        got = np.concatenate(pieces)
+        assert len(got) == len(x) and np.allclose(got, expected, atol=1e-5), size
+    assert true_peak(expected) <= -3.0 + 0.1
