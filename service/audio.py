@@ -323,9 +323,10 @@ def _vtt_time(seconds: float) -> str:
 
 
 def cues_to_vtt(cues: list[dict]) -> str:
-    """WebVTT: one cue per utterance, its id, times and text (escaped as the format asks)."""
+    """WebVTT: each cue's id, times and text lines (escaped as the format asks; a cue never holds a blank line)."""
     out = ["WEBVTT", ""]
     for cue in cues:
-        text = cue["text"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\n", " ")
+        text = cue["text"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
+        text = "\n".join(line for line in text.split("\n") if line.strip())
         out += [cue["id"], f"{_vtt_time(cue['start'])} --> {_vtt_time(cue['end'])}", text, ""]
     return "\n".join(out)

@@ -25,12 +25,13 @@ from simplify.reading import document_with_readings, text_to_reading
 from simplify.segment import split_sentences
 
 from . import audio
+from .captions import caption_cues
 from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
                      section_to_utterances)
 from .store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
 from .voices import Voice
 
-TRACK_VERSION = "2"  # 2: durations are the written MP3's length
+TRACK_VERSION = "3"  # 2: durations are the written MP3's length; 3: caption-sized WebVTT cues
 FORMATS = ("mp3", "wav", "opus")
 
 
@@ -91,7 +92,8 @@ def _plan(document: Document, section: Section, number: int, total: int, voice: 
     """Where a section's products go, what it says, and the key of that content."""
     folder = document_folder(options, document, voice)
     utterances = section_to_utterances(section, voice, footnotes=options.footnotes)
-    synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after)] for u in utterances]
+    synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after), str(u.gap)]
+                  for u in utterances]
     key = _track_key(document, section, number, total, voice, options, synth_keys)
     return folder, track_name(number, section), utterances, key
 
@@ -151,7 +153,8 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
             _, samples, rate = audio.mp3_frames(audio.strip_id3(encoded))
             duration = samples / rate
         write_atomic(folder / f"{name}.{ext}", encoded)
-    write_atomic(folder / f"{name}.vtt", audio.cues_to_vtt(sound.cues))
+    readings = {c["id"]: u.readings for c, u in zip(sound.cues, utterances)}
+    write_atomic(folder / f"{name}.vtt", audio.cues_to_vtt(caption_cues(sound.cues, readings)))
     timing = {
         "key": key,
         "section": section.id,

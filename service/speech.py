@@ -11,7 +11,7 @@ import hashlib
 import io
 import json
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Iterator
@@ -29,6 +29,7 @@ SYNTH_VERSION = "1"
 # int16 at half scale so that nothing clips before loudness normalisation.
 _STORE_SCALE = 0.5
 _PIECE_GAP = 0.12  # silence between the pieces of a sentence split for analysis, and inside a footnote
+LABEL_PAUSE = 0.35  # between a heading's label and its title: 「イチ」…「ガイヨー」, not 「イチガイヨー」
 
 
 @dataclass(frozen=True)
@@ -42,12 +43,18 @@ class Utterance:
     pause_after: float
     block: int | None = None
     index: int | None = None
+    gap: float = _PIECE_GAP  # silence between its readings' pieces
 
 
 def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = True) -> list[Utterance]:
     """What a section's track says: its heading, its own body, then its footnotes (「注1。…」)."""
     out: list[Utterance] = []
-    if section.heading:
+    if section.label and section.title:
+        # NOTE: the label, a short pause, then the title: numbered headings are said as a listener expects
+        title = section.title_reading or text_to_reading(section.title)
+        out.append(Utterance("h", "heading", section.heading, (text_to_reading(section.label), title),
+                             voice.heading_pause, gap=LABEL_PAUSE))
+    elif section.heading:
         out.append(Utterance("h", "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause))
     number = 0
     for b, block in enumerate(section.blocks):
@@ -72,7 +79,7 @@ def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = T
 
 
 def _with_pause(u: Utterance, pause: float) -> Utterance:
-    return Utterance(u.id, u.kind, u.text, u.readings, pause, u.block, u.index)
+    return replace(u, pause_after=pause)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +175,7 @@ class Synthesizer:
         return stored.astype(np.float32) * np.float32(1 / (_STORE_SCALE * 32768))
 
     def utterance_wave(self, utterance: Utterance, sr: int, *, store: bool = True) -> np.ndarray:
-        gap = np.zeros(int(_PIECE_GAP * sr), dtype=np.float32)
+        gap = np.zeros(int(utterance.gap * sr), dtype=np.float32)
         parts: list[np.ndarray] = []
         for reading in utterance.readings:
             for piece in reading_to_pieces(reading, self.voice):
@@ -238,7 +245,7 @@ def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *
         for reading in u.readings:
             for piece in reading_to_pieces(reading, voice):
                 if not first_piece:
-                    yield np.zeros(int(_PIECE_GAP * sr))
+                    yield np.zeros(int(u.gap * sr))
                 first_piece = False
                 if eager and not synth.is_cached(piece):
                     for clause in _clauses(piece.chunk):
