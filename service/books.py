@@ -14,7 +14,7 @@ import re
 import shutil
 import uuid
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
@@ -24,7 +24,8 @@ from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 
 from .audio import mp3_frames, strip_id3
 from . import store
-from .build import BuildOptions, build_document, document_folder
+from .build import BuildOptions, build_document, build_phrase_audio, cache_folder, document_folder
+from .speech import Synthesizer
 from .voices import Voice
 
 GENERATOR = "yomiage"
@@ -37,7 +38,7 @@ _SMIL1_DOCTYPE = '<!DOCTYPE smil PUBLIC "-//W3C//DTD SMIL 1.0//EN" "http://www.w
 class Part:
     """One section of the book with its built track."""
 
-    section: Section
+    section: Section | None  # None: the book's title, narrated on its own (DAISY)
     number: int
     depth: int  # 1 for a top section: book headings follow nesting, so they never skip a level
     mp3: Path
@@ -111,21 +112,22 @@ def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, o
     ``out`` must be absent, empty or an earlier yomiage book: nothing else is ever deleted or overwritten."""
     store.check_output_folder(out, daisy_files)  # NOTE: refuse before the long build, not after it
     parts, published = _parts(document, voice, options)
+    # NOTE: the title is narrated on its own (its own clip, SMIL and audio file), as the NCC's first entry
+    title_mp3, title_length = build_phrase_audio(
+        document.title, document_folder(options, document, voice) / "title", voice, options,
+        Synthesizer(voice, cache_folder(options)), title=document.title, album=document.title)
+    title = Part(None, 0, 1, title_mp3, [{"id": "title", "kind": "title", "text": document.title, "start": 0.0,
+                                            "end": title_length}], title_length, 0.0)
+    timeline = [title] + [replace(p, start=p.start + title_length) for p in parts]
 
     def fill(folder: Path) -> None:
-        audio_names = []
-        for part in parts:
-            name = f"{part.number:03d}.mp3"
-            shutil.copyfile(part.mp3, folder / name)
-            audio_names.append(name)
-        smil_names = [f"s{part.number:03d}.smil" for part in parts]
-        for part, smil, audio in zip(parts, smil_names, audio_names):
-            (folder / smil).write_text(_daisy_smil(document, part, audio), encoding="utf-8")
+        for part in timeline:
+            shutil.copyfile(part.mp3, folder / f"{part.number:03d}.mp3")
+            (folder / f"s{part.number:03d}.smil").write_text(_daisy_smil(document, part, f"{part.number:03d}.mp3"),
+                                                            encoding="utf-8")
         (folder / "content.html").write_text(_daisy_content(document, parts), encoding="utf-8")
-        total = sum(p.duration for p in parts)
-        files = 1 + len(smil_names) + 1 + len(audio_names)
-        (folder / "ncc.html").write_text(_daisy_ncc(document, voice, parts, smil_names, total, files, published),
-                                         encoding="utf-8")
+        files = 2 + 2 * len(timeline)  # the NCC, the content, and a SMIL and an MP3 per entry
+        (folder / "ncc.html").write_text(_daisy_ncc(document, voice, timeline, files, published), encoding="utf-8")
 
     store.write_folder(out, fill, daisy_files)
     return out / "ncc.html"
@@ -149,10 +151,11 @@ def daisy_files(folder: Path) -> set[str] | None:
     return names
 
 
-def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[str], total: float, files: int,
-               published: datetime) -> str:
+def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: int, published: datetime) -> str:
+    """The NCC: the title, then a heading per section, each pointing to its own SMIL's first par; every time in
+    it comes from the one timeline the SMILs are written from."""
     publisher = document.source.publisher or GENERATOR
-    depth = max(p.depth for p in parts)
+    sections = timeline[1:]
     meta = {
         "dc:title": document.title,
         "dc:creator": publisher,
@@ -166,9 +169,9 @@ def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[
         "ncc:charset": "utf-8",
         "ncc:generator": GENERATOR,
         "ncc:narrator": f"{voice.name}（合成音声）",
-        "ncc:totalTime": _clock(total),
-        "ncc:tocItems": str(len(parts) + 1),
-        "ncc:depth": str(depth),
+        "ncc:totalTime": _clock(sum(p.duration for p in timeline)),
+        "ncc:tocItems": str(len(timeline)),
+        "ncc:depth": str(max(p.depth for p in sections)),
         "ncc:files": str(files),
         "ncc:setInfo": "1 of 1",
         "ncc:multimediaType": "audioFullText",
@@ -178,44 +181,59 @@ def _daisy_ncc(document: Document, voice: Voice, parts: list[Part], smils: list[
         "ncc:maxPageNormal": "0",
     }
     head = "".join(f'<meta name="{k}" content={quoteattr(v)} />\n' for k, v in meta.items())
-    first = parts[0]
-    body = [f'<h1 class="title" id="ncc-title"><a href="{smils[0]}#{first.element_id("h")}-par">'
+    body = [f'<h1 class="title" id="ncc-title"><a href="s000.smil#{_daisy_element(timeline[0], "title")}-par">'
             f"{escape(document.title)}</a></h1>"]
-    for part, smil in zip(parts, smils):
+    for part in sections:
         level = min(6, part.depth)
         anchor = "h" if any(c["id"] == "h" for c in part.cues) else part.cues[0]["id"]
-        body.append(f'<h{level} id="ncc-{part.section.id}"><a href="{smil}#{part.element_id(anchor)}-par">'
-                    f"{escape(part.section.heading or document.title)}</a></h{level}>")
+        body.append(f'<h{level} id="ncc-{part.section.id}"><a href="s{part.number:03d}.smil#'
+                    f'{_daisy_element(part, anchor)}-par">{escape(part.section.heading or document.title)}</a></h{level}>')
     return (f'<?xml version="1.0" encoding="utf-8"?>\n{_XHTML_DOCTYPE}\n'
             '<html xmlns="http://www.w3.org/1999/xhtml" lang="ja" xml:lang="ja">\n<head>\n'
             '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
             f"<title>{escape(document.title)}</title>\n{head}</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 
+def _daisy_element(part: Part, cue_id: str) -> str:
+    return "book-title" if part.section is None else part.element_id(cue_id)
+
+
+def _clips(part: Part) -> list[tuple[dict, str, str]]:
+    """Each cue's clip, from where its voice starts to where the next one starts (the last to the end of the
+    file): the clips tile the audio, so playing clip by clip keeps every designed pause, and their sum is the
+    file's length. Times as written (ms), so every sum below adds the same numbers."""
+    cues = part.cues
+    edges = [0.0] + [c["start"] for c in cues[1:]] + [part.duration]
+    return [(cue, f"{edges[i]:.3f}", f"{edges[i + 1]:.3f}") for i, cue in enumerate(cues)]
+
+
 def _daisy_smil(document: Document, part: Part, audio: str) -> str:
     pars = []
-    for cue in part.cues:
-        element = part.element_id(cue["id"])
+    clips = _clips(part)
+    for cue, begin, end in clips:
+        element = _daisy_element(part, cue["id"])
         skippable = ' system-required="footnote-on"' if cue["kind"] == "footnote" else ""
+        # NOTE: the audio in a seq inside the par: the form DAISY 2.02 players expect
         pars.append(
-            f'<par endsync="last" id="{element}-par"{skippable}>'
-            f'<text src="content.html#{element}" id="{element}-text" />'
-            f'<audio src="{audio}" clip-begin="npt={cue["start"]:.3f}s" clip-end="npt={cue["end"]:.3f}s" id="{element}-audio" />'
+            f'<par endsync="last" id="{element}-par"{skippable}>\n'
+            f'<text src="content.html#{element}" id="{element}-text" />\n'
+            f'<seq id="{element}-seq"><audio src="{audio}" clip-begin="npt={begin}s" clip-end="npt={end}s" '
+            f'id="{element}-audio" /></seq>\n'
             "</par>"
         )
-    end = max((c["end"] for c in part.cues), default=0.0)
+    length = sum(float(end) - float(begin) for _, begin, end in clips)
     head = (f'<meta name="dc:format" content="Daisy 2.02" />\n<meta name="dc:title" content={quoteattr(document.title)} />\n'
             f'<meta name="ncc:generator" content="{GENERATOR}" />\n'
-            f'<meta name="ncc:timeInThisSmil" content="{_clock(end, 3)}" />\n'
+            f'<meta name="ncc:timeInThisSmil" content="{_clock(length, 3)}" />\n'
             f'<meta name="ncc:totalElapsedTime" content="{_clock(part.start, 3)}" />\n'
             '<layout><region id="txtView" /></layout>')
     return (f'<?xml version="1.0" encoding="utf-8"?>\n{_SMIL1_DOCTYPE}\n<smil>\n<head>\n{head}\n</head>\n<body>\n'
-            f'<seq dur="{end:.3f}s">\n' + "\n".join(pars) + "\n</seq>\n</body>\n</smil>\n")
+            f'<seq dur="{length:.3f}s">\n' + "\n".join(pars) + "\n</seq>\n</body>\n</smil>\n")
 
 
 def _daisy_content(document: Document, parts: list[Part]) -> str:
     """The full text: headings h1–h5 following the tree, one element per cue, footnotes as notes."""
-    body = []
+    body = [f'<h1 class="title" id="book-title">{escape(document.title)}</h1>']
     for part in parts:
         texts = _texts(part)
         if "h" in texts:
@@ -397,7 +415,7 @@ def _ruby_or_text(reading, text: str, level: RubyLevel) -> str:
 
 def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
     section = part.section
-    out = [f'<section epub:type="chapter" id="{section.id}" aria-labelledby="{part.element_id("h")}">']
+    out = [f'<section epub:type="chapter" role="doc-chapter" id="{section.id}" aria-labelledby="{part.element_id("h")}">']
     heading_level = min(6, part.depth)
     title = _ruby_or_text(section.title_reading, section.title, level) if section.title else escape(document.title)
     label = f'<span class="label">{escape(section.label)}</span>　' if section.label else ""
@@ -465,6 +483,10 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
         '<meta property="schema:accessibilityFeature">readingOrder</meta>',
         '<meta property="schema:accessibilityHazard">none</meta>',
         f'<meta property="schema:accessibilitySummary">{escape(summary)}</meta>',
+        # NOTE: EPUB Accessibility 1.1 conformance: the claim, and who checked it (the build's own tests, with
+        # EPUBCheck and Ace by DAISY where installed: see the README)
+        '<meta property="dcterms:conformsTo">EPUB Accessibility 1.1 - WCAG 2.1 Level AA</meta>',
+        f'<meta property="a11y:certifiedBy">{GENERATOR}</meta>',
     ]
     for part in parts:
         metadata.append(f'<meta property="media:duration" refines="#mo-{part.number:03d}">{_clock(part.clips, 3)}</meta>')
@@ -480,7 +502,7 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
         spine.append(f'<itemref idref="t-{n}"/>')
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="uid" xml:lang="ja" '
-            'prefix="media: http://www.idpf.org/epub/vocab/overlays/#">\n'
+            'prefix="media: http://www.idpf.org/epub/vocab/overlays/# a11y: http://www.idpf.org/epub/vocab/package/a11y/#">\n'
             '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(metadata) + "\n</metadata>\n"
             "<manifest>\n" + "\n".join(items) + "\n</manifest>\n"
             '<spine page-progression-direction="ltr">\n' + "\n".join(spine) + "\n</spine>\n</package>\n")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sys
 import threading
 import time
@@ -43,6 +44,30 @@ class BuildOptions:
     formats: tuple[str, ...] = ("mp3",)
     footnotes: bool = True
     jobs: int = 1
+    id3_version: int = 4  # 3 for broadcast playout systems and car players that read only ID3v2.3
+    cover: bool = True  # the feed's artwork as each MP3's front cover
+
+
+# Broadcast preset (community radio): EBU R 128 loudness, 48 kHz PCM WAV for the playout system beside the MP3,
+# ID3v2.3 tags. ``yomiage build --preset broadcast``.
+BROADCAST = {"target_lufs": -24.0, "formats": ("mp3", "wav"), "id3_version": 3}
+COVER = Path(__file__).parent / "web" / "static" / "cover.png"
+_ERA = re.compile(r"(令和|平成|昭和)\s*([0-9０-９]{1,2}|元)\s*年")
+_ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}
+_YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")
+
+
+def document_year(document: Document) -> int | None:
+    """The year a document names in its title or attribution (令和6年版 -> 2024, 2024年 -> 2024), if any."""
+    for text in (document.title, document.source.attribution or ""):
+        era = _ERA.search(text)
+        if era:
+            number = 1 if era[2] == "元" else int(era[2].translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+            return _ERA_START[era[1]] + number
+        year = _YEAR.search(text)
+        if year:
+            return int(year[1])
+    return None
 
 
 @dataclass
@@ -83,7 +108,8 @@ def _track_key(document: Document, section: Section, number: int, total: int, vo
         "bitrate": options.bitrate,
         "formats": sorted(options.formats),
         "footnotes": options.footnotes,
-        "tags": [document.title, section.heading, number, total, document.source.attribution],
+        "tags": [document.title, section.heading, number, total, document.source.attribution, options.id3_version,
+                 options.cover],
     }
     return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
@@ -142,6 +168,9 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
         track=(number, total),
         comment=document.source.attribution or document.source.file,
         url=document.source.url,
+        year=document_year(document),
+        cover=COVER.read_bytes() if options.cover else None,
+        version=options.id3_version,
     )
     duration = len(pcm) / sound.sr
     for ext in options.formats:
@@ -177,7 +206,8 @@ def build_full(document: Document, sections: list[Section], tracks: list[dict], 
                options: BuildOptions) -> dict:
     """The whole document as one MP3 with an ID3 chapter per section, joined frame by frame (no re-encoding)."""
     folder = document_folder(options, document, voice)
-    key = hashlib.sha256(json.dumps([t["key"] for t in tracks]).encode()).hexdigest()[:32]
+    key = hashlib.sha256(json.dumps([t["key"] for t in tracks] + [options.id3_version, options.cover]).encode()
+                         ).hexdigest()[:32]
     meta_path = folder / "full.json"
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
@@ -195,7 +225,8 @@ def build_full(document: Document, sections: list[Section], tracks: list[dict], 
         position += length
     tag = audio.id3_tag(title=document.title, album=document.title, artist=voice.name, track=None,
                         comment=document.source.attribution or document.source.file, url=document.source.url,
-                        chapters=chapters, toc_title=document.title)
+                        chapters=chapters, toc_title=document.title, year=document_year(document),
+                        cover=COVER.read_bytes() if options.cover else None, version=options.id3_version)
     write_atomic(folder / "full.mp3", tag + b"".join(frames))
     meta = {
         "key": key,
@@ -314,25 +345,38 @@ def build_glossary_audio(term: Term, voice: Voice, options: BuildOptions, synth:
                          album: str = "用語集") -> Path:
     """A short MP3 of one glossary explanation (same voices, same pipeline), made once and kept."""
     text = glossary_text(term)
+    folder = options.output / "glossary" / voice.id
+    path, _ = build_phrase_audio(text, folder / term.id, voice, options, synth, title=term.surfaces[0], album=album,
+                                 comment=text)
+    return path
+
+
+def build_phrase_audio(text: str, stem: Path, voice: Voice, options: BuildOptions, synth: Synthesizer, *,
+                       title: str, album: str, comment: str = "") -> tuple[Path, float]:
+    """A short text spoken on its own (a glossary explanation, a book's title) as ``stem``.mp3, with the voice's
+    lead-in and tail; made once per content and kept. Returns the MP3 and its length as players measure it."""
     readings = tuple(text_to_reading(s) for s in split_sentences(text))
-    utterance = Utterance("g", "glossary", text, readings, 0.0)
+    utterance = Utterance("g", "phrase", text, readings, 0.0)
     pieces = [p.key for r in readings for p in reading_to_pieces(r, voice)]
     key = hashlib.sha256(json.dumps([TRACK_VERSION, pieces, voice.to_dict(), options.target_lufs, options.bitrate,
-                                     term.surfaces[0], album], ensure_ascii=False).encode()).hexdigest()[:32]
-    folder = options.output / "glossary" / voice.id
-    path, meta = folder / f"{term.id}.mp3", folder / f"{term.id}.json"
-    with single_flight(f"glossary-{key}", options.output / "cache" / "locks"):
+                                     title, album], ensure_ascii=False).encode()).hexdigest()[:32]
+    path, meta = stem.with_suffix(".mp3"), stem.with_suffix(".json")
+    with single_flight(f"phrase-{key}", options.output / "cache" / "locks"):
         try:
-            if json.loads(meta.read_text(encoding="utf-8")).get("key") == key and path.exists():
-                return path
-        except (OSError, ValueError):
+            known = json.loads(meta.read_text(encoding="utf-8"))
+            if known.get("key") == key and path.exists():
+                return path, known["duration"]
+        except (OSError, ValueError, KeyError):
             pass
         sr = sample_rate(voice)
         wave = synth.utterance_wave(utterance, sr)
         samples = np.concatenate([np.zeros(int(voice.lead_in * sr)), wave, np.zeros(int(voice.tail * sr))])
         result = audio.normalise(samples, sr, options.target_lufs + voice.volume_db)
         pcm = audio.to_int16(result.samples)
-        tag = audio.id3_tag(title=term.surfaces[0], album=album, artist=voice.name, track=None, comment=text, url=None)
-        write_atomic(path, tag + audio.wave_to_mp3(pcm, sr, options.bitrate))
-        write_atomic(meta, json.dumps({"key": key, "text": text, "duration": len(pcm) / sr}, ensure_ascii=False))
-    return path
+        encoded = audio.wave_to_mp3(pcm, sr, options.bitrate)
+        _, frames, rate = audio.mp3_frames(encoded)
+        tag = audio.id3_tag(title=title, album=album, artist=voice.name, track=None, comment=comment or text,
+                            url=None, version=options.id3_version)
+        write_atomic(path, tag + encoded)
+        write_atomic(meta, json.dumps({"key": key, "text": text, "duration": frames / rate}, ensure_ascii=False))
+    return path, frames / rate

@@ -89,22 +89,30 @@ def cmd_voices(args: argparse.Namespace) -> None:
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    from .build import FORMATS, BuildOptions, build_document
+    from .build import BROADCAST, FORMATS, BuildOptions, build_document
     from .config import jobs, output_dir, setting
     from .voices import get_voice
 
-    formats = tuple(dict.fromkeys(f.strip() for f in args.formats.split(",") if f.strip()))
+    formats = tuple(dict.fromkeys(f.strip() for f in (args.formats or "mp3").split(",") if f.strip()))
     if not formats or any(f not in FORMATS for f in formats):
         raise InputError(f"形式は {', '.join(FORMATS)} から選んでください。", code="bad_format")
     voice = get_voice(args.voice or setting("YOMIAGE_DEFAULT_VOICE"))
     document = load_document(args.file, readings=True)
+    preset = dict(BROADCAST) if args.preset == "broadcast" else {}
+    if args.loudness is not None:
+        preset["target_lufs"] = args.loudness
+    if args.formats is not None:
+        preset["formats"] = formats
+    if args.id3v23:
+        preset["id3_version"] = 3
     options = BuildOptions(
         output=Path(args.output) if args.output else output_dir(),
-        target_lufs=float(args.loudness if args.loudness is not None else setting("YOMIAGE_LOUDNESS")),
+        target_lufs=float(preset.pop("target_lufs", setting("YOMIAGE_LOUDNESS"))),
         bitrate=int(setting("YOMIAGE_MP3_BITRATE")),
-        formats=formats,
+        formats=preset.pop("formats", formats),
         footnotes=not args.no_footnotes,
         jobs=args.jobs or jobs(),
+        **preset,
     )
     report = build_document(document, voice, options, progress=not args.quiet)
     total = sum(t["duration"] for t in report.tracks)
@@ -227,7 +235,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output", help="出力先フォルダ（既定: output/）")
     p.add_argument("--loudness", type=float, choices=(-19.0, -24.0, -16.0, -23.0), default=None,
                    help="ラウドネス目標 LUFS（-19 ポッドキャスト既定, -24 放送）")
-    p.add_argument("--formats", default="mp3", help="mp3, wav, opus をカンマ区切りで（既定 mp3）")
+    p.add_argument("--formats", default=None, help="mp3, wav, opus をカンマ区切りで（既定 mp3）")
+    p.add_argument("--preset", choices=("broadcast",), default=None,
+                   help="broadcast: 放送用（-24 LUFS、48 kHz の WAV も、ID3v2.3）。個別の指定が優先")
+    p.add_argument("--id3v2.3", dest="id3v23", action="store_true",
+                   help="MP3 のタグを ID3v2.3 で書く（v2.3 しか読めない放送機器・カーオーディオ向け）")
     p.add_argument("--no-footnotes", action="store_true", help="注を読まない")
     p.add_argument("--quiet", action="store_true", help="進み具合を表示しない")
     p.set_defaults(func=cmd_build)

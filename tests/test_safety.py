@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -173,8 +174,9 @@ def test_serve_logs_one_line_per_request_and_links_to_its_own_address(tmp_path):
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     env = {**os.environ, "YOMIAGE_OUTPUT_DIR": str(tmp_path)}
+    log = tmp_path / "access.log"
     server = subprocess.Popen([sys.executable, "-m", "service.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                              stdout=log.open("w"), stderr=subprocess.PIPE, text=True)
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -182,8 +184,6 @@ def test_serve_logs_one_line_per_request_and_links_to_its_own_address(tmp_path):
                 urllib.request.urlopen(base + "/", timeout=5).read()
                 break
             except OSError:
-                import time
-
                 time.sleep(0.1)
         with urllib.request.urlopen(base + "/api/documents?x=%0A%22", timeout=10) as response:
             size = len(response.read())
@@ -191,9 +191,15 @@ def test_serve_logs_one_line_per_request_and_links_to_its_own_address(tmp_path):
             urllib.request.urlopen(base + "/d/nothing-here/", timeout=10)
         except urllib.error.HTTPError as error:
             assert error.code == 404
+        # NOTE: a line is written when the server closes the response, just after the client has it
+        for _ in range(100):
+            if log.read_text(encoding="utf-8").count('"GET ') >= 3:
+                break
+            time.sleep(0.1)
     finally:
         server.terminate()
-        out, err = server.communicate(timeout=30)
+        _, err = server.communicate(timeout=30)
+    out = log.read_text(encoding="utf-8")
     lines = [line for line in out.splitlines() if '"GET ' in line]
     assert len(lines) == 3, out
     assert re.fullmatch(r'127\.0\.0\.1 - - \[\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d [+-]\d{4}\] '
