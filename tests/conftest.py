@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from importlib import resources
+from pathlib import Path
 
 import pytest
 from hypothesis import settings
@@ -42,3 +43,49 @@ def annotated_doc():
 
 
 pytest_plugins = ["tests.web_fixtures"]
+
+
+# -- the accessibility statement's results, from this run -------------------------------------------------
+# Every browser test's outcome is recorded; when the whole browser suite ran, output/accessibility.json is
+# written, and the about page's statement (JIS X 8341-3:2016) shows it. Nothing there is typed by hand.
+
+_METHODS = [("axe", "axe-core（自動試験）"), ("keyboard", "キーボードだけの操作"), ("skip", "キーボードだけの操作"),
+            ("screen_readers", "スクリーンリーダーに渡る情報"), ("names", "スクリーンリーダーに渡る情報"),
+            ("zoom", "200 % の拡大"), ("dark", "ダークモード"), ("without_javascript", "JavaScript なしでの利用")]
+_A11Y: dict[str, dict] = {}
+
+
+def pytest_runtest_logreport(report):
+    if "test_browser.py" not in report.nodeid or report.when not in ("setup", "call"):
+        return
+    if report.when == "setup" and report.passed:
+        return
+    name = report.nodeid.split("::", 1)[1]
+    method = next((label for key, label in _METHODS if key in name), "ブラウザーでの動作")
+    page = name.split("[", 1)[1].rstrip("]") if "[" in name else name.split("test_", 1)[1].replace("_", " ")
+    facts: dict = {}
+    for key, value in report.user_properties:
+        if key == "a11y":
+            facts = value
+    detail = f"違反 {facts['violations']}、規則 {facts['rules']}" if "violations" in facts else ""
+    _A11Y[report.nodeid] = {"method": method, "page": page, "passed": report.passed, "detail": detail, **{
+        k: facts[k] for k in ("axe_version", "axe_tags", "browser") if k in facts}}
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import datetime
+    import json
+
+    browser_tests = [item for item in session.items if "test_browser.py" in item.nodeid]
+    if not browser_tests or len({n for n in _A11Y}) < len(browser_tests):
+        return  # NOTE: only a complete run of the browser suite speaks for the service
+    from service.store import write_atomic
+
+    checks = list(_A11Y.values())
+    axe = next((c for c in checks if "axe_version" in c), {})
+    report = {"date": datetime.date.today().isoformat(), "browser": f"Chromium {axe.get('browser', '')}".strip(),
+              "axe_version": axe.get("axe_version", ""), "axe_tags": axe.get("axe_tags", []),
+              "failed": sum(1 for c in checks if not c["passed"]),
+              "checks": [{k: c[k] for k in ("method", "page", "passed", "detail")} for c in checks]}
+    write_atomic(Path(__file__).parent.parent / "output" / "accessibility.json",
+                 json.dumps(report, ensure_ascii=False, indent=1))

@@ -61,7 +61,20 @@ def test_pages_are_structured(client, url):
     assert all(b - a <= 1 for a, b in zip(page.headings, page.headings[1:])), page.headings
     assert len(page.ids) == len(set(page.ids))
     assert {"main", "header", "footer"} <= set(page.landmarks)
-    assert 'class="skip" href="#main"' in response.get_data(as_text=True)
+    body = response.get_data(as_text=True)
+    target = re.search(r'class="skip" href="#([\w-]+)"', body)[1]
+    assert target in page.ids  # a section's skip link lands on its text, other pages' on main
+    assert target == ("text" if "/s/" in url else "main")
+
+
+def test_downloads_give_sizes_say_what_the_ruby_choice_changes_and_show_the_hierarchy(client):
+    html = client.get("/d/sample/downloads").get_data(as_text=True)
+    for name in ("ZIP", "DAISY", "EPUB 3"):
+        line = html[html.index(name):]
+        assert re.match(r"[^\n]*?（約 \d+ MB）", line[:line.index("</li>")] + "</li>"), name
+    assert "ふりがなの設定が変わるのは EPUB だけです" in html and 'aria-describedby="ruby-hint"' in html
+    depths = re.findall(r'<td class="depth-(\d)">', html)
+    assert depths[0] == "0" and "1" in depths and "2" in depths
 
 
 def test_toc_is_the_heading_tree(client, annotated_doc):
@@ -154,11 +167,35 @@ def test_section_json(client):
 
 def test_glossary_page_points_to_where_the_document_defines_a_term(client):
     html = client.get(f"/d/{DOC}/glossary").get_data(as_text=True)
-    entry = html[html.index('id="term-phr"'):html.index('id="term-l-alert"')]
+    entry = html[html.index('id="term-phr"'):]
+    entry = entry[:entry.index("</article>")]
     assert f'href="/d/{DOC}/s/s6-4-2#fn-14"' in entry and "注＊14" in entry  # the defining footnote
     relay = html[html.index('id="term-telephone-relay-service"'):]
-    assert f'href="/d/{DOC}/s/s6-5-6"' in relay[:relay.index("</div>")]  # a 「〜とは」 sentence
+    assert f'href="/d/{DOC}/s/s6-5-6"' in relay[:relay.index("</article>")]  # a 「〜とは」 sentence
     assert "footnote:" not in html  # no internal ids on the page
+
+
+def test_glossary_page_is_in_gojuon_order_with_an_index_and_a_heading_per_term(client, annotated_doc):
+    from simplify.reading import to_hiragana
+
+    html = client.get(f"/d/{DOC}/glossary").get_data(as_text=True)
+    page = outline(html)
+    ids = re.findall(r'<article class="entry" id="term-([\w-]+)"', html)
+    readings = {t.id: to_hiragana(t.reading) for t in annotated_doc.glossary}
+    assert len(ids) == len(annotated_doc.glossary)
+    order = [readings[i] for i in ids]
+    kana = [r for r in order if "ぁ" <= r[:1] <= "ゖ"]
+    assert kana == sorted(kana)  # 五十音 (hiragana code order is gojūon order)
+    assert page.headings.count(3) == len(ids)  # one heading per term
+    rows = re.findall(r'<a href="#(row-\d+)">(.)行', html)
+    assert [r for _, r in rows][:3] == ["あ", "か", "さ"] and all(target in page.ids for target, _ in rows)
+
+
+def test_glossary_filter_works_without_script(client):
+    html = client.get(f"/d/{DOC}/glossary?q=ｱﾗｰﾄ").get_data(as_text=True)  # half-width, as some keyboards type
+    ids = re.findall(r'<article class="entry" id="term-([\w-]+)"', html)
+    assert "l-alert" in ids and 0 < len(ids) < 10 and "件（全" in html
+    assert "見つかりませんでした" in client.get(f"/d/{DOC}/glossary?q=存在しない語").get_data(as_text=True)
 
 
 def test_glossary_json(client):
@@ -441,3 +478,19 @@ def test_a_range_outside_the_file_is_416_with_its_size(client):
     assert response.status_code == 416 and response.headers["Content-Range"] == f"bytes */{size}"
     part = client.get(url, headers={"Range": "bytes=-5"})
     assert part.status_code == 206 and part.headers["Content-Range"] == f"bytes {size - 5}-{size - 1}/{size}"
+
+
+def test_about_page_names_the_operator_and_states_accessibility_from_the_test_run(web_output, tmp_path):
+    import json
+
+    app = make_app(tmp_path, OPERATOR="〇〇市 広報課", CONTACT_EMAIL="koho@city.example.lg.jp")
+    client = app.test_client()
+    body = client.get("/about").get_data(as_text=True)
+    assert "〇〇市 広報課" in body and 'href="mailto:koho@city.example.lg.jp"' in body
+    assert "JIS X 8341-3:2016" in body and "まだ試験をしていません" in body
+    (tmp_path / "accessibility.json").write_text(json.dumps({
+        "date": "2026-11-26", "browser": "Chromium 140", "axe_version": "4.10", "axe_tags": ["wcag2aa", "best-practice"],
+        "failed": 0, "checks": [{"method": "axe-core", "page": "/", "passed": True, "detail": "違反 0"}]}),
+        encoding="utf-8")
+    body = client.get("/about").get_data(as_text=True)
+    assert "一部準拠" in body and "axe-core 4.10" in body and "合格" in body

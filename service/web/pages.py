@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
+
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 
 from simplify.errors import InputError
 from simplify.glossary import term_usage
+from simplify.reading import to_hiragana
 from simplify.ruby import parse_level
 
 from . import library
@@ -51,6 +54,27 @@ def home():
     return _page("home.html", documents=list(library().documents().values()))
 
 
+@bp.get("/about")
+def about():
+    """Who runs this service, what it serves, and its accessibility statement (JIS X 8341-3:2016), whose results
+    come from the last test run (``output/accessibility.json``, written by the browser tests)."""
+    import json
+    from pathlib import Path
+
+    lib = library()
+    _, voice, _ = _preferences()
+    documents = []
+    for document in lib.documents().values():
+        manifest = lib.built_manifest(document, voice)
+        documents.append((document, (manifest or {}).get("published", "")[:10]))
+    try:
+        report = json.loads((Path(current_app.config["OUTPUT_DIR"]) / "accessibility.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        report = None
+    return _page("about.html", documents=documents, report=report, operator=current_app.config["OPERATOR"],
+                 contact=current_app.config["CONTACT_EMAIL"])
+
+
 @bp.get("/d/<doc_id>/")
 def toc(doc_id: str):
     lib = library()
@@ -94,9 +118,10 @@ def section(doc_id: str, section_id: str):
 
 
 def _as_sentence(footnote):
-    from simplify.model import Sentence
+    from simplify.model import Link, Sentence
 
-    return Sentence(footnote.text, reading=footnote.reading, terms=footnote.terms)
+    links = tuple(Link(url, at, at + len(url)) for url in footnote.urls if (at := footnote.text.find(url)) >= 0)
+    return Sentence(footnote.text, reading=footnote.reading, terms=footnote.terms, links=links)
 
 
 def _ancestors(document, target):
@@ -115,16 +140,41 @@ def _ancestors(document, target):
     return path
 
 
+# 五十音 rows: the kana each row starts with, for the glossary's index
+_ROWS = [("あ", "あいうえおぁぃぅぇぉゔ"), ("か", "かきくけこがぎぐげご"), ("さ", "さしすせそざじずぜぞ"),
+         ("た", "たちつてとだぢづでどっ"), ("な", "なにぬねの"), ("は", "はひふへほばびぶべぼぱぴぷぺぽ"),
+         ("ま", "まみむめも"), ("や", "やゆよゃゅょ"), ("ら", "らりるれろ"), ("わ", "わをんゎ")]
+
+
+def _row(reading: str) -> str:
+    first = to_hiragana(reading[:1])
+    return next((row for row, kana in _ROWS if first and first in kana), "英数字")
+
+
+def _matches(term, query: str) -> bool:
+    folded = to_hiragana(unicodedata.normalize("NFKC", query)).lower()
+    haystack = " ".join((*term.forms, term.reading, term.plain, term.english or ""))
+    return folded in to_hiragana(unicodedata.normalize("NFKC", haystack)).lower()
+
+
 @bp.get("/d/<doc_id>/glossary")
 def glossary(doc_id: str):
+    """Every term, in 五十音 order of its reading, grouped by row with an index; ``?q=`` filters (no script)."""
     document = library().document(doc_id)
     level, _, _ = _preferences()
+    query = (request.args.get("q") or "").strip()[:50]
     usage = term_usage(document)
     sections = {s.id: s for s in document.walk()}
     notes = {note.number: (s, note) for s in sections.values() for note in s.footnotes}
-    entries = [(t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])],
-                _defined_at(document, t, sections, notes)) for t in document.glossary]
-    return _page("glossary.html", document=document, entries=entries)
+    terms = sorted(document.glossary, key=lambda t: (to_hiragana(t.reading), t.surfaces[0]))
+    shown = [t for t in terms if not query or _matches(t, query)]
+    groups: dict[str, list] = {}
+    for t in shown:
+        groups.setdefault(_row(t.reading), []).append(
+            (t, plain_to_html(t, level), [sections[i] for i in usage.get(t.id, [])],
+             _defined_at(document, t, sections, notes)))
+    rows = [(row, groups[row]) for row, _ in _ROWS + [("英数字", "")] if row in groups]
+    return _page("glossary.html", document=document, rows=rows, query=query, total=len(terms), count=len(shown))
 
 
 def _defined_at(document, term, sections: dict, notes: dict) -> tuple[str, str] | None:
@@ -151,7 +201,19 @@ def downloads(doc_id: str):
     document = lib.document(doc_id)
     _, voice, _ = _preferences()
     manifest = lib.built_manifest(document, voice)
-    full = (lib.folder(document, voice) / manifest["full"]["mp3"]) if manifest and manifest.get("full") else None
+    folder = lib.folder(document, voice)
+    full = (folder / manifest["full"]["mp3"]) if manifest and manifest.get("full") else None
     full_size = full.stat().st_size if full and full.exists() else None
+    # NOTE: the ZIP, the DAISY book and the EPUB are made on first request; each is about the tracks' size
+    tracks_size = sum((folder / t["mp3"]).stat().st_size for t in manifest["tracks"]
+                      if t.get("mp3") and (folder / t["mp3"]).exists()) if manifest else 0
+    depths: dict[str, int] = {}
+
+    def walk(sections, depth):
+        for s in sections:
+            depths[s.id] = depth
+            walk(s.children, depth + 1)
+
+    walk(document.sections, 0)
     return _page("downloads.html", document=document, manifest=manifest, full_size=full_size,
-                 sections=list(document.walk()))
+                 tracks_size=tracks_size, sections=list(document.walk()), depths=depths)

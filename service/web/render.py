@@ -59,14 +59,24 @@ def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: d
         notes_at.setdefault(note.offset, []).append(note)
     out = [f'<span class="s" id="c-{html.escape(cue)}" data-cue="{html.escape(cue)}">']
     open_term: tuple[int, str] | None = None
+    links = {link.start: link for link in sentence.links}
+    open_link: int | None = None
     pending_notes = sorted(notes_at)
     for token, piece in zip(reading.tokens, pieces):
-        ref = opens.get(token.start)
+        link = links.get(token.start)
+        if link is not None and open_link is None and open_term is None:
+            # NOTE: a printed URL is itself the link (its name is the address a reader sees)
+            out.append(f'<a class="url" href="{html.escape(link.url)}" rel="noopener">')
+            open_link = link.end
+        ref = opens.get(token.start) if open_link is None else None
         if ref is not None and open_term is None:
             out.append(f'<a class="term" href="{html.escape(glossary_url)}#term-{html.escape(ref.id)}" '
                        f'data-term="{html.escape(ref.id)}">')
             open_term = (ref.end, ref.id)
         out.append(piece)
+        if open_link is not None and token.end >= open_link:
+            out.append("</a>")
+            open_link = None
         if open_term and token.end >= open_term[0]:
             term = terms.get(open_term[1])
             out.append("</a>")
@@ -77,7 +87,7 @@ def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: d
         while pending_notes and pending_notes[0] <= token.end and not open_term:
             for note in notes_at[pending_notes.pop(0)]:
                 out.append(_note_link(note.number, note.mark, note_prefix))
-    if open_term:
+    if open_term or open_link is not None:
         out.append("</a>")
     for offset in pending_notes:
         for note in notes_at[offset]:
@@ -87,5 +97,6 @@ def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: d
 
 
 def _note_link(number: int, mark: str, prefix: str) -> str:
-    return (f'<sup class="noteref"><a id="{prefix}ref-{number}" href="#{prefix}fn-{number}" '
-            f'aria-label="注{number}">{html.escape(mark)}</a></sup>')
+    # NOTE: the name starts with what is shown (「＊5」), then says what it is (WCAG 2.5.3 label in name)
+    return (f'<sup class="noteref"><a id="{prefix}ref-{number}" href="#{prefix}fn-{number}">{html.escape(mark)}'
+            f'<span class="visually-hidden">（注{number}へ）</span></a></sup>')

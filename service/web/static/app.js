@@ -30,13 +30,19 @@ function enhancePlayer() {
   var cues = [];
   var current = null;
 
-  function setSpeed(rate) {
-    audio.playbackRate = rate;
+  function showSpeed() {
+    // NOTE: also when the rate is changed elsewhere (the browser's own menu): the buttons say what plays
+    var rate = audio.playbackRate;
     speeds.querySelectorAll("button").forEach(function (b) {
-      b.setAttribute("aria-pressed", parseFloat(b.dataset.speed) === rate ? "true" : "false");
+      b.setAttribute("aria-pressed", Math.abs(parseFloat(b.dataset.speed) - rate) < 0.001 ? "true" : "false");
     });
     try { localStorage.setItem("yomiage-speed", String(rate)); } catch (e) { /* private mode */ }
   }
+  function setSpeed(rate) {
+    audio.playbackRate = rate;
+    showSpeed();
+  }
+  audio.addEventListener("ratechange", showSpeed);
   speeds.hidden = false;
   speeds.querySelectorAll("button").forEach(function (b) {
     b.addEventListener("click", function () { setSpeed(parseFloat(b.dataset.speed)); });
@@ -56,7 +62,28 @@ function enhancePlayer() {
     if (id === current) return;
     if (current) { var old = document.getElementById(current); if (old) old.classList.remove("speaking"); }
     current = id;
-    if (id) { var el = document.getElementById(id); if (el) el.classList.add("speaking"); }
+    if (id) {
+      var el = document.getElementById(id);
+      if (el) { el.classList.add("speaking"); if (!audio.paused) follow(el); }
+    }
+  }
+
+  // Keep the spoken sentence in view, unless the reader is scrolling the page themselves.
+  var userScrolled = 0;
+  ["wheel", "touchmove"].forEach(function (name) {
+    window.addEventListener(name, function () { userScrolled = Date.now(); }, { passive: true });
+  });
+  window.addEventListener("keydown", function (event) {
+    if (["PageUp", "PageDown", "Home", "End", "ArrowUp", "ArrowDown", " "].indexOf(event.key) >= 0 &&
+        !player.contains(event.target)) userScrolled = Date.now();
+  });
+  var still = window.matchMedia ? window.matchMedia("(prefers-reduced-motion: reduce)") : null;
+  function follow(el) {
+    if (Date.now() - userScrolled < 4000) return;
+    var box = el.getBoundingClientRect();
+    var margin = window.innerHeight * 0.15;
+    if (box.top >= margin && box.bottom <= window.innerHeight - margin) return;
+    el.scrollIntoView({ block: "center", behavior: still && still.matches ? "auto" : "smooth" });
   }
   fetch(player.dataset.timing).then(function (r) { return r.ok ? r.json() : null; }).then(function (timing) {
     if (!timing) return;
@@ -64,8 +91,8 @@ function enhancePlayer() {
     // timeupdate comes only every 250 ms or so; while playing, follow every frame so the
     // highlight moves with the voice, not up to a quarter of a second behind it.
     var frame = 0;
-    function follow() { highlight(); frame = audio.paused ? 0 : requestAnimationFrame(follow); }
-    audio.addEventListener("play", function () { if (!frame) frame = requestAnimationFrame(follow); });
+    function tick() { highlight(); frame = audio.paused ? 0 : requestAnimationFrame(tick); }
+    audio.addEventListener("play", function () { if (!frame) frame = requestAnimationFrame(tick); });
     ["timeupdate", "seeked", "ended"].forEach(function (name) { audio.addEventListener(name, highlight); });
     highlight();
   }).catch(function () { /* highlighting is an extra */ });
@@ -119,9 +146,13 @@ function enhancePlayer() {
     else if (key === "l") audio.currentTime = audio.currentTime + 5;
     else if (key === "n") jumpSentence(1);
     else if (key === "p") jumpSentence(-1);
-    else if (key === "[" || key === "]") {
-      var i = rates.indexOf(audio.playbackRate);
-      setSpeed(rates[Math.max(0, Math.min(rates.length - 1, (i < 0 ? 1 : i) + (key === "]" ? 1 : -1)))]);
+    else if (key === "]") {
+      // NOTE: the next step up from whatever plays now (a rate set in the browser's menu may be off the list)
+      var faster = rates.filter(function (r) { return r > audio.playbackRate + 0.001; });
+      if (faster.length) setSpeed(faster[0]);
+    } else if (key === "[") {
+      var slower = rates.filter(function (r) { return r < audio.playbackRate - 0.001; });
+      if (slower.length) setSpeed(slower[slower.length - 1]);
     } else handled = false;
     if (handled) event.preventDefault();
   });
