@@ -132,18 +132,23 @@ def find_section(document: Document, section: Section, number: int, total: int, 
 
 
 def build_section(document: Document, section: Section, number: int, total: int, voice: Voice,
-                  options: BuildOptions, synth: Synthesizer) -> dict:
-    """One section's products; skipped when its timing JSON already carries the same key."""
+                  options: BuildOptions, synth: Synthesizer,
+                  on_progress: Callable[[int, float], None] | None = None) -> dict:
+    """One section's products; skipped when its timing JSON already carries the same key. ``on_progress`` hears
+    (characters, audio seconds) as each utterance is made."""
     folder, name, utterances, key = _plan(document, section, number, total, voice, options)
     timing_path = folder / f"{name}.json"
     entry = _existing(timing_path, key, folder, name, options)
-    if entry is not None:
-        return entry
-    with single_flight(f"track-{key}", options.output / "cache" / "locks"):
-        entry = _existing(timing_path, key, folder, name, options)
-        if entry is not None:
-            return entry
-        return _make_track(document, section, number, total, voice, options, synth, key, folder, name, utterances)
+    if entry is None:
+        with single_flight(f"track-{key}", options.output / "cache" / "locks"):
+            entry = _existing(timing_path, key, folder, name, options)
+            if entry is None:
+                heard = (lambda u, seconds: on_progress(len(u.text), seconds)) if on_progress else None
+                return _make_track(document, section, number, total, voice, options, synth, key, folder, name,
+                                   utterances, heard)
+    if on_progress:
+        on_progress(sum(len(u.text) for u in utterances), entry["duration"])
+    return entry
 
 
 def _existing(timing_path: Path, key: str, folder: Path, name: str, options: BuildOptions) -> dict | None:
@@ -156,8 +161,10 @@ def _existing(timing_path: Path, key: str, folder: Path, name: str, options: Bui
     return {**timing, "built": False}
 
 
-def _make_track(document, section, number, total, voice, options, synth, key, folder, name, utterances) -> dict:
-    sound = section_to_audio(section, voice, synth, footnotes=options.footnotes, utterances=utterances)
+def _make_track(document, section, number, total, voice, options, synth, key, folder, name, utterances,
+                on_utterance=None) -> dict:
+    sound = section_to_audio(section, voice, synth, footnotes=options.footnotes, utterances=utterances,
+                             on_utterance=on_utterance)
     target = options.target_lufs + voice.volume_db
     result = audio.normalise(sound.samples, sound.sr, target)
     pcm = audio.to_int16(result.samples)
@@ -240,37 +247,56 @@ def build_full(document: Document, sections: list[Section], tracks: list[dict], 
 
 
 class Progress:
-    """Sections, audio minutes and ETA on stderr: one updating line on a terminal, plain lines otherwise."""
+    """Audio made, sections done and time left, on stderr, moved by every synthesised utterance (not only when a
+    whole section is finished): one updating line on a terminal, a line every few seconds otherwise."""
 
-    def __init__(self, total_sections: int, total_weight: int, enabled: bool = True):
+    def __init__(self, total_sections: int, total_weight: int, enabled: bool = True, stream=None):
         self.total, self.weight, self.enabled = total_sections, max(total_weight, 1), enabled
         self.done, self.done_weight, self.audio = 0, 0, 0.0
         self.start = time.monotonic()
         self.lock = threading.Lock()
-        self.tty = sys.stderr.isatty()
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.shown = 0.0
 
-    def update(self, weight: int, seconds: float) -> None:
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.done_weight / self.weight)
+
+    def advance(self, weight: int, seconds: float) -> None:
+        """Some characters of some section have been spoken (``seconds`` of audio)."""
         with self.lock:
-            self.done += 1
             self.done_weight += weight
             self.audio += seconds
-            if not self.enabled:
-                return
-            elapsed = time.monotonic() - self.start
-            fraction = self.done_weight / self.weight
-            eta = elapsed / fraction - elapsed if fraction > 0 else 0
-            bar = "#" * int(fraction * 20)
-            line = (f"[{bar:<20}] {self.done}/{self.total} 節  音声 {self.audio / 60:5.1f} 分  "
-                    f"経過 {elapsed:5.0f} 秒  残り約 {eta:4.0f} 秒")
-            print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=sys.stderr, flush=True)
+            self._show()
+
+    def section_done(self) -> None:
+        with self.lock:
+            self.done += 1
+            self._show(force=self.done == self.total)
+
+    def _show(self, force: bool = False) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if not force and now - self.shown < (0.25 if self.tty else 3.0):
+            return
+        self.shown = now
+        elapsed = now - self.start
+        fraction = self.fraction
+        eta = elapsed / fraction - elapsed if fraction > 0 else 0
+        bar = "#" * int(fraction * 20)
+        line = (f"[{bar:<20}] {fraction * 100:3.0f}%  {self.done}/{self.total} 節  音声 {self.audio / 60:5.1f} 分  "
+                f"経過 {elapsed:5.0f} 秒  残り約 {eta:4.0f} 秒")
+        print(("\r" + line) if self.tty else line, end="" if self.tty else "\n", file=self.stream, flush=True)
 
     def finish(self) -> None:
         if self.enabled and self.tty:
-            print(file=sys.stderr)
+            print(file=self.stream)
 
 
 def build_document(document: Document, voice: Voice, options: BuildOptions, *, progress: bool = True,
-                   on_track: Callable[[dict], None] | None = None) -> BuildReport:
+                   on_track: Callable[[dict], None] | None = None, progress_stream=None) -> BuildReport:
     """Build every product of a document for one voice; returns what was built and what was reused."""
     started = time.monotonic()
     if any(s.title_reading is None for s in document.walk()):
@@ -279,16 +305,18 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(options.output)
     sections = list(document.walk())
-    weights = [len(s.heading) + sum(len(x.text) for x in s.sentences()) + sum(len(f.text) for f in s.footnotes)
+    weights = [len(s.heading) + sum(len(x.text) for x in s.sentences()) + sum(len(f"注{f.number}。{f.text}")
+                                                                              for f in s.footnotes)
                for s in sections]
-    bar = Progress(len(sections), sum(weights), progress)
+    bar = Progress(len(sections), sum(weights), progress, stream=progress_stream)
     synth = Synthesizer(voice, cache_folder(options))
     results: dict[int, dict] = {}
 
     def work(index: int) -> None:
-        track = build_section(document, sections[index], index + 1, len(sections), voice, options, synth)
+        track = build_section(document, sections[index], index + 1, len(sections), voice, options, synth,
+                              on_progress=bar.advance)
         results[index] = track
-        bar.update(weights[index], track["duration"])
+        bar.section_done()
         if on_track:
             on_track(track)
 

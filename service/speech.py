@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -197,7 +197,9 @@ class SectionAudio:
 
 
 def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True,
-                     utterances: list[Utterance] | None = None) -> SectionAudio:
+                     utterances: list[Utterance] | None = None,
+                     on_utterance: Callable[[Utterance, float], None] | None = None) -> SectionAudio:
+    """The section's waveform and cue times; ``on_utterance`` hears of each utterance as it is made (progress)."""
     sr = sample_rate(voice)
     if utterances is None:
         utterances = section_to_utterances(section, voice, footnotes=footnotes)
@@ -210,6 +212,8 @@ def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, foot
                      "end": (position + len(wave)) / sr, "block": u.block, "sentence": u.index})
         parts.append(wave)
         position += len(wave)
+        if on_utterance:
+            on_utterance(u, (len(wave) / sr) + u.pause_after)
         pause = np.zeros(int(u.pause_after * sr), dtype=np.float32)
         parts.append(pause)
         position += len(pause)

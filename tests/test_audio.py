@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import os
 import signal
 import subprocess
@@ -449,3 +450,37 @@ def test_default_tags_are_v24_with_year_and_cover(built):
     tag = ID3(folder / manifest["tracks"][0]["mp3"])
     assert tag.version == (2, 4, 0)
     assert tag.getall("APIC") and tag.getall("APIC")[0].mime == "image/png"
+
+
+def test_the_progress_line_moves_with_every_utterance(sample_doc, tmp_path):
+    """Not only when a section ends: with one thread, the first line comes before the first (longest) section
+    is done, percentages rise to 100, and audio minutes and time left are shown from the start."""
+    import io as _io
+
+    class Recorder(_io.StringIO):
+        def isatty(self):
+            return False
+
+    stream = Recorder()
+    options = BuildOptions(output=tmp_path, jobs=1)
+    from service import build as build_module
+
+    shown = []
+    real = build_module.Progress._show
+
+    def spy(self, force=False):
+        shown.append((self.done, self.fraction))
+        real(self, force=True)  # every call printed: the test sees each step
+
+    build_module.Progress._show = spy
+    try:
+        build_document(sample_doc, get_voice("mei"), options, progress=True, progress_stream=stream)
+    finally:
+        build_module.Progress._show = real
+    lines = stream.getvalue().splitlines()
+    sections = len(list(sample_doc.walk()))
+    assert len(lines) > 2 * sections
+    assert any(done == 0 and 0 < fraction < 1 for done, fraction in shown)  # moved inside the first section
+    assert re.search(r"音声 +\d+\.\d 分 .*残り約 +\d+ 秒", lines[0])
+    percents = [int(re.search(r"(\d+)%", line)[1]) for line in lines]
+    assert percents == sorted(percents) and percents[-1] == 100
