@@ -79,7 +79,7 @@ def first_chunk() -> dict:
         start = time.perf_counter()
         if label == "stream":
             size = 0
-            for chunk in stream_section_mp3(document, sections[index], index + 1, len(sections), voice, options, synth):
+            for chunk in stream_section_mp3(document, sections[index], voice, options, synth):
                 size += len(chunk)
                 if size > voice.lead_in * 8000 + 2000 and "first" not in results:
                     results["first"] = time.perf_counter() - start
@@ -87,7 +87,7 @@ def first_chunk() -> dict:
         else:
             from service.build import build_section
 
-            build_section(document, sections[index], index + 1, len(sections), voice, options, synth)
+            build_section(document, sections[index], voice, options, synth)
             results["whole"] = time.perf_counter() - start
         shutil.rmtree(out)
     return results

@@ -25,7 +25,7 @@ from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 from .audio import mp3_frames, strip_id3
 from . import store
 from .build import BuildOptions, build_document, build_phrase_audio, cache_folder, document_folder
-from .speech import Synthesizer
+from .speech import Synthesizer, heading_cue
 from .voices import Voice
 
 GENERATOR = "yomiage"
@@ -45,6 +45,7 @@ class Part:
     cues: list[dict]
     duration: float  # of the MP3 file as decoded
     start: float  # elapsed time before this section
+    announced: tuple[Section, ...] = ()  # heading-only sections whose headings open this track
 
     @property
     def clips(self) -> float:
@@ -63,11 +64,14 @@ def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[lis
     folder = document_folder(options, document, voice)
     depths = _depths(document)
     parts, elapsed = [], 0.0
-    for section, track in zip(document.walk(), report.tracks):
+    for track in report.tracks:
+        section = document.section(track["section"])
+        announced = tuple(document.section(i) for i in track["sections"] if i != section.id)
         timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
         mp3 = folder / track["mp3"]
         _, samples, rate = mp3_frames(strip_id3(mp3.read_bytes()))
-        parts.append(Part(section, track["number"], depths[section.id], mp3, timing["cues"], samples / rate, elapsed))
+        parts.append(Part(section, track["number"], depths[section.id], mp3, timing["cues"], samples / rate, elapsed,
+                          announced))
         elapsed += samples / rate
     return parts, published
 
@@ -170,8 +174,8 @@ def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: in
         "ncc:generator": GENERATOR,
         "ncc:narrator": f"{voice.name}（合成音声）",
         "ncc:totalTime": _clock(sum(p.duration for p in timeline)),
-        "ncc:tocItems": str(len(timeline)),
-        "ncc:depth": str(max(p.depth for p in sections)),
+        "ncc:tocItems": str(1 + sum(1 + len(p.announced) for p in sections)),
+        "ncc:depth": str(max(_depths(document).values())),
         "ncc:files": str(files),
         "ncc:setInfo": "1 of 1",
         "ncc:multimediaType": "audioFullText",
@@ -183,11 +187,14 @@ def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: in
     head = "".join(f'<meta name="{k}" content={quoteattr(v)} />\n' for k, v in meta.items())
     body = [f'<h1 class="title" id="ncc-title"><a href="s000.smil#{_daisy_element(timeline[0], "title")}-par">'
             f"{escape(document.title)}</a></h1>"]
+    depths = _depths(document)
     for part in sections:
-        level = min(6, part.depth)
-        anchor = "h" if any(c["id"] == "h" for c in part.cues) else part.cues[0]["id"]
-        body.append(f'<h{level} id="ncc-{part.section.id}"><a href="s{part.number:03d}.smil#'
-                    f'{_daisy_element(part, anchor)}-par">{escape(part.section.heading or document.title)}</a></h{level}>')
+        entries = [(s, heading_cue(s, True)) for s in part.announced]
+        entries.append((part.section, "h" if any(c["id"] == "h" for c in part.cues) else part.cues[0]["id"]))
+        for section, anchor in entries:
+            level = min(6, depths[section.id])
+            body.append(f'<h{level} id="ncc-{section.id}"><a href="s{part.number:03d}.smil#'
+                        f'{_daisy_element(part, anchor)}-par">{escape(section.heading or document.title)}</a></h{level}>')
     return (f'<?xml version="1.0" encoding="utf-8"?>\n{_XHTML_DOCTYPE}\n'
             '<html xmlns="http://www.w3.org/1999/xhtml" lang="ja" xml:lang="ja">\n<head>\n'
             '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
@@ -234,11 +241,13 @@ def _daisy_smil(document: Document, part: Part, audio: str) -> str:
 def _daisy_content(document: Document, parts: list[Part]) -> str:
     """The full text: headings h1–h5 following the tree, one element per cue, footnotes as notes."""
     body = [f'<h1 class="title" id="book-title">{escape(document.title)}</h1>']
+    depths = _depths(document)
     for part in parts:
-        texts = _texts(part)
-        if "h" in texts:
-            level = min(6, part.depth)
-            body.append(f'<h{level} id="{part.element_id("h")}">{escape(texts["h"])}</h{level}>')
+        for cue in part.cues:
+            if cue["kind"] == "heading":
+                section = part.section if cue["id"] == "h" else document.section(cue["id"][2:])
+                level = min(6, depths[section.id])
+                body.append(f'<h{level} id="{part.element_id(cue["id"])}">{escape(cue["text"])}</h{level}>')
         for cue in part.cues:
             if cue["kind"] in ("sentence", "figure"):
                 body.append(f'<p id="{part.element_id(cue["id"])}">{escape(cue["text"])}{_daisy_noterefs(part, cue)}</p>')
@@ -393,13 +402,14 @@ def _xhtml(title: str, body: str, *, nav: bool = False) -> str:
 
 
 def _nav(document: Document, parts: list[Part]) -> str:
-    by_id = {p.section.id: p for p in parts}
+    by_id = {p.section.id: (p, f"#{p.section.id}") for p in parts}
+    by_id.update({s.id: (p, f"#{s.id}") for p in parts for s in p.announced})
 
     def tree(sections) -> str:
         items = []
         for s in sections:
-            part = by_id[s.id]
-            link = f'<a href="text/{part.number:03d}.xhtml">{escape(s.heading or document.title)}</a>'
+            part, anchor = by_id[s.id]
+            link = f'<a href="text/{part.number:03d}.xhtml{anchor}">{escape(s.heading or document.title)}</a>'
             items.append(f"<li>{link}{tree(s.children) if s.children else ''}</li>")
         return f"<ol>{''.join(items)}</ol>"
 
@@ -415,7 +425,15 @@ def _ruby_or_text(reading, text: str, level: RubyLevel) -> str:
 
 def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
     section = part.section
-    out = [f'<section epub:type="chapter" role="doc-chapter" id="{section.id}" aria-labelledby="{part.element_id("h")}">']
+    depths = _depths(document)
+    out = []
+    # NOTE: headings announced in this track (its heading-only parents) open the sections that contain it
+    for parent in part.announced:
+        cue = part.element_id(heading_cue(parent, True))
+        out.append(f'<section epub:type="chapter" role="doc-chapter" id="{parent.id}" aria-labelledby="{cue}">')
+        out.append(f'<h{min(6, depths[parent.id])} id="{cue}">{_heading_html(document, parent, level)}'
+                   f'</h{min(6, depths[parent.id])}>')
+    out.append(f'<section epub:type="chapter" role="doc-chapter" id="{section.id}" aria-labelledby="{part.element_id("h")}">')
     heading_level = min(6, part.depth)
     title = _ruby_or_text(section.title_reading, section.title, level) if section.title else escape(document.title)
     label = f'<span class="label">{escape(section.label)}</span>　' if section.label else ""
@@ -434,8 +452,14 @@ def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
     for note in section.footnotes:
         out.append(f'<aside epub:type="footnote" role="doc-footnote" id="{part.element_id("n" + str(note.number))}">'
                    f"<p>注{note.number}。{_ruby_or_text(note.reading, note.text, level)}</p></aside>")
-    out.append("</section>")
+    out.append("</section>" * (1 + len(part.announced)))
     return _xhtml(section.heading or document.title, "\n".join(out))
+
+
+def _heading_html(document: Document, section: Section, level: RubyLevel) -> str:
+    title = _ruby_or_text(section.title_reading, section.title, level) if section.title else escape(document.title)
+    label = f'<span class="label">{escape(section.label)}</span>　' if section.label else ""
+    return label + title
 
 
 def _epub_smil(part: Part) -> str:

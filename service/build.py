@@ -32,7 +32,7 @@ from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, s
 from .store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
 from .voices import Voice
 
-TRACK_VERSION = "3"  # 2: durations are the written MP3's length; 3: caption-sized WebVTT cues
+TRACK_VERSION = "4"  # 2: MP3 lengths; 3: caption-sized WebVTT cues; 4: heading-only sections folded
 FORMATS = ("mp3", "wav", "opus")
 
 
@@ -98,6 +98,49 @@ def download_name(number: int, section: Section, extension: str) -> str:
     return f"{number:02d}-{label}_{title}.{extension}"
 
 
+@dataclass(frozen=True)
+class TrackPlan:
+    """One track: the section whose words it carries, the heading-only sections it announces first (a 節 or 項
+    with nothing of its own but its children: a 2-7 s track would be a nuisance in a podcast app and on air),
+    its file number (the section's place in the document) and its place among the tracks (ID3 n/N)."""
+
+    section: Section
+    announced: tuple[Section, ...]
+    number: int
+    ordinal: int
+    count: int
+
+    @property
+    def sections(self) -> tuple[Section, ...]:
+        return (*self.announced, self.section)
+
+
+def heading_only(section: Section) -> bool:
+    return bool(section.heading) and not section.blocks and not section.footnotes and bool(section.children)
+
+
+def track_plans(document: Document) -> list[TrackPlan]:
+    """The document's tracks in reading order: a heading-only section is folded into the next track."""
+    raw: list[tuple[Section, tuple[Section, ...], int]] = []
+    pending: list[Section] = []
+    for number, section in enumerate(document.walk(), 1):
+        if heading_only(section):
+            pending.append(section)
+            continue
+        raw.append((section, tuple(pending), number))
+        pending = []
+    return [TrackPlan(section, announced, number, ordinal, len(raw))
+            for ordinal, (section, announced, number) in enumerate(raw, 1)]
+
+
+def plan_for(document: Document, section_id: str) -> TrackPlan:
+    """The track that carries a section, or announces it when it is only a heading."""
+    for plan in track_plans(document):
+        if any(s.id == section_id for s in plan.sections):
+            return plan
+    raise KeyError(section_id)
+
+
 def _track_key(document: Document, section: Section, number: int, total: int, voice: Voice, options: BuildOptions,
                synth_keys: list[list[str]]) -> str:
     material = {
@@ -114,29 +157,30 @@ def _track_key(document: Document, section: Section, number: int, total: int, vo
     return hashlib.sha256(json.dumps(material, ensure_ascii=False, sort_keys=True, default=str).encode()).hexdigest()[:32]
 
 
-def _plan(document: Document, section: Section, number: int, total: int, voice: Voice, options: BuildOptions):
-    """Where a section's products go, what it says, and the key of that content."""
+def _plan(document: Document, plan: TrackPlan, voice: Voice, options: BuildOptions):
+    """Where a track's products go, what it says, and the key of that content."""
     folder = document_folder(options, document, voice)
-    utterances = section_to_utterances(section, voice, footnotes=options.footnotes)
+    utterances = section_to_utterances(plan.section, voice, footnotes=options.footnotes, announce=plan.announced)
     synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after), str(u.gap)]
                   for u in utterances]
-    key = _track_key(document, section, number, total, voice, options, synth_keys)
-    return folder, track_name(number, section), utterances, key
+    key = _track_key(document, plan.section, plan.ordinal, plan.count, voice, options, synth_keys)
+    return folder, track_name(plan.number, plan.section), utterances, key
 
 
-def find_section(document: Document, section: Section, number: int, total: int, voice: Voice,
-                 options: BuildOptions) -> dict | None:
-    """The section's products if they are built for exactly this content; makes nothing."""
-    folder, name, _, key = _plan(document, section, number, total, voice, options)
+def find_section(document: Document, section: Section, voice: Voice, options: BuildOptions) -> dict | None:
+    """The products of the track that carries (or announces) ``section``, if built for exactly this content;
+    makes nothing."""
+    folder, name, _, key = _plan(document, plan_for(document, section.id), voice, options)
     return _existing(folder / f"{name}.json", key, folder, name, options)
 
 
-def build_section(document: Document, section: Section, number: int, total: int, voice: Voice,
-                  options: BuildOptions, synth: Synthesizer,
+def build_section(document: Document, section: Section, voice: Voice, options: BuildOptions, synth: Synthesizer,
                   on_progress: Callable[[int, float], None] | None = None) -> dict:
-    """One section's products; skipped when its timing JSON already carries the same key. ``on_progress`` hears
-    (characters, audio seconds) as each utterance is made."""
-    folder, name, utterances, key = _plan(document, section, number, total, voice, options)
+    """The products of the track that carries (or announces) ``section``; skipped when its timing JSON already
+    carries the same key. ``on_progress`` hears (characters, audio seconds) as each utterance is made."""
+    plan = plan_for(document, section.id)
+    folder, name, utterances, key = _plan(document, plan, voice, options)
+    number, total, section = plan.ordinal, plan.count, plan.section
     timing_path = folder / f"{name}.json"
     entry = _existing(timing_path, key, folder, name, options)
     if entry is None:
@@ -191,9 +235,14 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
         write_atomic(folder / f"{name}.{ext}", encoded)
     readings = {c["id"]: u.readings for c, u in zip(sound.cues, utterances)}
     write_atomic(folder / f"{name}.vtt", audio.cues_to_vtt(caption_cues(sound.cues, readings)))
+    starts = {c["id"]: c["start"] for c in sound.cues}
+    announced = [u.id[2:] for u in utterances if u.id.startswith("h-")]
+    sections = {s: (0.0 if i == 0 else starts[f"h-{s}"]) for i, s in enumerate(announced)}
+    sections[section.id] = 0.0 if not announced else starts.get("h", 0.0)
     timing = {
         "key": key,
         "section": section.id,
+        "sections": sections,  # every section this track carries or announces, and where its heading starts
         "number": number,
         "title": section.heading,
         "duration": duration,
@@ -201,6 +250,7 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
         "loudness": round(result.loudness, 2),
         "true_peak": round(result.true_peak, 2),
         "mp3": f"{name}.mp3" if "mp3" in options.formats else None,
+        **{ext: f"{name}.{ext}" for ext in options.formats if ext != "mp3"},
         "vtt": f"{name}.vtt",
         "json": f"{name}.json",
         "cues": sound.cues,
@@ -209,9 +259,9 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
     return {**timing, "built": True}
 
 
-def build_full(document: Document, sections: list[Section], tracks: list[dict], voice: Voice,
-               options: BuildOptions) -> dict:
-    """The whole document as one MP3 with an ID3 chapter per section, joined frame by frame (no re-encoding)."""
+def build_full(document: Document, tracks: list[dict], voice: Voice, options: BuildOptions) -> dict:
+    """The whole document as one MP3 with an ID3 chapter per section (a heading-only section's chapter is its
+    announcement at the start of the track it is folded into), joined frame by frame (no re-encoding)."""
     folder = document_folder(options, document, voice)
     key = hashlib.sha256(json.dumps([t["key"] for t in tracks] + [options.id3_version, options.cover]).encode()
                          ).hexdigest()[:32]
@@ -222,14 +272,18 @@ def build_full(document: Document, sections: list[Section], tracks: list[dict], 
             return meta
     except (OSError, ValueError):
         pass
-    frames, chapters, position = [], [], 0.0
-    for section, track in zip(sections, tracks):
+    frames, marks, position = [], [], 0.0
+    for track in tracks:
         data = audio.strip_id3((folder / track["mp3"]).read_bytes())
         _, samples, rate = audio.mp3_frames(data)
-        length = samples / rate
-        chapters.append(audio.Chapter(f"ch{track['number']:02d}", section.heading or document.title, position, position + length))
+        marks += [(section_id, position + start) for section_id, start in track["sections"].items()]
         frames.append(data)
-        position += length
+        position += samples / rate
+    chapters = []
+    for n, (section_id, start) in enumerate(marks):
+        end = marks[n + 1][1] if n + 1 < len(marks) else position
+        chapters.append(audio.Chapter(f"ch{n + 1:02d}", document.section(section_id).heading or document.title,
+                                      start, end))
     tag = audio.id3_tag(title=document.title, album=document.title, artist=voice.name, track=None,
                         comment=document.source.attribution or document.source.file, url=document.source.url,
                         chapters=chapters, toc_title=document.title, year=document_year(document),
@@ -239,8 +293,8 @@ def build_full(document: Document, sections: list[Section], tracks: list[dict], 
         "key": key,
         "mp3": "full.mp3",
         "duration": position,
-        "chapters": [{"id": c.id, "section": s.id, "title": c.title, "start": round(c.start, 6), "end": round(c.end, 6)}
-                     for c, s in zip(chapters, sections)],
+        "chapters": [{"id": c.id, "section": section_id, "title": c.title, "start": round(c.start, 6),
+                      "end": round(c.end, 6)} for c, (section_id, _) in zip(chapters, marks)],
     }
     write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1))
     return meta
@@ -304,30 +358,28 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     folder = document_folder(options, document, voice)
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(options.output)
-    sections = list(document.walk())
-    weights = [len(s.heading) + sum(len(x.text) for x in s.sentences()) + sum(len(f"注{f.number}。{f.text}")
-                                                                              for f in s.footnotes)
-               for s in sections]
-    bar = Progress(len(sections), sum(weights), progress, stream=progress_stream)
+    plans = track_plans(document)
+    weights = [sum(len(s.heading) for s in plan.sections) + sum(len(x.text) for x in plan.section.sentences())
+               + sum(len(f"注{f.number}。{f.text}") for f in plan.section.footnotes) for plan in plans]
+    bar = Progress(len(plans), sum(weights), progress, stream=progress_stream)
     synth = Synthesizer(voice, cache_folder(options))
     results: dict[int, dict] = {}
 
     def work(index: int) -> None:
-        track = build_section(document, sections[index], index + 1, len(sections), voice, options, synth,
-                              on_progress=bar.advance)
+        track = build_section(document, plans[index].section, voice, options, synth, on_progress=bar.advance)
         results[index] = track
         bar.section_done()
         if on_track:
             on_track(track)
 
-    # NOTE: longest sections first, so that the threads finish together
-    order = sorted(range(len(sections)), key=lambda i: -weights[i])
+    # NOTE: longest tracks first, so that the threads finish together
+    order = sorted(range(len(plans)), key=lambda i: -weights[i])
     with ThreadPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         for future in [pool.submit(work, i) for i in order]:
             future.result()
     bar.finish()
-    tracks = [results[i] for i in range(len(sections))]
-    full = build_full(document, sections, tracks, voice, options) if "mp3" in options.formats else None
+    tracks = [results[i] for i in range(len(plans))]
+    full = build_full(document, tracks, voice, options) if "mp3" in options.formats else None
     content_key = hashlib.sha256(json.dumps([t["key"] for t in tracks]).encode()).hexdigest()[:32]
     manifest = {
         "generator": "yomiage",
@@ -340,10 +392,10 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
         "loudness_target": options.target_lufs + voice.volume_db,
         "attribution": document.source.attribution,
         "tracks": [
-            {"section": t["section"], "number": t["number"], "title": t["title"], "mp3": t.get("mp3"), "vtt": t["vtt"],
-             "json": t["json"], "duration": round(t["duration"], 6),
-             **{ext: f"{track_name(t['number'], s)}.{ext}" for ext in options.formats if ext != "mp3"}}
-            for t, s in zip(tracks, sections)
+            {"section": t["section"], "sections": t["sections"], "number": t["number"], "title": t["title"],
+             "mp3": t.get("mp3"), "vtt": t["vtt"], "json": t["json"], "duration": round(t["duration"], 6),
+             **{ext: t[ext] for ext in options.formats if ext != "mp3"}}
+            for t in tracks
         ],
         "full": {"mp3": full["mp3"], "chapters": full["chapters"], "duration": round(full["duration"], 6)} if full else None,
     }

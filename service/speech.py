@@ -46,16 +46,27 @@ class Utterance:
     gap: float = _PIECE_GAP  # silence between its readings' pieces
 
 
-def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = True) -> list[Utterance]:
-    """What a section's track says: its heading, its own body, then its footnotes (「注1。…」)."""
-    out: list[Utterance] = []
+def heading_cue(section: Section, announced: bool = False) -> str:
+    """The cue id of a section's heading: ``h`` in its own track, ``h-<id>`` when announced in another's."""
+    return f"h-{section.id}" if announced else "h"
+
+
+def _heading(section: Section, voice: Voice, cue: str) -> Utterance:
     if section.label and section.title:
         # NOTE: the label, a short pause, then the title: numbered headings are said as a listener expects
         title = section.title_reading or text_to_reading(section.title)
-        out.append(Utterance("h", "heading", section.heading, (text_to_reading(section.label), title),
-                             voice.heading_pause, gap=LABEL_PAUSE))
-    elif section.heading:
-        out.append(Utterance("h", "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause))
+        return Utterance(cue, "heading", section.heading, (text_to_reading(section.label), title),
+                         voice.heading_pause, gap=LABEL_PAUSE)
+    return Utterance(cue, "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause)
+
+
+def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = True,
+                          announce: tuple[Section, ...] = ()) -> list[Utterance]:
+    """What a section's track says: the headings it announces for sections that are only a heading (its parents,
+    folded into it), its own heading, its own body, then its footnotes (「注1。…」)."""
+    out: list[Utterance] = [_heading(parent, voice, heading_cue(parent, True)) for parent in announce]
+    if section.heading:
+        out.append(_heading(section, voice, heading_cue(section)))
     number = 0
     for b, block in enumerate(section.blocks):
         for i, sentence in enumerate(block.sentences):
@@ -238,13 +249,13 @@ def _clauses(chunk: tuple[dict, ...]) -> list[list[dict]]:
     return parts
 
 
-def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True
-                           ) -> Iterator[np.ndarray]:
+def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True,
+                           announce: tuple[Section, ...] = ()) -> Iterator[np.ndarray]:
     """Float waveforms in speaking order, pauses included; clause by clause until the first cached piece."""
     sr = sample_rate(voice)
     yield np.zeros(int(voice.lead_in * sr))
     eager = True  # NOTE: split clause by clause only while nothing has been heard yet
-    for u in section_to_utterances(section, voice, footnotes=footnotes):
+    for u in section_to_utterances(section, voice, footnotes=footnotes, announce=announce):
         first_piece = True
         for reading in u.readings:
             for piece in reading_to_pieces(reading, voice):

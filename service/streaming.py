@@ -11,7 +11,7 @@ from simplify.model import Document, Section
 from simplify.reading import text_to_reading
 
 from . import audio
-from .build import BuildOptions, document_folder, track_name
+from .build import BuildOptions, document_folder, plan_for, track_name
 from .speech import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
 from .voices import Voice
 
@@ -38,12 +38,14 @@ def streaming_gain_db(voice: Voice, target_lufs: float) -> float:
         return _gains[key]
 
 
-def stream_section_mp3(document: Document, section: Section, number: int, total: int, voice: Voice,
-                       options: BuildOptions, synth: Synthesizer, *, block_bytes: int = 16384) -> Iterator[bytes]:
-    """MP3 frames in speaking order. A section already built is sent from its file."""
+def stream_section_mp3(document: Document, section: Section, voice: Voice, options: BuildOptions,
+                       synth: Synthesizer, *, block_bytes: int = 16384) -> Iterator[bytes]:
+    """MP3 frames of the track that carries (or announces) ``section``, in speaking order. A track already built
+    is sent from its file."""
+    plan = plan_for(document, section.id)
     folder = document_folder(options, document, voice)
-    built = folder / f"{track_name(number, section)}.mp3"
-    timing = folder / f"{track_name(number, section)}.json"
+    built = folder / f"{track_name(plan.number, plan.section)}.mp3"
+    timing = folder / f"{track_name(plan.number, plan.section)}.json"
     if built.exists() and timing.exists():
         with open(built, "rb") as f:
             while chunk := f.read(block_bytes):
@@ -56,7 +58,8 @@ def stream_section_mp3(document: Document, section: Section, number: int, total:
     limiter = audio.StreamLimiter(sr, audio.TRUE_PEAK_CEILING - 0.5)
     encoder = audio.Mp3Encoder(sr, options.bitrate)
     skip = audio.ENCODER_DELAY
-    for wave in stream_utterance_waves(section, voice, synth, footnotes=options.footnotes):
+    for wave in stream_utterance_waves(plan.section, voice, synth, footnotes=options.footnotes,
+                                       announce=plan.announced):
         if skip:
             cut = min(skip, len(wave))
             wave, skip = wave[cut:], skip - cut

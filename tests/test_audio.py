@@ -22,7 +22,7 @@ from mutagen.id3 import ID3
 from scipy.signal import resample_poly
 
 from service import audio
-from service.build import BuildOptions, build_document, build_section
+from service.build import BuildOptions, build_document, build_section, plan_for
 from service.speech import Synthesizer, section_to_utterances
 from service.streaming import stream_section_mp3
 from service.voices import get_voice, list_voices
@@ -58,7 +58,8 @@ def true_peak(x: np.ndarray) -> float:
 def test_manifest_lists_every_section(built):
     doc, voice, options, report, folder, manifest = built
     assert manifest["document"] == doc.id and manifest["voice"] == "mei"
-    assert [t["section"] for t in manifest["tracks"]] == [s.id for s in doc.walk()]
+    # every section is in one track, in reading order: its own, or the one it is announced in
+    assert [s for t in manifest["tracks"] for s in t["sections"]] == [s.id for s in doc.walk()]
     for track in manifest["tracks"]:
         assert (folder / track["mp3"]).exists() and (folder / track["vtt"]).exists()
     assert (folder / manifest["full"]["mp3"]).exists()
@@ -72,7 +73,8 @@ def test_every_track_decodes_with_the_right_duration_rate_loudness_and_peak(buil
         timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
         cues = timing["cues"]
         expected = voice.lead_in + sum(c["end"] - c["start"] for c in cues) + voice.tail
-        expected += sum(u.pause_after for u in section_to_utterances(doc.section(track["section"]), voice))
+        plan = plan_for(doc, track["section"])
+        expected += sum(u.pause_after for u in section_to_utterances(plan.section, voice, announce=plan.announced))
         assert abs(len(x) / sr - expected) <= 0.02 * expected, track
         if len(x) / sr > 3:  # BS.1770 gating needs a few blocks to mean anything
             assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) - options.target_lufs) <= 1.0, track
@@ -119,7 +121,8 @@ def test_cues_match_utterances_and_stay_inside_the_track(built):
         assert vtt.startswith("WEBVTT")
         timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
         cues = timing["cues"]
-        assert len(cues) == len(section_to_utterances(section, voice)) <= vtt.count(" --> ")
+        plan = plan_for(doc, section.id)
+        assert len(cues) == len(section_to_utterances(section, voice, announce=plan.announced)) <= vtt.count(" --> ")
         sentences = [c for c in cues if c["kind"] in ("sentence", "figure")]
         assert len(sentences) == sum(1 for _ in section.sentences())
         assert [c["text"] for c in sentences] == [s.text for s in section.sentences()]
@@ -156,7 +159,7 @@ def test_other_formats_decode(sample_doc, tmp_path):
     options = BuildOptions(output=tmp_path, formats=("mp3", "wav", "opus"))
     voice = get_voice("mei")
     section = sample_doc.section("s1-2-a")
-    track = build_section(sample_doc, section, 6, 6, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
+    track = build_section(sample_doc, section, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
     folder = tmp_path / sample_doc.id / "mei"
     for ext in ("wav", "opus"):
         x, sr = decode(folder / f"{track['json'][:-5]}.{ext}")
@@ -169,7 +172,7 @@ def test_concurrent_requests_synthesise_once(sample_doc, tmp_path):
     synth = Synthesizer(voice, tmp_path / "cache" / "utt")
     section = sample_doc.section("s1-1-2")
     results = []
-    threads = [threading.Thread(target=lambda: results.append(build_section(sample_doc, section, 4, 6, voice, options, synth)))
+    threads = [threading.Thread(target=lambda: results.append(build_section(sample_doc, section, voice, options, synth)))
                for _ in range(4)]
     for t in threads:
         t.start()
@@ -216,7 +219,7 @@ def test_slow_voice_is_slower(sample_doc, tmp_path):
     for voice_id in ("mei", "mei-slow"):
         voice = get_voice(voice_id)
         options = BuildOptions(output=tmp_path)
-        durations[voice_id] = build_section(sample_doc, section, 4, 6, voice, options,
+        durations[voice_id] = build_section(sample_doc, section, voice, options,
                                             Synthesizer(voice, tmp_path / "cache" / "utt"))["duration"]
     assert durations["mei-slow"] > durations["mei"] * 1.15
 
@@ -233,7 +236,7 @@ def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path):
     streaming_gain_db(voice, options.target_lufs)  # calibrated once per voice, not per request
     start = time.perf_counter()
     stamps, chunks = [], []
-    for chunk in stream_section_mp3(sample_doc, section, 3, 6, voice, options, synth):
+    for chunk in stream_section_mp3(sample_doc, section, voice, options, synth):
         stamps.append((time.perf_counter() - start, sum(len(c) for c in chunks) + len(chunk)))
         chunks.append(chunk)
     total = time.perf_counter() - start
@@ -272,7 +275,7 @@ def test_a_build_killed_midway_leaves_nothing_truncated_and_the_next_completes(t
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
-    assert len(manifest["tracks"]) == 13
+    assert len(manifest["tracks"]) == 12  # the 節 is only a heading: announced at the start of the first
     for track in manifest["tracks"]:
         decode(folder / track["mp3"])
     assert not list(out.rglob("*.tmp"))
@@ -288,7 +291,7 @@ def test_broadcast_target(sample_doc, tmp_path):
     voice = get_voice("mei")
     options = BuildOptions(output=tmp_path, target_lufs=-24.0)
     section = sample_doc.section("s1-1-1")
-    track = build_section(sample_doc, section, 3, 6, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
+    track = build_section(sample_doc, section, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
     x, sr = decode(tmp_path / sample_doc.id / "mei" / track["mp3"])
     assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 24) <= 1.0
 
@@ -301,10 +304,12 @@ def test_manifest_durations_are_what_a_player_measures(built):
     doc, voice, options, report, folder, manifest = built
     manifest = json.loads(build_document(doc, voice, options, progress=False).manifest.read_text(encoding="utf-8"))
     total = 0.0
-    for track, chapter in zip(manifest["tracks"], manifest["full"]["chapters"]):
+    starts = {c["section"]: c["start"] for c in manifest["full"]["chapters"]}
+    for track in manifest["tracks"]:
         length = MP3(folder / track["mp3"]).info.length
         assert abs(track["duration"] - length) < 0.001, track
-        assert abs(chapter["start"] - total) < 0.002
+        first = next(iter(track["sections"]))
+        assert abs(starts[first] - total) < 0.002  # each track's first chapter starts where the tracks add up to
         total += length
     assert abs(manifest["full"]["duration"] - total) < 0.002
     assert abs(MP3(folder / manifest["full"]["mp3"]).info.length - total) < 0.002
@@ -333,7 +338,7 @@ def test_a_stream_keeps_the_true_peak_promise(tmp_path):
     sections = list(document.walk())
     number, section = next((n, s) for n, s in enumerate(sections, 1) if "今後の課題" in s.heading)
     options = BuildOptions(output=tmp_path / "out")
-    data = b"".join(stream_section_mp3(document, section, number, len(sections), voice, options,
+    data = b"".join(stream_section_mp3(document, section, voice, options,
                                        Synthesizer(voice, tmp_path / "cache")))
     x, sr = soundfile.read(io.BytesIO(data))
     assert len(x) / sr > 1.0
@@ -442,7 +447,7 @@ def test_the_broadcast_preset_gives_r128_wav_and_id3v23_mp3(tmp_path):
         assert tag.getall("APIC")[0].data[:8] == b"\x89PNG\r\n\x1a\n"
     assert loudness and all(abs(value + 24) <= 1.0 for value in loudness), loudness
     full = ReadID3(folder / manifest["full"]["mp3"])
-    assert full.version == (2, 3, 0) and len(full.getall("CHAP")) == len(manifest["tracks"])
+    assert full.version == (2, 3, 0) and len(full.getall("CHAP")) == sum(len(t["sections"]) for t in manifest["tracks"])
 
 
 def test_default_tags_are_v24_with_year_and_cover(built):
@@ -484,3 +489,21 @@ def test_the_progress_line_moves_with_every_utterance(sample_doc, tmp_path):
     assert re.search(r"音声 +\d+\.\d 分 .*残り約 +\d+ 秒", lines[0])
     percents = [int(re.search(r"(\d+)%", line)[1]) for line in lines]
     assert percents == sorted(percents) and percents[-1] == 100
+
+
+def test_a_heading_only_section_is_announced_in_the_first_track_of_its_children(built):
+    """第1節 and 1 概要 have nothing but their children: no 2-7 s tracks of their own; the first child's track
+    says them first, each with its pause, and the full MP3 still has a chapter for each."""
+    doc, voice, options, report, folder, manifest = built
+    manifest = json.loads(build_document(doc, voice, options, progress=False).manifest.read_text(encoding="utf-8"))
+    first = manifest["tracks"][0]
+    assert first["section"] == "s1-1-1" and list(first["sections"]) == ["s1", "s1-1", "s1-1-1"]
+    timing = json.loads((folder / first["json"]).read_text(encoding="utf-8"))
+    headings = [c for c in timing["cues"] if c["kind"] == "heading"]
+    assert [c["text"] for c in headings] == [doc.section(i).heading for i in ("s1", "s1-1", "s1-1-1")]
+    assert headings[1]["start"] - headings[0]["end"] >= voice.heading_pause - 0.01
+    assert all(t["duration"] > 8 for t in manifest["tracks"])
+    chapters = [c["section"] for c in manifest["full"]["chapters"]]
+    assert chapters == [s.id for s in doc.walk()]
+    tag = ID3(folder / first["mp3"])
+    assert tag["TRCK"].text == [f"1/{len(manifest['tracks'])}"]

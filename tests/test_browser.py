@@ -200,10 +200,13 @@ def test_screen_readers_get_each_word_once(server, page):
 def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
     page.goto(f"{server}/d/sample/s/s1-1-1")
     page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
+    # the track opens with the headings it announces (第1節, 1 概要), then its own: play from its first sentence
+    start = page.evaluate("""async () => {
+        const timing = await (await fetch(document.querySelector('.player').dataset.timing)).json();
+        return timing.cues.find(c => c.id === 's1').start; }""")
+    page.evaluate(f"document.querySelector('audio').currentTime = {start + 0.3}")
     page.evaluate("document.querySelector('audio').play()")
-    # The second cue (the first body sentence) runs from 2.46 s to 7.23 s of this track.
-    page.wait_for_function("document.querySelector('audio').currentTime > 3", timeout=30000)
-    page.wait_for_selector(".s.speaking", timeout=5000)
+    page.wait_for_selector(".s.speaking", timeout=10000)
     assert page.locator(".s.speaking").count() == 1
     assert page.locator(".s.speaking").get_attribute("id") in ("c-s1", "c-s2")
     page.click("button[data-speed='1.5']")
@@ -214,7 +217,7 @@ def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
 def test_the_heading_is_highlighted_while_spoken_and_the_sentence_kept_in_view(server, browser):
     context = browser.new_context(viewport={"width": 800, "height": 400}, bypass_csp=True)
     page = context.new_page()
-    page.goto(f"{server}/d/sample/s/s1-1-1")
+    page.goto(f"{server}/d/sample/s/s1-1-2")
     page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
     page.evaluate("document.querySelector('audio').play()")
     page.wait_for_function("document.querySelector('audio').currentTime > 0.5", timeout=30000)
@@ -230,6 +233,14 @@ def test_the_heading_is_highlighted_while_spoken_and_the_sentence_kept_in_view(s
         const b = s.getBoundingClientRect(); return b.top >= 0 && b.bottom <= innerHeight; }}""", timeout=10000)
     assert page.evaluate("scrollY") > 0
     context.close()
+
+
+def test_a_heading_only_section_highlights_its_heading_in_the_track_that_announces_it(server, page):
+    page.goto(f"{server}/d/sample/s/s1")
+    assert page.locator("h1").get_attribute("id") == "c-h-s1"
+    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=60000)
+    page.evaluate("document.querySelector('audio').play()")
+    page.wait_for_selector("h1.speaking", timeout=10000)
 
 
 def test_speed_buttons_follow_a_rate_set_elsewhere(server, page):

@@ -264,23 +264,27 @@ def test_hostile_paths_never_reach_the_filesystem(client, url):
 # -- audio ----------------------------------------------------------------------------------------
 
 def test_section_mp3_range_etag_and_utf8_file_name(client):
-    response = client.get("/api/documents/sample/sections/s1-1.mp3")
+    response = client.get("/api/documents/sample/sections/s1-1-2.mp3")
     assert response.status_code == 200 and response.mimetype == "audio/mpeg"
     disposition = response.headers["Content-Disposition"]
-    assert "filename*=UTF-8''" + quote("02-1_概要.mp3") in disposition
+    assert "filename*=UTF-8''" + quote("02-2_電話リレーサービス.mp3") in disposition
+    # a heading-only section is heard at the start of the track it is folded into: that track, by its name
+    folded = client.get("/api/documents/sample/sections/s1-1.mp3")
+    assert folded.data == client.get("/api/documents/sample/sections/s1-1-1.mp3").data
+    assert quote("01-1_はじめに.mp3") in folded.headers["Content-Disposition"]
     etag = response.headers["ETag"]
-    assert client.get("/api/documents/sample/sections/s1-1.mp3", headers={"If-None-Match": etag}).status_code == 304
-    partial = client.get("/api/documents/sample/sections/s1-1.mp3", headers={"Range": "bytes=100-199"})
+    assert client.get("/api/documents/sample/sections/s1-1-2.mp3", headers={"If-None-Match": etag}).status_code == 304
+    partial = client.get("/api/documents/sample/sections/s1-1-2.mp3", headers={"Range": "bytes=100-199"})
     assert partial.status_code == 206 and len(partial.data) == 100
     assert partial.headers["Content-Range"].startswith("bytes 100-199/")
-    assert client.get("/api/documents/sample/sections/s1-1.mp3?download=1").headers["Content-Disposition"].startswith("attachment")
+    assert client.get("/api/documents/sample/sections/s1-1-2.mp3?download=1").headers["Content-Disposition"].startswith("attachment")
 
 
 def test_section_vtt_and_timing(client):
     vtt = client.get("/api/documents/sample/sections/s1-1-1.vtt")
     assert vtt.mimetype == "text/vtt" and vtt.get_data(as_text=True).startswith("WEBVTT")
     timing = client.get("/api/documents/sample/sections/s1-1-1.json").get_json()
-    assert [c["id"] for c in timing["cues"]] == ["h", "s1", "s2", "s3", "n1"]
+    assert [c["id"] for c in timing["cues"]] == ["h-s1", "h-s1-1", "h", "s1", "s2", "s3", "n1"]
 
 
 def test_section_stream(client):
@@ -292,12 +296,12 @@ def test_section_stream(client):
 
 
 def test_whole_document_products(client, annotated_doc):
-    sections = 6
+    sections = 3  # tracks: 第1節 and 1 概要 are only headings, announced at the start of the first
     full = client.get("/api/documents/sample.mp3")
     assert full.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(client.get("/api/documents/sample.zip").data))
     names = archive.namelist()
-    assert len(names) == sections and names[1] == "02-1_概要.mp3"
+    assert len(names) == sections and names[1] == "02-2_電話リレーサービス.mp3"
     m3u = client.get("/api/documents/sample.m3u8").get_data(as_text=True).splitlines()
     assert m3u[0] == "#EXTM3U" and sum(1 for line in m3u if line.startswith("#EXTINF")) == sections
     old = client.get("/api/documents/sample.m3u?voice=mei")
@@ -312,7 +316,7 @@ def test_podcast_feed(client):
     channel = root.find("channel")
     assert root.get("version") == "2.0" and channel.findtext("language") == "ja"
     items = channel.findall("item")
-    assert len(items) == 6
+    assert len(items) == 3  # one episode per track: no 2-7 s episodes of a heading alone
     for item in items:
         enclosure = item.find("enclosure")
         assert enclosure.get("type") == "audio/mpeg" and int(enclosure.get("length")) > 1000
@@ -345,7 +349,7 @@ def test_podcast_feed_carries_transcripts_order_and_a_summary(client):
         assert response.headers["Access-Control-Allow-Origin"] == "*"  # web players fetch it from elsewhere
         assert "voice=mei" in transcript.get("url")
     # the description opens with the section's own words, not only its title
-    assert "PHRデータの活用を推進している" in items[2].findtext("description")
+    assert "PHRデータの活用を推進している" in items[0].findtext("description")
 
 
 def test_feed_links_never_follow_the_host_header(client):
@@ -423,7 +427,7 @@ def test_talking_book_downloads(client):
     with zipfile.ZipFile(io.BytesIO(daisy.data)) as book:
         names = book.namelist()
         assert "ncc.html" in names and "content.html" in names
-        assert sum(n.endswith(".smil") for n in names) == 6 + 1  # the title has its own
+        assert sum(n.endswith(".smil") for n in names) == 3 + 1  # one per track, and the title has its own
     assert client.get("/api/documents/sample.epub?ruby=grade:0").status_code == 400
 
 

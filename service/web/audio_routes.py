@@ -10,7 +10,7 @@ import zipfile
 from flask import Blueprint, Response, current_app, redirect, request, send_file, stream_with_context, url_for
 from werkzeug.http import parse_range_header
 
-from ..build import download_name, track_name
+from ..build import download_name, plan_for, track_name
 from ..feed import Operator, playlist_m3u8, podcast_feed, published
 from ..store import single_flight
 from ..streaming import stream_section_mp3
@@ -50,7 +50,9 @@ def _ignore_unusable_range() -> None:
 def _section_file(doc_id: str, section_id: str, kind: str, mimetype: str):
     """One of a section's built files (made on demand), under its person-readable download name."""
     track, folder, section, number = library().track(doc_id, section_id, _voice())
-    return _send(folder / track[kind], mimetype, download_name(number, section, kind))
+    # NOTE: a heading-only section is heard at the start of the track it is folded into: that track's name
+    carrier = library().document(doc_id).section(track["section"])
+    return _send(folder / track[kind], mimetype, download_name(track["number"], carrier, kind))
 
 
 @bp.get("/documents/<doc_id>/sections/<section_id>.mp3")
@@ -73,7 +75,8 @@ def section_stream(doc_id: str, section_id: str):
     lib = library()
     voice = _voice()
     document, section, number, total = lib.section(doc_id, section_id)
-    built = lib.folder(document, voice) / f"{track_name(number, section)}.json"
+    plan = plan_for(document, section.id)
+    built = lib.folder(document, voice) / f"{track_name(plan.number, plan.section)}.json"
     if built.exists():  # already made: the file itself, with Range, needs no synthesis slot
         return _section_file(doc_id, section_id, "mp3", "audio/mpeg")
     if request.method == "HEAD":  # NOTE: a HEAD never reads a body, so it must never take a synthesis slot
@@ -83,7 +86,7 @@ def section_stream(doc_id: str, section_id: str):
 
     def generate():
         try:
-            yield from stream_section_mp3(document, section, number, total, voice, lib.options, lib.synth(voice))
+            yield from stream_section_mp3(document, section, voice, lib.options, lib.synth(voice))
         finally:
             release()
 

@@ -111,10 +111,10 @@ class Library:
         """A section's built products, made now if needed; only making them takes a synthesis slot."""
         document, section, number, total = self.section(doc_id, section_id)
         folder = self.folder(document, voice)
-        track = find_section(document, section, number, total, voice, self.options)
+        track = find_section(document, section, voice, self.options)
         if track is None:
             with self.slot():
-                track = build_section(document, section, number, total, voice, self.options, self.synth(voice))
+                track = build_section(document, section, voice, self.options, self.synth(voice))
         return track, folder, section, number
 
     def manifest(self, doc_id: str, voice: Voice) -> tuple[dict, Path]:

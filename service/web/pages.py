@@ -11,6 +11,8 @@ from simplify.glossary import term_usage
 from simplify.reading import to_hiragana
 from simplify.ruby import parse_level
 
+from ..build import plan_for
+from ..speech import heading_cue
 from . import library
 from .render import plain_to_html, sentence_to_html, text_to_html
 
@@ -106,8 +108,10 @@ def section(doc_id: str, section_id: str):
                                       glossary_url=glossary_url, note_prefix="", disclose=False))
                  for f in found.footnotes]
     ancestors = _ancestors(document, found)
+    plan = plan_for(document, found.id)
     return _page(
         "section.html",
+        heading_cue=heading_cue(found, announced=found is not plan.section),
         document=document, section=found, number=number, total=total, paragraphs=paragraphs, footnotes=footnotes,
         ancestors=ancestors,
         previous=sections[number - 2] if number > 1 else None,
@@ -215,5 +219,9 @@ def downloads(doc_id: str):
             walk(s.children, depth + 1)
 
     walk(document.sections, 0)
+    carried = {}  # section id -> (its track, whether the track is its own)
+    for track in (manifest or {}).get("tracks", []):
+        for section_id in track.get("sections", {track["section"]: 0}):
+            carried[section_id] = (track, section_id == track["section"])
     return _page("downloads.html", document=document, manifest=manifest, full_size=full_size,
-                 tracks_size=tracks_size, sections=list(document.walk()), depths=depths)
+                 tracks_size=tracks_size, sections=list(document.walk()), depths=depths, carried=carried)
