@@ -39,6 +39,8 @@ class Rule:
     pattern: re.Pattern
     spoken: str
     note: str
+    examples: tuple[str, ...] = ()  # texts the rule must change (a test checks the voice says ``spoken`` there)
+    counter: tuple[str, ...] = ()  # texts it must leave alone (the other reading of the same characters)
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,8 @@ def load_lexicon(path: Path | None = None) -> Lexicon:
         Entry(e["surface"], e["reading"], int(e.get("accent", 0)), e.get("pos", "一般"), e.get("note", ""), int(e.get("cost", 1)))
         for e in data.get("entry", [])
     )
-    rules = tuple(Rule(re.compile(r["pattern"]), r["spoken"], r.get("note", "")) for r in data.get("rule", []))
+    rules = tuple(Rule(re.compile(r["pattern"]), r["spoken"], r.get("note", ""), tuple(r.get("examples", ())),
+                       tuple(r.get("counter", ()))) for r in data.get("rule", []))
     return Lexicon(entries, rules)
 
 

@@ -196,12 +196,38 @@ def _spoken_part(feature: dict) -> str:
     return pron if pron and all("ァ" <= c <= "ヶ" or c == "ー" for c in pron) else ""
 
 
+_VOWELS = {v: row for row, kana in (("a", "アカサタナハマヤラワガザダバパァャヮ"), ("i", "イキシチニヒミリギジヂビピィ"),
+                                      ("u", "ウクスツヌフムユルグズヅブプゥュヴ"), ("e", "エケセテネヘメレゲゼデベペェ"),
+                                      ("o", "オコソトノホモヨロヲゴゾドボポォョ")) for v in kana}
+_PARTICLES = {"ハ": "ワ", "ヘ": "エ", "ヲ": "オ"}
+
+
+def same_sound(written: str, spoken: str) -> bool:
+    """Whether two katakana strings are the same words, long vowels apart: トウキョウ = トーキョー, ケイ = ケー,
+    オオキイ = オーキイ; but ジュウフン ≠ ジュップン, ホウ ≠ カタ."""
+    def fold(kana: str) -> str:
+        out: list[str] = []
+        for c in kana:
+            before = _VOWELS.get(out[-1]) if out else None
+            if c == "ー" or (before and c in "アイウエオ" and (_VOWELS[c] == before or (c, before) in (("ウ", "o"), ("イ", "e")))):
+                continue
+            out.append(c)
+        return "".join(out)
+
+    return fold(written) == fold(spoken)
+
+
 def _feature_reading(feature: dict) -> str:
+    """The reading a ruby shows: the written kana (とうきょう, not とーきょー; the particle は, not わ), except where
+    the voice changes the sound of the word (10分 ジュップン, 3本 サンボン, ある方 カタ): then what is said, so the
+    page and the voice never disagree."""
     read = feature.get("read") or ""
-    if read and all("ァ" <= c <= "ヶ" or c == "ー" for c in read):
+    pron = _spoken_part(feature)
+    if not (read and all("ァ" <= c <= "ヶ" or c == "ー" for c in read)):
+        return pron
+    if not pron or same_sound(read, pron) or _PARTICLES.get(read) == pron:
         return read
-    pron = _clean_pron(feature.get("pron") or "")
-    return pron if pron and all("ァ" <= c <= "ヶ" or c == "ー" for c in pron) else ""
+    return pron
 
 
 def _token(text: str, start: int, end: int, features: list[dict], sub: _Sub | None, known: frozenset = frozenset()) -> Token:

@@ -218,3 +218,86 @@ def test_property_tokens_tile_the_text(text):
     for token in result.tokens:
         assert token.start == position
         position = token.end
+
+
+# -- context rules, both ways ---------------------------------------------------------------------------
+
+def _rules_with_examples():
+    return [(rule, text, True) for rule in default_lexicon().rules for text in rule.examples] + \
+           [(rule, text, False) for rule in default_lexicon().rules for text in rule.counter]
+
+
+@pytest.mark.parametrize("rule, text, applies", _rules_with_examples(),
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_each_context_rule_changes_its_examples_and_leaves_its_counter_examples(rule, text, applies):
+    """Each rule's own table row: the voice (and the ruby) say ``spoken`` in its examples, and the rule does not
+    touch the texts where the same characters mean the other word."""
+    from simplify.reading import to_hiragana
+
+    reading = text_to_reading(text)
+    said = to_hiragana(reading.spoken)
+    wanted = to_hiragana(rule.spoken)
+    if applies:
+        assert rule.pattern.search(text) and wanted in said, (text, reading.spoken)
+    else:
+        assert not rule.pattern.search(text), text
+
+
+IKU_OKONAU = [
+    ("表彰を行っている", "オコナッテ"), ("研修などを行ってきた", "オコナッテ"), ("高齢者を対象に行ったところ", "オコナッタ"),
+    ("検討も行っている", "オコナッテ"), ("行われた", "オコナワレタ"), ("行う", "オコナウ"),
+    ("東京へ行った", "イッタ"), ("学校に行って", "イッテ"), ("この道を行って", "イッテ"), ("会場に行った", "イッタ"),
+    ("障害のある方も含め", "カタモ"), ("高齢の方にも", "カタニモ"), ("こちらの方が早い", "ホーガ"), ("東の方へ", "ホーエ"),
+    ("実績に留まらず", "トドマラズ"), ("目に留まる", "トマル"), ("日本財団", "ニッポンザイダン"),
+]
+
+
+@pytest.mark.parametrize("text, expected", IKU_OKONAU)
+def test_readings_in_context(text, expected):
+    assert expected in spoken(text)
+
+
+def test_every_use_of_okonau_and_kata_in_the_default_is_right(annotated_doc):
+    """The teacher's list: every 行っ in the default is 行う (it never says 行く), and 方 after words that describe
+    people is かた — in the voice and in the ruby alike."""
+    seen = 0
+    for section in annotated_doc.walk():
+        for sentence in section.sentences():
+            for token in sentence.reading.tokens:
+                if token.surface.startswith("行") and token.pos == "動詞":
+                    seen += 1
+                    assert token.reading.startswith("おこな") and token.pron.startswith("オコナ"), sentence.text
+    assert seen >= 20
+
+
+# -- the page and the voice never disagree ---------------------------------------------------------------
+
+def _corpus_texts():
+    from pathlib import Path
+
+    from simplify.documents import path_to_document
+
+    corpus = Path(__file__).parent / "data" / "corpus"
+    texts = []
+    for name in ("ict-r5-2-5-6.txt", "kagaku-r6-ch1.pdf", "kagaku-r6-ch2.pdf"):
+        document = path_to_document(corpus / name)
+        texts += [s.text for section in document.walk() for s in section.sentences()]
+    return texts
+
+
+def test_every_tokens_ruby_is_what_the_voice_says(annotated_doc):
+    """For every token of the default and the corpus: the ruby's kana is the spoken kana, long vowels and the
+    particles は/へ/を apart (10分 じゅっぷん, 3本 さんぼん, ある方 かた — never ふん under ジュップン)."""
+    from simplify.reading import same_sound, to_hiragana
+
+    texts = [s.text for section in annotated_doc.walk() for s in section.sentences()] + _corpus_texts()
+    particles = {("は", "ワ"), ("へ", "エ"), ("を", "オ")}
+    wrong = []
+    for text in texts:
+        for token in text_to_reading(text).tokens:
+            if not token.reading or not token.pron or token.source in ("printed", "silent"):
+                continue
+            kana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in token.reading)
+            if not same_sound(kana, token.pron) and (token.reading, token.pron) not in particles:
+                wrong.append((token.surface, token.reading, token.pron))
+    assert wrong == [], wrong[:20]
