@@ -340,6 +340,10 @@ def _tokens_for(text, origin, owner, features, piece, base, known) -> list[Token
                 continue
             current_sub = sub
             token = _token(text, sub.start, sub.end, group, sub)
+            if owner[a1 - 1] is None and origin[a1 - 1] + 1 > sub.end:
+                # NOTE: the word runs on past the substitution into printed kana (行→おこな, then っ): one token
+                # 行っ/おこなっ, whose okurigana the ruby splits off as for any verb
+                token = replace(token, surface=text[sub.start:origin[a1 - 1] + 1], end=origin[a1 - 1] + 1)
             if sub.kind == "rule" and not any(is_kanji(c) for c in token.surface):
                 # NOTE: a URL shows as printed (no reading over it); the voice says リンク
                 token = Token(token.surface, "", token.pron, "記号", token.pos_detail, token.start, token.end, "rule")

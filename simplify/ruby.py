@@ -2,8 +2,10 @@
 
 Levels, as NHK NEWS WEB EASY and the Japan DAISY Consortium offer them:
 ``all`` every kanji; ``grade:N`` only kanji above school grade N (1–6 from the 2020 学年別漢字配当表,
-``grade:7`` = kanji outside the 常用漢字表 only); ``none``; ``kana`` the whole text in kana, spaced by word.
-Kanji grades come from the ``kanji-lists`` package (MIT): ``KYOIKU.GRADE1``…``GRADE6`` and ``JOYO``.
+``grade:7`` = kanji outside the 常用漢字表 only); ``jlpt:N5`` … ``jlpt:N1`` only kanji beyond that level of the
+Japanese-Language Proficiency Test (for foreign learners); ``none``; ``kana`` the whole text in hiragana, spaced
+by 文節 as textbooks write it for learners. Kanji lists come from the ``kanji-lists`` package (MIT):
+``KYOIKU.GRADE1``…``GRADE6``, ``JOYO`` and ``JLPT.N5``…``N1``.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from .errors import InputError, shown
 from .model import Token
 from .reading import is_kanji, token_to_ruby
 
-LEVELS_HELP = "all, none, kana, grade:1 … grade:7"
+LEVELS_HELP = "all, none, kana, grade:1 … grade:7, jlpt:N5 … jlpt:N1"
 
 
 @dataclass(frozen=True)
@@ -25,17 +27,22 @@ class RubyLevel:
     grade: int = 0
 
     def __str__(self) -> str:
+        if self.mode == "jlpt":
+            return f"jlpt:N{self.grade}"
         return f"grade:{self.grade}" if self.mode == "grade" else self.mode
 
 
 def parse_level(text: str) -> RubyLevel:
-    """``all``, ``none``, ``kana`` or ``grade:N`` (N from 1 to 7); anything else is an input error."""
+    """``all``, ``none``, ``kana``, ``grade:N`` (N from 1 to 7) or ``jlpt:NK`` (K from 5 to 1); anything else is
+    an input error."""
     value = (text or "").strip().lower()
     if value in ("all", "none", "kana"):
         return RubyLevel(value)
     # NOTE: isdigit() is true for "²" and "٣", which int() refuses or reads otherwise: only ASCII digits count
     if value.startswith("grade:") and value[6:].isascii() and value[6:].isdigit() and 1 <= int(value[6:]) <= 7:
         return RubyLevel("grade", int(value[6:]))
+    if value.startswith("jlpt:n") and value[6:] in ("1", "2", "3", "4", "5"):
+        return RubyLevel("jlpt", int(value[6:]))
     raise InputError(f"ふりがなの段階「{shown(text)}」は使えません。{LEVELS_HELP} のどれかを指定してください。", code="bad_level")
 
 
@@ -50,6 +57,18 @@ def _grades() -> dict[str, int]:
     return table
 
 
+@lru_cache(maxsize=1)
+def _jlpt() -> dict[str, int]:
+    from kanji_lists import JLPT
+
+    return {c: level for level in (1, 2, 3, 4, 5) for c in getattr(JLPT, f"N{level}")}
+
+
+def kanji_jlpt(char: str) -> int:
+    """The JLPT level that tests a kanji: 5 (N5, first learnt) … 1 (N1); 0 for kanji beyond the lists."""
+    return _jlpt().get(char, 0)
+
+
 def kanji_grade(char: str) -> int:
     """School grade of a kanji: 1–6 elementary, 7 other 常用, 8 outside the 常用 list."""
     return _grades().get(char, 8)
@@ -60,6 +79,8 @@ def _needs_ruby(base: str, level: RubyLevel) -> bool:
         return any(is_kanji(c) for c in base)
     if level.mode == "grade":
         return any(is_kanji(c) and kanji_grade(c) > level.grade for c in base)
+    if level.mode == "jlpt":  # NOTE: jlpt:N3 reads N5, N4 and N3 kanji: ruby on N2, N1 and beyond
+        return any(is_kanji(c) and kanji_jlpt(c) < level.grade for c in base)
     return False
 
 
@@ -69,23 +90,41 @@ def token_pairs(token: Token, level: RubyLevel) -> list[tuple[str, str]]:
 
 
 _NO_SPACE_BEFORE = ("助詞", "助動詞", "記号")
+_SURU = {"し", "する", "さ", "され", "せ", "す", "しよ", "すれ"}
+# verbs that with the particle before them and て after make one compound particle: として, について, に対して…
+_PARTICLE_VERBS = {("と", "し"), ("に", "つい"), ("に", "対し"), ("に", "よっ"), ("に", "より"), ("に", "おい"),
+                   ("に", "関し"), ("を", "通じ"), ("を", "通し"), ("に", "とっ"), ("に", "向け"), ("に", "基づい")}
 
 
 def _kana_word(token: Token) -> str:
+    """A word as a learner's kana text writes it: hiragana, numbers too (にせんにじゅういち); katakana only
+    for words written in katakana and for Latin abbreviations said as loanwords (ピーエイチアール)."""
     surface = token.surface
     if not token.reading or all("ァ" <= c <= "ヶ" or c == "ー" for c in surface):
         return surface
-    if any(is_kanji(c) or "\u3041" <= c <= "\u309f" for c in surface):
+    if any(is_kanji(c) or "\u3041" <= c <= "\u309f" or c.isdigit() for c in surface):
         return token.reading
-    return token.pron or surface  # Latin abbreviations: as said, in katakana
+    return token.pron or surface
 
 
-def _space_before(token: Token, previous: Token | None) -> bool:
+def _space_before(token: Token, previous: Token | None, before: Token | None = None) -> bool:
+    """Whether ``token`` begins a new 文節 (phrase): an independent word does, unless it continues a compound
+    noun, follows a prefix, is the する of a サ変 noun (検討する) or the verb of a compound particle (として)."""
     if previous is None or not token.surface.strip():
         return False
     if token.pos in _NO_SPACE_BEFORE or previous.pos == "記号" and previous.pos_detail != "アルファベット":
         return False
-    return not token.pos_detail.startswith(("接尾", "非自立"))
+    if token.pos_detail.startswith("接尾") or previous.pos == "接頭詞":
+        return False
+    if token.pos_detail.startswith("非自立") and token.pos != "名詞":
+        return False  # している, してきた; but a formal noun (こと, 方, ため) begins its own phrase
+    if token.pos == "名詞" and previous.pos == "名詞" and not previous.pos_detail.startswith("副詞可能"):
+        return False  # 情報通信白書, 2021年度: one phrase
+    if token.pos == "動詞" and token.surface in _SURU and previous.pos == "名詞":
+        return False
+    if token.pos == "動詞" and previous.pos == "助詞" and (previous.surface, token.surface) in _PARTICLE_VERBS:
+        return False
+    return True
 
 
 def kana_pieces(tokens) -> list[str]:

@@ -38,9 +38,48 @@ def test_kanji_grades_come_from_the_2020_table():
     assert kanji_grade("傷") == 6 and kanji_grade("旗") == 4 and kanji_grade("誹") == 8
 
 
-def test_kana_level_is_spaced_by_word():
-    tokens = text_to_reading("情報通信白書を読み上げるPHRと生業（なりわい）").tokens
-    assert tokens_to_kana(tokens) == "じょうほう つうしん はくしょを よみあげる ピーエイチアールと なりわい"
+KANA = [
+    # 文節 spacing, as textbooks write for learners: a compound noun is one phrase, particles join the word before
+    ("情報通信白書を読み上げるPHRと生業（なりわい）", "じょうほうつうしんはくしょを よみあげる ピーエイチアールと なりわい"),
+    # numbers in hiragana, with the voice's sound changes (いっかげつ, じゅっぷん)
+    ("2021年に1か月に10分間の研修を行った。", "にせんにじゅういちねんに いっかげつに じゅっぷんかんの けんしゅうを おこなった。"),
+    # a loanword stays one word in katakana; として is one compound particle
+    ("取組として、フィルタリングを行った。", "とりくみとして、フィルタリングを おこなった。"),
+    ("障害のある方について、利用することができる。", "しょうがいの ある かたについて、りようする ことが できる。"),
+]
+
+
+@pytest.mark.parametrize("text, kana", KANA)
+def test_kana_level_is_hiragana_spaced_by_phrase(text, kana):
+    assert tokens_to_kana(text_to_reading(text).tokens) == kana
+
+
+def test_kana_level_of_the_default_has_no_katakana_numbers(annotated_doc):
+    import re
+
+    for section in annotated_doc.walk():
+        for sentence in section.sentences():
+            kana = tokens_to_kana(sentence.reading.tokens)
+            assert not re.search(r"[0-9０-９]", kana), kana
+            numbers = [t for t in sentence.reading.tokens if t.pos_detail.startswith("数")]
+            for token in numbers:
+                assert not re.search(r"[ァ-ヶ]", token.reading), (token, sentence.text)
+
+
+@pytest.mark.parametrize("level, shown, hidden", [
+    ("jlpt:N5", {"豊", "総", "論", "重"}, set()),
+    ("jlpt:N3", {"豊", "総", "務"}, {"重", "社", "会"}),
+    ("jlpt:N1", {"鬱"}, {"豊", "論", "重"}),
+])
+def test_jlpt_levels_rub_only_kanji_beyond_the_level(level, shown, hidden):
+    from simplify.ruby import kanji_jlpt, token_pairs
+
+    level_ = parse_level(level)
+    assert str(level_) == level
+    tokens = text_to_reading("総務省は議論を重ねて、豊かな社会の実現を目指し、憂鬱な気分を減らす。").tokens
+    rubbed = {c for t in tokens for text, rt in token_pairs(t, level_) if rt for c in text}
+    assert shown <= rubbed and not (hidden & rubbed), rubbed
+    assert kanji_jlpt("日") == 5 and kanji_jlpt("豊") == 2 and kanji_jlpt("鬱") == 0
 
 
 @pytest.mark.parametrize("bad", ["grade:0", "grade:8", "grade:x", "some", "", "grade:"])

@@ -18,9 +18,13 @@ from .render import plain_to_html, sentence_to_html, text_to_html
 
 bp = Blueprint("pages", __name__)
 
+# NOTE: each label says in one plain phrase on which kanji the ruby goes
 RUBY_CHOICES = [("all", "すべての漢字"), ("grade:1", "小学2年生以上の漢字"), ("grade:3", "小学4年生以上の漢字"),
-                ("grade:6", "中学校で習う漢字"), ("grade:7", "常用漢字以外だけ"), ("none", "ふりがなを付けない"),
-                ("kana", "すべてひらがな")]
+                ("grade:6", "中学校で習う漢字"), ("grade:7", "常用漢字以外だけ"),
+                ("jlpt:N5", "日本語能力試験 N4 から上の漢字"), ("jlpt:N4", "日本語能力試験 N3 から上の漢字"),
+                ("jlpt:N3", "日本語能力試験 N2 から上の漢字"), ("jlpt:N2", "日本語能力試験 N1 の漢字"),
+                ("jlpt:N1", "日本語能力試験にない漢字だけ"), ("none", "ふりがなを付けない"),
+                ("kana", "すべてひらがな（ことばの間をあける）")]
 SPEEDS = (0.75, 1.0, 1.25, 1.5)
 _YEAR = 60 * 60 * 24 * 365
 
