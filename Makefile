@@ -36,11 +36,12 @@ run: setup
 	$(BIN)/yomiage build
 	$(BIN)/yomiage serve --host $(HOST) --port $(PORT)
 
-# Browser tests drive Debian's chromium through Playwright (no browser download); EPUBCheck runs on Java.
-# Both come from Debian's packages when missing.
+# Browser tests drive Debian's chromium through Playwright (no browser download); EPUBCheck runs on Java; the
+# ruby layout is measured with a Japanese font (Noto CJK). All come from Debian's packages when missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 || { apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless; }
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && fc-list :lang=ja | grep -q . || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless \
+	    fonts-noto-cjk; }
 
 test: test-setup browser $(ACE)
 	$(BIN)/python -m pytest

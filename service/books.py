@@ -274,7 +274,10 @@ def _daisy_noterefs(part: Part, cue: dict) -> str:
 
 _ACTIVE_CLASS = "-epub-media-overlay-active"
 _CSS = f"""body {{ font-family: serif; line-height: 1.9; }}
-ruby rt {{ font-size: 0.55em; }}
+ruby {{ ruby-align: center; }}
+ruby rt {{ font-size: 0.6em; }}
+ruby.ol rt {{ margin-left: -0.83em; }}
+ruby.or rt {{ margin-right: -0.83em; }}
 .{_ACTIVE_CLASS} {{ background-color: #fff3b0; outline: 2px dashed #1a1a1a; }}
 aside.footnote {{ font-size: 0.95em; border-top: 1px solid #6b6b6b; margin-top: 1.5em; }}
 """

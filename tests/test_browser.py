@@ -343,3 +343,40 @@ def test_the_factory_is_exposed_by_service():
 
     app = service.create_app({"OUTPUT_DIR": "/nonexistent-yomiage-test"})
     assert app.name == "service.web" and {"pages", "api", "audio"} <= set(app.blueprints)
+
+
+RUBY_SPREAD = """() => {
+    const out = [];
+    for (const ruby of document.querySelectorAll('.body ruby')) {
+        const base = ruby.firstChild;
+        if (!base || base.nodeType !== 3 || base.length < 2) continue;
+        const size = parseFloat(getComputedStyle(ruby).fontSize);
+        const widths = [];
+        for (let i = 0; i < base.length; i++) {
+            const range = document.createRange(); range.setStart(base, i); range.setEnd(base, i + 1);
+            widths.push(range.getBoundingClientRect().width);
+        }
+        const rt = parseFloat(getComputedStyle(ruby.querySelector('rt')).fontSize);
+        out.push({text: base.textContent, inner: widths.slice(1, -1).map(w => w - size), size, rt});
+    }
+    return out; }"""
+
+
+@pytest.mark.parametrize("zoom", [1, 2])
+def test_ruby_never_spreads_a_word_and_is_at_least_half_the_base(server, browser, zoom, tmp_path):
+    """Screenshots at 100 % and 200 % (a Japanese font is installed by make test): inside a multi-kanji base
+    (柔軟, 感染症, 出勤) no character is wider than the type, so the word is never spread by its reading; and the
+    reading is at least half the size of its base."""
+    context = browser.new_context(viewport={"width": 900, "height": 1200}, device_scale_factor=zoom, bypass_csp=True)
+    page = context.new_page()
+    page.goto(f"{server}/d/{DOC}/s/s6-4-2?ruby=all")
+    page.evaluate(f"document.documentElement.style.fontSize = '{100 * zoom}%'")
+    page.screenshot(path=str(tmp_path / f"ruby-{zoom}00.png"))
+    measured = page.evaluate(RUBY_SPREAD)
+    assert len(measured) > 20
+    for ruby in measured:
+        assert all(abs(extra) < 0.75 for extra in ruby["inner"]), ruby
+        assert ruby["rt"] >= 0.5 * ruby["size"], ruby
+    spread = [r["text"] for r in measured if any(abs(e) >= 0.75 for e in r["inner"])]
+    assert spread == []
+    context.close()

@@ -9,7 +9,7 @@ from markupsafe import Markup
 
 from simplify.model import Reading, Sentence, Term
 from simplify.reading import text_to_reading
-from simplify.ruby import RubyLevel, kana_pieces, token_to_html
+from simplify.ruby import RubyLevel, kana_pieces, ruby_overhang, token_to_html
 
 
 def duration_text(seconds: float) -> str:
@@ -35,7 +35,7 @@ def text_to_html(reading: Reading | None, text: str, level: RubyLevel) -> Markup
     """A title or short text with ruby at the level (escaped)."""
     if reading is None:
         return Markup(html.escape(text))
-    return Markup("".join(_pieces(reading, level)))
+    return Markup(ruby_overhang("".join(_pieces(reading, level))))
 
 
 @lru_cache(maxsize=512)
@@ -93,7 +93,7 @@ def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: d
         for note in notes_at[offset]:
             out.append(_note_link(note.number, note.mark, note_prefix))
     out.append("</span>")
-    return Markup("".join(out))
+    return Markup(ruby_overhang("".join(out)))
 
 
 def _note_link(number: int, mark: str, prefix: str) -> str:
