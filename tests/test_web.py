@@ -498,3 +498,21 @@ def test_about_page_names_the_operator_and_states_accessibility_from_the_test_ru
         encoding="utf-8")
     body = client.get("/about").get_data(as_text=True)
     assert "一部準拠" in body and "axe-core 4.10" in body and "合格" in body
+
+
+def test_the_sites_own_words_follow_the_ruby_level(client):
+    """Navigation, breadcrumbs, the document title, the glossary introduction and previous/next carry ruby at
+    the reader's level; none at ruby=none; hiragana in kana mode."""
+    page = client.get(f"/d/{DOC}/s/s6-4-2?ruby=all").get_data(as_text=True)
+    nav = page[page.index('class="doc-nav"'):page.index("</nav>", page.index('class="doc-nav"'))]
+    assert re.search("<ruby[^>]*>目次", nav) and re.search("<ruby[^>]*>用語", nav)
+    crumbs = page[page.index('class="breadcrumb"'):page.index("</nav>", page.index('class="breadcrumb"'))]
+    assert crumbs.count("<ruby") >= 3  # the document title and the headings above
+    prevnext = page[page.index('class="prevnext"'):]
+    assert re.search("<ruby[^>]*>前", prevnext) and re.search("<ruby[^>]*>次", prevnext)
+    glossary = client.get(f"/d/{DOC}/glossary?ruby=all").get_data(as_text=True)
+    assert re.search("<ruby[^>]*>文書", glossary[glossary.index("<h1>"):glossary.index("</form>")])
+    plain = client.get(f"/d/{DOC}/s/s6-4-2?ruby=none").get_data(as_text=True)
+    assert "<ruby" not in plain
+    kana = client.get(f"/d/{DOC}/?ruby=kana").get_data(as_text=True)
+    assert "もくじ" in kana[kana.index('class="doc-nav"'):]

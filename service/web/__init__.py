@@ -83,6 +83,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(audio_routes.bp)
     app.add_template_filter(duration_text, "duration")
 
+    @app.context_processor
+    def _plain_words():
+        # NOTE: pages pass the reader's ruby level; an error page shows the site's words as they are
+        from markupsafe import escape
+
+        return {"ruby": lambda text: escape(text or ""), "heading_html": lambda section: escape(section.heading)}
+
     @app.errorhandler(InputError)
     def _input_error(error: InputError):
         return error_response(error.code, error.message, error.status)

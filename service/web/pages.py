@@ -5,6 +5,7 @@ from __future__ import annotations
 import unicodedata
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
+from markupsafe import Markup, escape
 
 from simplify.errors import InputError
 from simplify.glossary import term_usage
@@ -14,7 +15,7 @@ from simplify.ruby import parse_level
 from ..build import plan_for
 from ..speech import heading_cue
 from . import library
-from .render import plain_to_html, sentence_to_html, text_to_html
+from .render import plain_reading, plain_to_html, sentence_to_html, text_to_html
 
 bp = Blueprint("pages", __name__)
 
@@ -45,8 +46,19 @@ def _preferences():
 
 def _page(template: str, **context):
     level, voice, voices = _preferences()
+    def ruby(text: str):
+        """The site's own words and the documents' titles follow the reader's ruby level too."""
+        return text_to_html(plain_reading(text), text, level) if text else ""
+
+    def heading_html(section):
+        """A heading as the page shows it: label, then the title with ruby from its own reading."""
+        if not section.title:
+            return ruby(section.heading)
+        title = text_to_html(section.title_reading, section.title, level)
+        return Markup(f"{escape(section.label)}\u3000{title}") if section.label else title
+
     body = render_template(template, level=level, voice=voice, voices=voices, ruby_choices=RUBY_CHOICES,
-                           text_to_html=text_to_html, **context)
+                           text_to_html=text_to_html, ruby=ruby, heading_html=heading_html, **context)
     response = make_response(body)
     if "ruby" in request.args and str(level) == request.args["ruby"]:
         response.set_cookie("ruby", str(level), max_age=_YEAR, samesite="Lax")

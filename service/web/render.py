@@ -38,13 +38,14 @@ def text_to_html(reading: Reading | None, text: str, level: RubyLevel) -> Markup
     return Markup(ruby_overhang("".join(_pieces(reading, level))))
 
 
-@lru_cache(maxsize=512)
-def _plain_reading(text: str) -> Reading:
+@lru_cache(maxsize=1024)
+def plain_reading(text: str) -> Reading:
+    """A short text's reading, kept: glossary explanations, the site's own words, titles."""
     return text_to_reading(text)
 
 
 def plain_to_html(term: Term, level: RubyLevel) -> Markup:
-    return text_to_html(_plain_reading(term.plain), term.plain, level)
+    return text_to_html(plain_reading(term.plain), term.plain, level)
 
 
 def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: dict[str, Term], glossary_url: str,
