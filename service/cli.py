@@ -120,6 +120,29 @@ def cmd_build(args: argparse.Namespace) -> None:
           f"{report.seconds:.1f} 秒)", file=sys.stderr)
 
 
+def cmd_review(args: argparse.Namespace) -> None:
+    """Where OpenJTalk and UniDic read a word differently, most frequent first, and what decided it."""
+    from simplify.review import review, summary
+
+    document = load_document(args.file)
+    found = review(document)
+    if args.json:
+        print(json.dumps({"document": document.id, "summary": summary(found), "disagreements": [d.to_dict() for d in found]},
+                         ensure_ascii=False, indent=1))
+        return
+    for d in found[: args.limit or None]:
+        status = {"lexicon": "辞書で決定", "rule": "規則で決定", "printed": "印刷のルビで決定",
+                  "reviewed: yomiage right": "確認済み（yomiage が正しい）",
+                  "reviewed: UniDic right": "確認済み（UniDic が正しい：要修正）"}.get(d.decided, "未確認")
+        print(f"{d.count:4d}  {d.surface}\tyomiage {d.openjtalk}\tUniDic {d.unidic}\t{status}")
+        for context in d.contexts:
+            print(f"        …{context}…")
+    totals = summary(found)
+    print(f"yomiage: 読みの違い {totals['disagreements']} か所（{totals['distinct']} 種類）：辞書・規則で決定 "
+          f"{totals.get('lexicon or rule', 0)}、確認済み {totals.get('reviewed', 0)}、未確認 {totals.get('open', 0)}",
+          file=sys.stderr)
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import logging
 
@@ -270,6 +293,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)
+
+    p = sub.add_parser("review", help="OpenJTalk と UniDic で読みが違う語を、多い順に文脈つきで示す（辞書の手入れ用）")
+    p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
+    p.add_argument("--limit", type=int, default=0, help="上位いくつまで示すか（既定: すべて）")
+    p.set_defaults(func=cmd_review)
 
     p = sub.add_parser("outline", help="見出しの木を字下げ一覧で表示し、見つけたものを報告する（標準エラー）")
     p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")

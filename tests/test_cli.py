@@ -133,3 +133,14 @@ def test_voices_command_lists_the_presets():
     result = yomiage("voices")
     assert result.returncode == 0
     assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["mei", "mei-low", "mei-slow"]
+
+
+def test_review_lists_disagreements_with_their_decision():
+    result = yomiage("review", "--json")
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["summary"]["disagreements"] > 0 and data["summary"].get("open", 0) == 0
+    top = data["disagreements"][0]
+    assert top["count"] >= data["disagreements"][-1]["count"] and top["contexts"] and top["decided"]
+    text = yomiage("review", "--limit", "3")
+    assert text.returncode == 0 and "確認済み" in text.stdout and "未確認 0" in text.stderr

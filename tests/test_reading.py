@@ -301,3 +301,41 @@ def test_every_tokens_ruby_is_what_the_voice_says(annotated_doc):
             if not same_sound(kana, token.pron) and (token.reading, token.pron) not in particles:
                 wrong.append((token.surface, token.reading, token.pron))
     assert wrong == [], wrong[:20]
+
+
+# -- the reading review ---------------------------------------------------------------------------------
+
+def _decisions():
+    from simplify.review import reviewed
+
+    return list(reviewed().values())
+
+
+@pytest.mark.parametrize("decision", _decisions(), ids=lambda d: d.surface)
+def test_each_reviewed_decision_is_what_yomiage_says(decision):
+    """A reviewed decision is data with a test, as the lexicon is: in its example, the voice says it."""
+    assert decision.surface in decision.example
+    assert decision.spoken in spoken(decision.example), (decision.example, spoken(decision.example))
+
+
+def test_the_review_of_the_default_and_the_corpus_leaves_nothing_open(default_doc):
+    """Every place where UniDic reads a word differently is decided by the lexicon, a rule, the printed ruby or
+    a reviewed decision (the 科学技術白書 第2章 keeps the table cells its PDF interleaves: README)."""
+    from pathlib import Path
+
+    from simplify.documents import path_to_document
+    from simplify.review import review, summary
+
+    corpus = Path(__file__).parent / "data" / "corpus"
+    for document in (default_doc, path_to_document(corpus / "ict-r5-2-5-6.txt"),
+                     path_to_document(corpus / "kagaku-r6-ch1.pdf")):
+        found = review(document)
+        assert summary(found).get("open", 0) == 0, [(d.surface, d.openjtalk, d.unidic) for d in found if not d.decided]
+        assert summary(found)["disagreements"] > 0  # the second analyser does disagree: the check is real
+
+
+def test_review_finds_a_known_disagreement():
+    from simplify.review import sentence_disagreements
+
+    found = sentence_disagreements("人手不足等の社会課題への対応")
+    assert ("不足", "ブソク", "フソク", "") in found

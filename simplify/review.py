@@ -1,0 +1,144 @@
+"""Reading review: where OpenJTalk (what yomiage says and shows) and a second, independent analyser (UniDic,
+through fugashi) disagree on how a word is read, for the people who maintain the lexicon.
+
+Both analyses of every sentence are aligned by character offsets: tokens are grouped until both sides end at the
+same character, so different word boundaries (情報/通信 against 情報通信) still compare the same text. A group
+disagrees when it has kanji and the two pronunciations are different words (long vowels apart: トーキョー is
+トウキョウ). Each disagreement says whether it is already decided: by the lexicon or a context rule (yomiage
+changed the reading there), or by a reviewed decision kept in ``simplify/reviewed.toml`` (a person listened and
+said which analyser is right).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+
+from .model import Document
+from .reading import is_kanji, same_sound, text_to_reading
+
+
+@dataclass(frozen=True)
+class Decision:
+    surface: str
+    spoken: str  # the right pronunciation, katakana as the voice says it
+    example: str  # a text where it occurs (a test checks the voice says ``spoken`` there)
+    note: str
+
+
+@dataclass
+class Disagreement:
+    surface: str
+    openjtalk: str  # what yomiage says (katakana)
+    unidic: str  # what UniDic says
+    count: int = 0
+    contexts: list[str] = field(default_factory=list)
+    decided: str = ""  # lexicon | rule | printed | reviewed: yomiage right | reviewed: UniDic right | ""
+
+    def to_dict(self) -> dict:
+        return {"surface": self.surface, "openjtalk": self.openjtalk, "unidic": self.unidic, "count": self.count,
+                "decided": self.decided, "contexts": self.contexts}
+
+
+@lru_cache(maxsize=1)
+def reviewed() -> dict[str, Decision]:
+    """The reviewed decisions: surface -> the right pronunciation."""
+    data = tomllib.loads((resources.files("simplify") / "reviewed.toml").read_text(encoding="utf-8"))
+    return {d["surface"]: Decision(d["surface"], d["spoken"], d["example"], d.get("note", ""))
+            for d in data.get("decision", [])}
+
+
+@lru_cache(maxsize=1)
+def _tagger():
+    from fugashi import Tagger  # NOTE: unidic-lite, shipped in its wheel: nothing is downloaded
+
+    return Tagger()
+
+
+def _unidic_tokens(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, pronunciation) of each UniDic token; "" where UniDic has no reading (symbols, digits)."""
+    out, pos = [], 0
+    for word in _tagger()(text):
+        start = text.find(word.surface, pos)
+        if start < 0:
+            continue
+        pron = getattr(word.feature, "pron", None) or ""
+        out.append((start, start + len(word.surface), pron if pron != "*" else ""))
+        pos = start + len(word.surface)
+    return out
+
+
+def sentence_disagreements(text: str) -> list[tuple[str, str, str, str]]:
+    """(surface, yomiage's pronunciation, UniDic's, how yomiage decided it) for each group that disagrees."""
+    ours = [t for t in text_to_reading(text).tokens if t.surface]
+    theirs = _unidic_tokens(text)
+    out = []
+    i = j = 0
+    while i < len(ours) and j < len(theirs):
+        a0 = min(ours[i].start, theirs[j][0])
+        group_ours, group_theirs = [ours[i]], [theirs[j]]
+        end_a, end_b = ours[i].end, theirs[j][1]
+        i += 1
+        j += 1
+        while end_a != end_b:
+            if end_a < end_b and i < len(ours):
+                group_ours.append(ours[i])
+                end_a = ours[i].end
+                i += 1
+            elif end_b < end_a and j < len(theirs):
+                group_theirs.append(theirs[j])
+                end_b = theirs[j][1]
+                j += 1
+            else:
+                break
+        surface = text[a0:max(end_a, end_b)]
+        if not any(is_kanji(c) for c in surface) or any(not t[2] for t in group_theirs):
+            continue
+        said = "".join(t.pron for t in group_ours)
+        other = "".join(t[2] for t in group_theirs)
+        if said and other and not same_sound(said, other):
+            how = next((t.source for t in group_ours if t.source in ("lexicon", "rule", "printed")), "")
+            out.append((surface, said, other, how))
+    return out
+
+
+def review(document: Document, contexts: int = 2) -> list[Disagreement]:
+    """Every disagreement in the document, most frequent first, with a few contexts and its decision."""
+    found: dict[tuple[str, str, str], Disagreement] = {}
+    decided: dict[tuple[str, str, str], Counter] = defaultdict(Counter)
+    texts = [s.text for section in document.walk() for s in section.sentences()]
+    texts += [f.text for section in document.walk() for f in section.footnotes]
+    decisions = reviewed()
+    for text in texts:
+        for surface, said, other, how in sentence_disagreements(text):
+            key = (surface, said, other)
+            entry = found.setdefault(key, Disagreement(surface, said, other))
+            entry.count += 1
+            if len(entry.contexts) < contexts:
+                at = text.find(surface)
+                entry.contexts.append(text[max(0, at - 12): at + len(surface) + 12])
+            decided[key][how] += 1
+    for key, entry in found.items():
+        how = decided[key].most_common(1)[0][0]
+        decision = decisions.get(entry.surface) or next(
+            (d for d in decisions.values() if len(d.surface) > 0 and d.surface in entry.surface
+             and d.spoken in entry.openjtalk + entry.unidic), None)  # NOTE: a group wider than the word (は偽)
+        if how:
+            entry.decided = how
+        elif decision is not None:
+            right = decision.spoken in entry.openjtalk or same_sound(decision.spoken, entry.openjtalk)
+            entry.decided = "reviewed: yomiage right" if right else "reviewed: UniDic right"
+    return sorted(found.values(), key=lambda d: (-d.count, d.surface))
+
+
+def summary(disagreements: list[Disagreement]) -> dict[str, int]:
+    """Counts of word occurrences: all, decided by lexicon/rule, reviewed, still open."""
+    total = sum(d.count for d in disagreements)
+    by = Counter()
+    for d in disagreements:
+        by["lexicon or rule" if d.decided in ("lexicon", "rule", "printed") else
+           "reviewed" if d.decided.startswith("reviewed") else "open"] += d.count
+    return {"disagreements": total, "distinct": len(disagreements), **by}
