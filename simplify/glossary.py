@@ -162,7 +162,9 @@ def document_with_glossary(document: Document) -> Document:
                 seen.add(ref.id)
             return tuple(out)
 
-        title_terms = mark(matcher.find(s.title, _boundaries(s.title, s.title_reading))) if s.title else ()
+        # NOTE: a term in the heading is not its first use: the reader meets it in the body, where it is explained
+        title_terms = tuple(replace(ref, first=False) for ref in matcher.find(s.title, _boundaries(s.title, s.title_reading))
+                            ) if s.title else ()
         blocks = tuple(
             replace(b, sentences=tuple(replace(x, terms=mark(matcher.find(x.text, _boundaries(x.text, x.reading))))
                                        for x in b.sentences))

