@@ -209,6 +209,8 @@ def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
     page.wait_for_selector(".s.speaking", timeout=10000)
     assert page.locator(".s.speaking").count() == 1
     assert page.locator(".s.speaking").get_attribute("id") in ("c-s1", "c-s2")
+    # the highlight is a background and an underline, not an outline that crosses the next line's ruby
+    assert page.evaluate("getComputedStyle(document.querySelector('.s.speaking')).outlineStyle") == "none"
     page.click("button[data-speed='1.5']")
     assert page.evaluate("document.querySelector('audio').playbackRate") == 1.5
     assert page.locator("button[data-speed='1.5']").get_attribute("aria-pressed") == "true"
