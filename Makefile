@@ -50,5 +50,7 @@ bench: test-setup
 	$(BIN)/python bench/reading.py
 	$(BIN)/python bench/build.py
 
+# Built audio and pages; the library of added documents (output/library) stays.
 clean:
-	rm -rf output/*/ output/*.json output/*.mp3
+	find output -mindepth 1 -maxdepth 1 -type d ! -name library -exec rm -rf {} +
+	rm -f output/*.json output/*.mp3

@@ -120,6 +120,41 @@ def cmd_build(args: argparse.Namespace) -> None:
           f"{report.seconds:.1f} 秒)", file=sys.stderr)
 
 
+def cmd_add(args: argparse.Namespace) -> None:
+    from simplify.documents import path_to_document
+
+    from .catalog import Catalog
+    from .config import output_dir
+
+    path = Path(args.file)
+    path_to_document(path)  # NOTE: the same clear errors as every command for a missing, empty or odd file
+    entry = Catalog(output_dir()).add(path.read_bytes(), path.name, doc_id=args.id, title=args.title,
+                                      attribution=args.attribution, license=args.license, url=args.url)
+    print(f"yomiage: 「{entry.title}」を id {entry.id} で追加しました（{entry.kind}）。", file=sys.stderr)
+
+
+def cmd_remove(args: argparse.Namespace) -> None:
+    from .catalog import Catalog
+    from .config import output_dir
+
+    entry = Catalog(output_dir()).remove(args.id)
+    print(f"yomiage: 「{entry.title}」（{entry.id}）をライブラリから外しました。", file=sys.stderr)
+
+
+def cmd_list(args: argparse.Namespace) -> None:
+    from dataclasses import asdict
+
+    from .catalog import Catalog
+    from .config import output_dir
+
+    entries = Catalog(output_dir()).entries()
+    if args.json:
+        print(json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1))
+        return
+    for e in entries:
+        print(f"{e.id}\t{e.title}\t{e.kind}\t追加 {e.added[:10]}\t更新 {e.updated[:10]}")
+
+
 def cmd_review(args: argparse.Namespace) -> None:
     """Where OpenJTalk and UniDic read a word differently, most frequent first, and what decided it."""
     from simplify.review import review, summary
@@ -293,6 +328,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)
+
+    p = sub.add_parser("add", help="文書をライブラリに加える（同じ id なら置き換える）。動いているサービスにもすぐ出る")
+    p.add_argument("file", help="PDF・HTML・Markdown・テキスト")
+    p.add_argument("--id", help="文書の id（英小文字・数字・ハイフン。省略時はファイル名から）")
+    p.add_argument("--title", help="題名（省略時は文書の中の題名）")
+    p.add_argument("--attribution", help="出典の表示")
+    p.add_argument("--license", help="利用条件")
+    p.add_argument("--url", help="元の文書の URL")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="文書をライブラリから外す")
+    p.add_argument("id", help="文書の id")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("list", help="ライブラリの文書の一覧")
+    p.add_argument("--json", action="store_true", help="JSON で出力する")
+    p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("review", help="OpenJTalk と UniDic で読みが違う語を、多い順に文脈つきで示す（辞書の手入れ用）")
     p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")

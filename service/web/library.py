@@ -15,6 +15,7 @@ from simplify.model import Document, Section
 
 from ..build import (BuildOptions, build_document, build_glossary_audio, build_section, document_folder,
                      find_section)
+from ..catalog import Catalog
 from ..speech import Synthesizer
 from ..voices import Voice, get_voice, list_voices
 
@@ -44,6 +45,10 @@ class Library:
                                     bitrate=int(config["MP3_BITRATE"]), jobs=int(config["JOBS"]))
         self._extra_paths = [Path(p) for p in config.get("EXTRA_DOCUMENTS", [])]
         self._documents: dict[str, Document] | None = None
+        self._fixed: dict[str, Document] = {}
+        self._catalog = Catalog(self.output)
+        self._catalog_version = ""
+        self._annotated: dict[str, tuple] = {}
         self._doc_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(int(config["MAX_SYNTH"]))
         self._wait = float(config.get("SYNTH_WAIT", 20))
@@ -54,10 +59,24 @@ class Library:
 
     # -- documents ----------------------------------------------------------------------------
     def documents(self) -> dict[str, Document]:
+        """The default, the configured extra files, and the library's documents (reloaded when it changes)."""
+        version = self._catalog.version()
         with self._doc_lock:
             if self._documents is None:
                 docs = [default_document_annotated()] + [annotate(path_to_document(p)) for p in self._extra_paths]
-                self._documents = {d.id: d for d in docs}
+                self._fixed = {d.id: d for d in docs}
+            if self._documents is None or version != self._catalog_version:
+                added = {}
+                for document in self._catalog.documents():
+                    known = self._annotated.get(document.id)
+                    # NOTE: annotate each library document once per content, not on every change of another
+                    key = (document.id, document.title, hash(tuple(s.text for sec in document.walk() for s in sec.sentences())))
+                    if known is None or known[0] != key:
+                        known = (key, annotate(document))
+                        self._annotated[document.id] = known
+                    added[document.id] = known[1]
+                self._documents = {**added, **self._fixed}
+                self._catalog_version = version
             return self._documents
 
     def document(self, doc_id: str) -> Document:
