@@ -37,6 +37,9 @@ SETTINGS = {
                 "(`yomiage serve` uses its own address when empty)"),
         Setting("YOMIAGE_TRUST_PROXY", "0", "number of reverse proxies in front whose X-Forwarded-* headers are "
                 "trusted (0: none; the Host header is then never used for links)"),
+        Setting("YOMIAGE_ADMIN_TOKEN", "", "operator token for adding and removing documents on the web (empty: the "
+                "service is read-only, the write routes do not exist)"),
+        Setting("YOMIAGE_MAX_UPLOAD_BYTES", "20971520", "largest document an operator may upload (20 MiB)"),
         Setting("YOMIAGE_OPERATOR", "yomiage", "who runs this service: feeds' owner, the about page"),
         Setting("YOMIAGE_CONTACT_EMAIL", "", "contact address for the feeds' itunes:email and the about page"),
     )

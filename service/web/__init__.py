@@ -20,6 +20,7 @@ _HTTP_MESSAGES = {
     400: ("bad_request", "リクエストが正しくありません。"),
     404: ("not_found", "お探しのページやデータは見つかりません。"),
     405: ("method_not_allowed", "この方法ではアクセスできません。"),
+    401: ("unauthorized", "運営者のトークンが必要です。"),
     413: ("too_large", "送られたデータが大きすぎます。短くしてください。"),
     415: ("unsupported_media_type", "JSON（Content-Type: application/json）で送ってください。"),
     416: ("range_not_satisfiable", "指定された範囲はファイルの外です。"),
@@ -41,6 +42,8 @@ def _config_from_settings() -> dict:
         "PUBLIC_URL": setting("YOMIAGE_PUBLIC_URL"),
         "TRUST_PROXY": int(setting("YOMIAGE_TRUST_PROXY")),
         "OPERATOR": setting("YOMIAGE_OPERATOR"),
+        "ADMIN_TOKEN": setting("YOMIAGE_ADMIN_TOKEN"),
+        "MAX_UPLOAD_BYTES": int(setting("YOMIAGE_MAX_UPLOAD_BYTES")),
         "CONTACT_EMAIL": setting("YOMIAGE_CONTACT_EMAIL"),
     }
 
@@ -81,6 +84,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(audio_routes.bp)
+    if app.config.get("ADMIN_TOKEN"):
+        # NOTE: without an operator token, the write routes do not exist: the service is read-only
+        from ..jobs import LocalJobs
+        from . import admin
+
+        app.extensions["yomiage_jobs"] = LocalJobs(workers=1)
+        app.register_blueprint(admin.bp)
     app.add_template_filter(duration_text, "duration")
 
     @app.context_processor

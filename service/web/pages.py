@@ -100,7 +100,9 @@ def toc(doc_id: str):
     _, voice, _ = _preferences()
     manifest = lib.built_manifest(document, voice)
     durations = {t["section"]: t["duration"] for t in manifest["tracks"]} if manifest else {}
-    return _page("toc.html", document=document, durations=durations)
+    jobs = current_app.extensions.get("yomiage_jobs")
+    building = jobs.running_for(document.id) if jobs else None
+    return _page("toc.html", document=document, durations=durations, building=building)
 
 
 @bp.get("/d/<doc_id>/s/<section_id>")

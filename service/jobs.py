@@ -1,0 +1,81 @@
+"""Jobs: adding a document to the library and building its audio, off the request that asked for it.
+
+With nothing configured, jobs run in a small pool of threads inside the serving process (``LocalJobs``), so a
+single machine needs no extra service. A job's state is kept in memory here; its effects (the library entry, the
+built tracks) are in the shared output folder, which is also where its progress is measured from: done = tracks
+already built for exactly this content.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import traceback
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Callable
+
+from simplify.errors import InputError
+
+
+@dataclass
+class Job:
+    id: str
+    kind: str  # add
+    document: str
+    state: str = "queued"  # queued | running | done | failed
+    done: int = 0
+    total: int = 0
+    error: str = ""
+    created: float = field(default_factory=time.time)
+    finished: float | None = None
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "document": self.document, "state": self.state,
+                "done": self.done, "total": self.total, "error": self.error}
+
+
+class LocalJobs:
+    """A bounded pool of worker threads in this process; jobs are remembered for an hour after they end."""
+
+    def __init__(self, workers: int = 1, keep_seconds: float = 3600):
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="yomiage-job")
+        self._jobs: dict[str, Job] = {}
+        self._lock = threading.Lock()
+        self._keep = keep_seconds
+
+    def submit(self, kind: str, document: str, work: Callable[[Job], None]) -> Job:
+        job = Job(uuid.uuid4().hex, kind, document)
+        with self._lock:
+            self._forget_old()
+            self._jobs[job.id] = job
+        self._pool.submit(self._run, job, work)
+        return job
+
+    def get(self, job_id: str) -> Job | None:
+        with self._lock:
+            return self._jobs.get(job_id)
+
+    def running_for(self, document: str) -> Job | None:
+        with self._lock:
+            return next((j for j in self._jobs.values() if j.document == document and j.state in ("queued", "running")),
+                        None)
+
+    def _run(self, job: Job, work: Callable[[Job], None]) -> None:
+        job.state = "running"
+        try:
+            work(job)
+            job.state = "done"
+        except InputError as error:  # NOTE: the document's fault: recorded once, never retried
+            job.state, job.error = "failed", error.message
+        except Exception as error:  # noqa: BLE001 - a job must end with its error recorded, not vanish
+            job.state, job.error = "failed", f"{type(error).__name__}: {error}"
+            traceback.print_exc()
+        finally:
+            job.finished = time.time()
+
+    def _forget_old(self) -> None:
+        now = time.time()
+        for key in [k for k, j in self._jobs.items() if j.finished and now - j.finished > self._keep]:
+            del self._jobs[key]
