@@ -249,6 +249,7 @@ def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path):
 
 # -- killed midway ------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_a_build_killed_midway_leaves_nothing_truncated_and_the_next_completes(tmp_path):
     text = "第1節 長い文書\n" + "".join(
         f" {i} 節{i}\n総務省では、地域社会のデジタル化を推進している。第{i}の取組について説明する。\n" for i in range(1, 13)
@@ -328,6 +329,7 @@ def test_a_build_that_changes_nothing_rewrites_nothing(built):
     assert manifest["published"] and json.loads(before[0])["published"] == manifest["published"]
 
 
+@pytest.mark.slow
 def test_a_stream_keeps_the_true_peak_promise(tmp_path):
     """The heading that streamed at -0.4 dBTP with mei-low (the build gave -2.2): decoded by libsndfile and
     oversampled 4x here, the stream stays under -1 dBTP, as the built file does."""
@@ -420,6 +422,7 @@ def test_a_numbered_heading_is_said_label_pause_title(sample_doc, tmp_path):
     assert np.any(wave[label + int(LABEL_PAUSE * sr):])
 
 
+@pytest.mark.slow
 def test_the_broadcast_preset_gives_r128_wav_and_id3v23_mp3(tmp_path):
     """`yomiage build --preset broadcast`: 48 kHz 16-bit WAV beside each MP3 at -24 LUFS (pyloudnorm) with true
     peak under -1 dBTP, and MP3s tagged ID3v2.3 with year (令和7年度 -> 2025), cover and chapters."""

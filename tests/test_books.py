@@ -305,6 +305,7 @@ def test_epub_nav_is_the_tree_and_pages_carry_ruby(epub, tmp_path):
     assert notes and all(a.get("href")[1:] in ids_of(next(p for p in pages.values() if a in p.iter())) for a in notes)
 
 
+@pytest.mark.slow
 def test_epubcheck_finds_no_errors(epub):
     import shutil
 
@@ -317,6 +318,7 @@ def test_epubcheck_finds_no_errors(epub):
     assert problems == [] and result.valid
 
 
+@pytest.mark.slow
 def test_ace_by_daisy_finds_no_violations(epub, tmp_path):
     """Ace by DAISY (installed by `make test` from npm, run on Debian's chromium): no violation, and the
     accessibility metadata it looks for is there."""
@@ -338,6 +340,7 @@ def test_ace_by_daisy_finds_no_violations(epub, tmp_path):
     assert {"dcterms:conformsTo", "schema:accessibilitySummary", "schema:accessMode"} <= present
 
 
+@pytest.mark.slow
 def test_a_content_page_renders_ruby_in_chromium(epub, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -356,6 +359,7 @@ def test_a_content_page_renders_ruby_in_chromium(epub, tmp_path):
     assert (tmp_path / "page.png").stat().st_size > 1000
 
 
+@pytest.mark.slow
 def test_books_of_the_same_input_are_the_same_bytes(book_inputs, tmp_path):
     """Rebuilt EPUB and DAISY books are byte-identical (fixed dates from the build, sorted entries), and
     building them leaves the manifest alone."""

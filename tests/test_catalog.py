@@ -19,6 +19,7 @@ def yomiage(*args: str, output: Path) -> subprocess.CompletedProcess:
                           env=env)
 
 
+@pytest.mark.slow
 def test_add_list_replace_remove_from_the_command_line(tmp_path):
     out = tmp_path / "out"
     added = yomiage("add", str(DATA / "notice.txt"), "--id", "bousai-2025", output=out)
@@ -108,6 +109,7 @@ def _multipart(fields: dict[str, str], name: str, data: bytes) -> tuple[bytes, s
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+@pytest.mark.slow
 def test_an_upload_through_the_real_server_becomes_playable(tmp_path):
     """POST a notice with the token through waitress: 202 with the job's URL, the job reports done/total, then
     the document's pages and section audio are served; DELETE takes it away."""

@@ -152,6 +152,7 @@ def test_plain_text_without_headings_is_one_section_of_paragraphs():
     assert_nothing_lost(text, document)
 
 
+@pytest.mark.slow
 def test_multi_megabyte_input_is_linear_time():
     paragraph = "総務省では、地域社会のDX化や新たな情報通信技術を推進してきた＊1。\n" * 3
     text = ("第6節 テスト\n\n 1 概要\n" + paragraph + "\n") * 1 + (paragraph * 40000)

@@ -285,6 +285,7 @@ def _corpus_texts():
     return texts
 
 
+@pytest.mark.slow
 def test_every_tokens_ruby_is_what_the_voice_says(annotated_doc):
     """For every token of the default and the corpus: the ruby's kana is the spoken kana, long vowels and the
     particles は/へ/を apart (10分 じゅっぷん, 3本 さんぼん, ある方 かた — never ふん under ジュップン)."""
@@ -318,6 +319,7 @@ def test_each_reviewed_decision_is_what_yomiage_says(decision):
     assert decision.spoken in spoken(decision.example), (decision.example, spoken(decision.example))
 
 
+@pytest.mark.slow
 def test_the_review_of_the_default_and_the_corpus_leaves_nothing_open(default_doc):
     """Every place where UniDic reads a word differently is decided by the lexicon, a rule, the printed ruby or
     a reviewed decision (the 科学技術白書 第2章 keeps the table cells its PDF interleaves: README)."""

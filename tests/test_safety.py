@@ -169,6 +169,7 @@ def test_serve_on_a_busy_port_is_a_clear_error(tmp_path):
     assert "Traceback" not in result.stderr and "公開しています" not in result.stderr
 
 
+@pytest.mark.slow
 def test_serve_logs_one_line_per_request_and_links_to_its_own_address(tmp_path):
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -255,6 +256,7 @@ def speak(base: str, text: str):
     return urllib.request.urlopen(request, timeout=120)
 
 
+@pytest.mark.slow
 def test_head_on_an_unbuilt_stream_never_holds_a_synthesis_slot(tmp_path):
     from tests.web_fixtures import make_app, serving
 
@@ -397,6 +399,7 @@ def test_two_requests_start_one_background_build(tmp_path, monkeypatch):
 CONTROLS = "".join(chr(c) for c in range(1, 32) if chr(c) not in "\t\n\r") + "\ufffe\uffff"
 
 
+@pytest.mark.slow
 def test_control_characters_never_reach_markup(tmp_path, client):
     """A document with every C0 control (and U+FFFE/U+FFFF) gives well-formed EPUB and DAISY files."""
     import zipfile

@@ -351,6 +351,7 @@ def _bomb_pdf(megabytes: int) -> bytes:
     return bytes(out)
 
 
+@pytest.mark.slow
 def test_a_decompression_bomb_is_refused_without_taking_the_memory(monkeypatch):
     """1 GB of content from a 1 MB file: the reader runs in a child process with a memory ceiling, so this
     process never holds the inflated stream, and the refusal says why."""
@@ -396,6 +397,7 @@ def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):
 
 # -- a PDF everywhere the default goes: pages, a real synthesised track, the feed, the outline API --------------
 
+@pytest.mark.slow
 def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
     import json
 
