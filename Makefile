@@ -37,11 +37,13 @@ run: setup
 	$(BIN)/yomiage serve --host $(HOST) --port $(PORT)
 
 # Browser tests drive Debian's chromium through Playwright (no browser download); EPUBCheck runs on Java; the
-# ruby layout is measured with a Japanese font (Noto CJK). All come from Debian's packages when missing.
+# ruby layout is measured with a Japanese font (Noto CJK); the queue tests start their own redis-server (the tests
+# run it on a free port in a temporary folder; nothing is left running). All come from Debian when missing.
 browser:
-	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && fc-list :lang=ja | grep -q . || \
+	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && fc-list :lang=ja | grep -q . && \
+	  command -v redis-server >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless \
-	    fonts-noto-cjk; }
+	    fonts-noto-cjk redis-server; }
 
 test: test-setup browser $(ACE)
 	$(BIN)/python -m pytest

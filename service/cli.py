@@ -93,6 +93,10 @@ def cmd_build(args: argparse.Namespace) -> None:
     from .config import jobs, output_dir, setting
     from .voices import get_voice
 
+    queue = args.queue or setting("YOMIAGE_QUEUE_URL")
+    if queue:
+        _build_through_queue(queue, args)
+        return
     formats = tuple(dict.fromkeys(f.strip() for f in (args.formats or "mp3").split(",") if f.strip()))
     if not formats or any(f not in FORMATS for f in formats):
         raise InputError(f"形式は {', '.join(FORMATS)} から選んでください。", code="bad_format")
@@ -153,6 +157,47 @@ def cmd_list(args: argparse.Namespace) -> None:
         return
     for e in entries:
         print(f"{e.id}\t{e.title}\t{e.kind}\t追加 {e.added[:10]}\t更新 {e.updated[:10]}")
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    from .config import setting
+    from .queue import check_url, run_worker
+
+    url = args.queue or setting("YOMIAGE_QUEUE_URL")
+    if not url:
+        raise InputError("キューの URL がありません。YOMIAGE_QUEUE_URL か --queue で redis://… を指定してください。",
+                         code="no_queue")
+    check_url(url)
+    run_worker(url, burst=args.burst)
+
+
+def _build_through_queue(url: str, args: argparse.Namespace) -> None:
+    """`yomiage build` with a queue: add the file to the library (workers read it from there), queue the build,
+    and show its progress until the workers are done."""
+    import time
+
+    from simplify.documents import DEFAULT_ID
+
+    from .catalog import Catalog
+    from .config import output_dir, setting
+    from .queue import check_url, enqueue_build, progress
+
+    check_url(url)
+    doc_id = DEFAULT_ID
+    if args.file:
+        path = Path(args.file)
+        doc_id = Catalog(output_dir()).add(path.read_bytes(), path.name).id
+    job = enqueue_build(url, doc_id, args.voice or setting("YOMIAGE_DEFAULT_VOICE"))
+    print(f"yomiage: {doc_id} をキューに入れました（{job}）。yomiage worker が作ります。", file=sys.stderr)
+    while True:
+        state = progress(url, job)
+        if not args.quiet:
+            print(f"  {state['done']}/{state['total']} 節  {state['state']}", file=sys.stderr, flush=True)
+        if state["state"] in ("done", "failed"):
+            break
+        time.sleep(1.0)
+    if state["state"] == "failed":
+        raise InputError(f"作れませんでした：{state['error']}", code="build_failed")
 
 
 def cmd_review(args: argparse.Namespace) -> None:
@@ -300,6 +345,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="MP3 のタグを ID3v2.3 で書く（v2.3 しか読めない放送機器・カーオーディオ向け）")
     p.add_argument("--no-footnotes", action="store_true", help="注を読まない")
     p.add_argument("--quiet", action="store_true", help="進み具合を表示しない")
+    p.add_argument("--queue", help="redis://…: ワーカーに作らせる（既定: YOMIAGE_QUEUE_URL。なければこの機械で作る）")
     p.set_defaults(func=cmd_build)
 
     p = sub.add_parser("glossary", help="用語のやさしい説明の一覧")
@@ -328,6 +374,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("voices", help="使える音声の一覧")
     p.set_defaults(func=cmd_voices)
+
+    p = sub.add_parser("worker", help="キュー（Redis）の仕事をする。何台の機械でも、出力フォルダを共有して動かせる")
+    p.add_argument("--queue", help="redis://…（既定: YOMIAGE_QUEUE_URL）")
+    p.add_argument("--burst", action="store_true", help="キューが空になったら終わる")
+    p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("add", help="文書をライブラリに加える（同じ id なら置き換える）。動いているサービスにもすぐ出る")
     p.add_argument("file", help="PDF・HTML・Markdown・テキスト")

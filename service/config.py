@@ -37,6 +37,8 @@ SETTINGS = {
                 "(`yomiage serve` uses its own address when empty)"),
         Setting("YOMIAGE_TRUST_PROXY", "0", "number of reverse proxies in front whose X-Forwarded-* headers are "
                 "trusted (0: none; the Host header is then never used for links)"),
+        Setting("YOMIAGE_QUEUE_URL", "", "redis://… to build through workers on a Redis queue (`yomiage worker`); empty: "
+                "builds run in this process"),
         Setting("YOMIAGE_ADMIN_TOKEN", "", "operator token for adding and removing documents on the web (empty: the "
                 "service is read-only, the write routes do not exist)"),
         Setting("YOMIAGE_MAX_UPLOAD_BYTES", "20971520", "largest document an operator may upload (20 MiB)"),

@@ -1,0 +1,155 @@
+"""Scale-out builds: a document's tracks as jobs on Redis, run by ``yomiage worker`` processes on any machines that
+share the output folder (RQ).
+
+Why RQ: a job is removed from the queue only when a worker finishes it (a job whose worker dies stays in the
+started registry and is handed out again: a killed work horse at once, a vanished worker at the next maintenance),
+retries are per job (``Retry``), dependencies give the join step for free (``depends_on``), and its job metadata
+is enough for progress. It is plain Redis underneath, with no broker to run.
+
+A build fans out: one job per track (``build_track``), then one job that joins them (``join_document``: the
+chaptered MP3 and the manifest; every track is already built, so it reuses them). Already-built tracks are never
+redone (their key is their content). Everything a job writes is written atomically to the shared output folder, so
+a killed job leaves nothing truncated.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from simplify.documents import DEFAULT_ID, annotate, default_document_annotated
+from simplify.errors import InputError, NotFoundError, shown
+from simplify.model import Document
+
+QUEUE = "yomiage"
+RETRIES = 3
+
+
+def connect(url: str):
+    from redis import Redis
+
+    return Redis.from_url(url)
+
+
+def _catalog():
+    from .catalog import Catalog
+    from .config import output_dir
+
+    return Catalog(output_dir())
+
+
+@lru_cache(maxsize=8)
+def _annotated(doc_id: str, sha256: str) -> Document:
+    catalog = _catalog()
+    entry = next(e for e in catalog.entries() if e.id == doc_id and e.sha256 == sha256)
+    return annotate(catalog.document(entry))
+
+
+def document_by_id(doc_id: str) -> Document:
+    """The embedded default or a document of the library (shared output folder), with readings; cached per
+    content in each worker process."""
+    if doc_id == DEFAULT_ID:
+        return default_document_annotated()
+    entry = next((e for e in _catalog().entries() if e.id == doc_id), None)
+    if entry is None:
+        raise NotFoundError(f"文書「{shown(doc_id)}」はありません。")
+    return _annotated(entry.id, entry.sha256)
+
+
+def _options():
+    from .build import BuildOptions
+    from .config import jobs, output_dir, setting
+
+    return BuildOptions(output=output_dir(), target_lufs=float(setting("YOMIAGE_LOUDNESS")),
+                        bitrate=int(setting("YOMIAGE_MP3_BITRATE")), jobs=jobs())
+
+
+# -- the jobs (run in workers) -----------------------------------------------------------------------------
+
+def build_track(doc_id: str, voice_id: str, section_id: str) -> float:
+    """One track: returns its length in seconds."""
+    from .build import build_section, cache_folder
+    from .speech import Synthesizer
+    from .voices import get_voice
+
+    document = document_by_id(doc_id)
+    voice = get_voice(voice_id)
+    options = _options()
+    track = build_section(document, document.section(section_id), voice, options, Synthesizer(voice, cache_folder(options)))
+    return track["duration"]
+
+
+def join_document(doc_id: str, voice_id: str) -> str:
+    """The whole-document products once every track is built: returns the manifest's path."""
+    from .build import build_document
+    from .voices import get_voice
+
+    report = build_document(document_by_id(doc_id), get_voice(voice_id), _options(), progress=False)
+    return str(report.manifest)
+
+
+# -- the client side ---------------------------------------------------------------------------------------
+
+def enqueue_build(url: str, doc_id: str, voice_id: str) -> str:
+    """Queue a document's build; returns the id of its join job (the one to follow)."""
+    from rq import Queue, Retry
+
+    from .build import track_plans
+
+    document = document_by_id(doc_id)  # NOTE: an unreadable document fails here, once, before any job exists
+    queue = Queue(QUEUE, connection=connect(url))
+    tracks = [queue.enqueue(build_track, doc_id, voice_id, plan.section.id, retry=Retry(max=RETRIES),
+                            job_timeout=1800, result_ttl=86400, failure_ttl=86400,
+                            description=f"{doc_id}/{voice_id}/{plan.section.id}")
+              for plan in track_plans(document)]
+    join = queue.enqueue(join_document, doc_id, voice_id, depends_on=tracks, retry=Retry(max=RETRIES),
+                         job_timeout=1800, result_ttl=86400, failure_ttl=86400,
+                         meta={"tracks": [job.id for job in tracks], "document": doc_id, "voice": voice_id},
+                         description=f"{doc_id}/{voice_id} (join)")
+    return join.id
+
+
+def progress(url: str, job_id: str) -> dict:
+    """``{"state", "done", "total", "error"}`` of a queued build (state: queued, running, done, failed)."""
+    from rq.job import Job, JobStatus
+    from rq.exceptions import NoSuchJobError
+
+    connection = connect(url)
+    try:
+        join = Job.fetch(job_id, connection=connection)
+    except NoSuchJobError:
+        raise NotFoundError(f"処理「{shown(job_id)}」は見つかりません。") from None
+    tracks = [j for j in Job.fetch_many(join.meta.get("tracks", []), connection=connection) if j is not None]
+    statuses = [j.get_status() for j in tracks]
+    done = sum(1 for s in statuses if s == JobStatus.FINISHED)
+    failed = next((j for j, s in zip(tracks, statuses) if s == JobStatus.FAILED), None)
+    status = join.get_status()
+    error = ""
+    if status == JobStatus.FINISHED:
+        state = "done"
+    elif failed is not None or status == JobStatus.FAILED:
+        state = "failed"
+        source = failed if failed is not None else join
+        error = (source.latest_result().exc_string if source.latest_result() else "") or "failed"
+        error = error.strip().splitlines()[-1][:500]
+    elif done or any(s == JobStatus.STARTED for s in statuses):
+        state = "running"
+    else:
+        state = "queued"
+    return {"id": job_id, "document": join.meta.get("document"), "state": state, "done": done,
+            "total": len(tracks), "error": error}
+
+
+def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = 60) -> None:
+    """A worker on this machine: takes track and join jobs until stopped (or, with ``burst``, until the queue is
+    empty). Several can run on one machine or many, sharing the output folder."""
+    from rq import Queue, Worker
+
+    connection = connect(url)
+    worker = Worker([Queue(QUEUE, connection=connection)], connection=connection,
+                    maintenance_interval=maintenance_interval)
+    worker.work(burst=burst, with_scheduler=False)
+
+
+def check_url(url: str) -> None:
+    if not url.startswith(("redis://", "rediss://", "unix://")):
+        raise InputError(f"YOMIAGE_QUEUE_URL は redis:// で始めてください（{shown(url)}）。", code="bad_queue_url")

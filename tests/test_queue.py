@@ -1,0 +1,212 @@
+"""Builds through a real Redis (Debian's redis-server, started here on 127.0.0.1 with a free port and its own
+folder) and real `yomiage worker` processes: fan-out and join, a work horse killed with SIGKILL mid-track, Redis
+restarted with jobs queued."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+DATA = Path(__file__).parent / "data"
+
+
+class RedisServer:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.process = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        assert binary, "Debian's redis-server is needed: make test installs it (apt-get install redis-server)"
+        # NOTE: append-only persistence, so queued jobs survive a restart (documented in the README)
+        self.process = subprocess.Popen([binary, "--port", str(self.port), "--bind", "127.0.0.1", "--dir",
+                                         str(self.folder), "--appendonly", "yes", "--save", ""],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=2) as sock:
+                    sock.sendall(b"SHUTDOWN\r\n")
+            except OSError:
+                pass
+            try:
+                self.process.wait(20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+@pytest.fixture()
+def redis_server(tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    server.folder.mkdir()
+    server.start()
+    yield server
+    server.stop()
+
+
+def _env(out: Path, url: str) -> dict:
+    return {**os.environ, "YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_QUEUE_URL": url, "YOMIAGE_JOBS": "1"}
+
+
+def _worker(out: Path, url: str, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "service.cli", "worker", *extra], env=_env(out, url),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+
+
+def _add(out: Path, name: str, doc_id: str) -> None:
+    from service.catalog import Catalog
+
+    Catalog(out).add((DATA / name).read_bytes(), name, doc_id=doc_id)
+
+
+def _wait(url: str, job: str, out: Path, timeout: float = 240) -> dict:
+    from service.queue import progress
+
+    os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
+    deadline = time.monotonic() + timeout
+    state = {}
+    while time.monotonic() < deadline:
+        state = progress(url, job)
+        if state["state"] in ("done", "failed"):
+            return state
+        time.sleep(0.3)
+    raise AssertionError(f"not done in {timeout} s: {state}")
+
+
+def _stop(*workers: subprocess.Popen) -> None:
+    for worker in workers:
+        if worker.poll() is None:
+            os.killpg(worker.pid, signal.SIGTERM)
+    for worker in workers:
+        try:
+            worker.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+            worker.wait()
+
+
+def _enqueue(out: Path, url: str, doc_id: str) -> str:
+    from service.queue import enqueue_build
+
+    os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
+    return enqueue_build(url, doc_id, "mei")
+
+
+def _check_products(out: Path, doc_id: str, tracks: int) -> None:
+    from service import audio
+
+    manifest = json.loads((out / doc_id / "mei" / "manifest.json").read_text(encoding="utf-8"))
+    assert len(manifest["tracks"]) == tracks
+    for track in manifest["tracks"]:
+        audio.mp3_frames(audio.strip_id3((out / doc_id / "mei" / track["mp3"]).read_bytes()))  # never truncated
+    assert (out / doc_id / "mei" / "full.mp3").exists()
+    assert not list(out.rglob("*.tmp"))
+
+
+def _tracks(out: Path, doc_id: str) -> int:
+    from service.build import track_plans
+    from service.queue import document_by_id
+
+    os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
+    return len(track_plans(document_by_id(doc_id)))
+
+
+def test_two_workers_build_a_document_and_report_progress(tmp_path, redis_server):
+    out = tmp_path / "out"
+    _add(out, "notice.txt", "bousai")
+    job = _enqueue(out, redis_server.url, "bousai")
+    from service.queue import progress
+
+    first = progress(redis_server.url, job)
+    assert first["state"] == "queued" and first["done"] == 0 and first["total"] == _tracks(out, "bousai")
+    workers = [_worker(out, redis_server.url) for _ in range(2)]
+    try:
+        state = _wait(redis_server.url, job, out)
+    finally:
+        _stop(*workers)
+    assert state["state"] == "done" and state["done"] == state["total"]
+    _check_products(out, "bousai", state["total"])
+
+
+def test_a_work_horse_killed_mid_track_is_retried_and_the_document_completes(tmp_path, redis_server):
+    out = tmp_path / "out"
+    _add(out, "newsletter.txt", "dayori")
+    job = _enqueue(out, redis_server.url, "dayori")
+    worker = _worker(out, redis_server.url)
+    killed = False
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed:
+            # NOTE: the worker forks a work horse per job: kill it with SIGKILL while it synthesises
+            horses = subprocess.run(["pgrep", "-P", str(worker.pid)], capture_output=True, text=True).stdout.split()
+            if horses:
+                os.kill(int(horses[0]), signal.SIGKILL)
+                killed = True
+            time.sleep(0.02)
+        assert killed, "no work horse was ever seen"
+        state = _wait(redis_server.url, job, out)
+    finally:
+        _stop(worker)
+    assert state["state"] == "done", state
+    _check_products(out, "dayori", state["total"])
+
+
+def test_queued_jobs_survive_a_redis_restart(tmp_path, redis_server):
+    out = tmp_path / "out"
+    _add(out, "notice.txt", "bousai")
+    job = _enqueue(out, redis_server.url, "bousai")
+    redis_server.stop()
+    redis_server.start()  # same folder, append-only file: the queue is still there
+    worker = _worker(out, redis_server.url, "--burst")
+    try:
+        state = _wait(redis_server.url, job, out)
+    finally:
+        _stop(worker)
+    assert state["state"] == "done"
+    _check_products(out, "bousai", state["total"])
+
+
+def test_build_through_the_queue_from_the_command_line(tmp_path, redis_server):
+    out = tmp_path / "out"
+    worker = _worker(out, redis_server.url)
+    try:
+        result = subprocess.run([sys.executable, "-m", "service.cli", "build", str(DATA / "guide.md")],
+                                env=_env(out, redis_server.url), capture_output=True, text=True, timeout=300)
+    finally:
+        _stop(worker)
+    assert result.returncode == 0, result.stderr
+    assert "キューに入れました" in result.stderr and (out / "guide" / "mei" / "manifest.json").exists()
+
+
+def test_an_unknown_document_is_refused_before_anything_is_queued(tmp_path, redis_server):
+    from simplify.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        _enqueue(tmp_path / "out", redis_server.url, "nothing-here")
