@@ -210,3 +210,25 @@ def test_an_unknown_document_is_refused_before_anything_is_queued(tmp_path, redi
 
     with pytest.raises(NotFoundError):
         _enqueue(tmp_path / "out", redis_server.url, "nothing-here")
+
+
+def test_an_operators_upload_is_built_by_the_workers(tmp_path, redis_server):
+    """Through the web with a queue configured: the upload's job follows the workers' progress to done."""
+    from tests.test_catalog import _multipart, _wait as wait_job
+    from tests.web_fixtures import make_app
+
+    out = tmp_path / "out"
+    os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
+    app = make_app(out, ADMIN_TOKEN="s3cret-operator-token", QUEUE_URL=redis_server.url)
+    client = app.test_client()
+    worker = _worker(out, redis_server.url)
+    try:
+        body, kind = _multipart({"id": "bousai"}, "notice.txt", (DATA / "notice.txt").read_bytes())
+        response = client.post("/api/documents", data=body, content_type=kind,
+                               headers={"Authorization": "Bearer s3cret-operator-token"})
+        assert response.status_code == 202
+        job = wait_job(client, response.get_json()["url"], timeout=240)
+    finally:
+        _stop(worker)
+    assert job["state"] == "done" and job["done"] == job["total"] > 1
+    _check_products(out, "bousai", job["total"])

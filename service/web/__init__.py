@@ -43,6 +43,7 @@ def _config_from_settings() -> dict:
         "TRUST_PROXY": int(setting("YOMIAGE_TRUST_PROXY")),
         "OPERATOR": setting("YOMIAGE_OPERATOR"),
         "ADMIN_TOKEN": setting("YOMIAGE_ADMIN_TOKEN"),
+        "QUEUE_URL": setting("YOMIAGE_QUEUE_URL"),
         "MAX_UPLOAD_BYTES": int(setting("YOMIAGE_MAX_UPLOAD_BYTES")),
         "CONTACT_EMAIL": setting("YOMIAGE_CONTACT_EMAIL"),
     }

@@ -1,0 +1,142 @@
+"""Benchmark: a real document built through Redis by 1 and then 2 `yomiage worker` processes, against a bare
+single-process ``pyopenjtalk.tts`` loop over the same utterances in the same run.
+
+Prints audio seconds per wall second for each, the ratio to the bare loop, the queue's overhead per track (the
+1-worker build against the bare loop, shared over the tracks) and the peak memory of a worker (its largest process:
+the worker or a work horse). Each worker build starts cold (new output folder, new synthesis cache). The document is
+the 令和5年版 情報通信白書 text edition's section in tests/data/corpus (a part of the white paper).
+Run: ``.venv/bin/python bench/scale.py`` (about 5 minutes on 2 cores; needs redis-server).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+DOCUMENT = ROOT / "tests" / "data" / "corpus" / "ict-r5-2-5-6.txt"
+BARE = (Path(__file__).parent / "build.py").read_text(encoding="utf-8").split('BARE = r"""', 1)[1].split('"""', 1)[0]
+
+
+def utterances() -> list[str]:
+    from service.build import track_plans
+    from service.speech import section_to_utterances
+    from service.voices import get_voice
+    from simplify.documents import path_to_document
+
+    voice = get_voice("mei")
+    document = path_to_document(DOCUMENT)
+    return [u.text for p in track_plans(document)
+            for u in section_to_utterances(p.section, voice, announce=p.announced)]
+
+
+def bare(texts: list[str]) -> dict:
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+        json.dump(texts, f, ensure_ascii=False)
+    done = subprocess.run([sys.executable, "-c", BARE, f.name], capture_output=True, text=True, check=True)
+    os.unlink(f.name)
+    return json.loads(done.stdout)
+
+
+def _rss_of_group(pgid: int) -> int:
+    """The largest resident set (KiB) among the processes of one process group right now."""
+    largest = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if os.getpgid(int(entry)) != pgid:
+                continue
+            with open(f"/proc/{entry}/status") as status:
+                for line in status:
+                    if line.startswith("VmRSS:"):
+                        largest = max(largest, int(line.split()[1]))
+        except (OSError, ProcessLookupError):
+            continue
+    return largest
+
+
+def through_queue(workers: int, url: str) -> dict:
+    from service.catalog import Catalog
+    from service.queue import enqueue_build, progress
+
+    out = Path(tempfile.mkdtemp(prefix="yomiage-scale-"))
+    env = {**os.environ, "YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_QUEUE_URL": url, "YOMIAGE_JOBS": "1",
+           "YOMIAGE_CACHE_DIR": str(out / "lex")}
+    os.environ.update({"YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_CACHE_DIR": str(out / "lex")})
+    Catalog(out).add(DOCUMENT.read_bytes(), DOCUMENT.name, doc_id="scale")
+    processes = [subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+                 for _ in range(workers)]
+    time.sleep(3)  # NOTE: workers started and idle: their start-up is not the queue's cost
+    peak = [0]
+    stop = threading.Event()
+
+    def watch():
+        while not stop.is_set():
+            for p in processes:
+                peak[0] = max(peak[0], _rss_of_group(p.pid))
+            time.sleep(0.2)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    start = time.perf_counter()
+    job = enqueue_build(url, "scale", "mei")
+    while (state := progress(url, job))["state"] not in ("done", "failed"):
+        time.sleep(0.1)
+    wall = time.perf_counter() - start
+    stop.set()
+    watcher.join()
+    for p in processes:
+        os.killpg(p.pid, 15)
+        p.wait()
+    if state["state"] != "done":
+        raise SystemExit(f"build failed: {state}")
+    manifest = json.loads((out / "scale" / "mei" / "manifest.json").read_text(encoding="utf-8"))
+    shutil.rmtree(out)
+    return {"wall": wall, "audio": sum(t["duration"] for t in manifest["tracks"]), "tracks": len(manifest["tracks"]),
+            "peak_rss_mb": peak[0] / 1024}
+
+
+def main() -> None:
+    folder = Path(tempfile.mkdtemp(prefix="yomiage-redis-"))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    redis = subprocess.Popen(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
+                              "--save", ""], stdout=subprocess.DEVNULL)
+    time.sleep(0.5)
+    url = f"redis://127.0.0.1:{port}/0"
+    try:
+        texts = utterances()
+        base = bare(texts)
+        one = through_queue(1, url)
+        two = through_queue(2, url)
+    finally:
+        redis.terminate()
+        redis.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+    rate = {name: r["audio"] / r["wall"] for name, r in (("bare", base), ("1 worker", one), ("2 workers", two))}
+    print(f"document: {DOCUMENT.name}   tracks: {one['tracks']}   audio: {one['audio'] / 60:.1f} min   "
+          f"cores: {os.cpu_count()}")
+    for name, value in rate.items():
+        print(f"{name:10s} {value:7.1f} audio s per wall s   {value / rate['bare']:5.2f}x the bare loop")
+    overhead = (one["wall"] - base["wall"] * one["audio"] / base["audio"]) / one["tracks"]
+    print(f"queue overhead per track (1 worker vs bare loop): {overhead * 1000:.0f} ms, "
+          f"{100 * overhead / (one['wall'] / one['tracks']):.1f} % of a track's time")
+    print(f"2 workers vs 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x")
+    print(f"peak memory of a worker (its largest process): 1 worker {one['peak_rss_mb']:.0f} MB, "
+          f"2 workers {two['peak_rss_mb']:.0f} MB")
+
+
+if __name__ == "__main__":
+    main()
