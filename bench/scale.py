@@ -48,7 +48,8 @@ def bare(texts: list[str]) -> dict:
 
 
 def _rss_of_group(pgid: int) -> int:
-    """The largest resident set (KiB) among the processes of one process group right now."""
+    """The largest peak resident set (VmHWM, KiB) among the processes of one process group right now: the worker
+    and its work horse."""
     largest = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -58,7 +59,7 @@ def _rss_of_group(pgid: int) -> int:
                 continue
             with open(f"/proc/{entry}/status") as status:
                 for line in status:
-                    if line.startswith("VmRSS:"):
+                    if line.startswith("VmHWM:"):
                         largest = max(largest, int(line.split()[1]))
         except (OSError, ProcessLookupError):
             continue
@@ -85,7 +86,7 @@ def through_queue(workers: int, url: str) -> dict:
         while not stop.is_set():
             for p in processes:
                 peak[0] = max(peak[0], _rss_of_group(p.pid))
-            time.sleep(0.2)
+            time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from simplify.documents import DEFAULT_ID, annotate, default_document_annotated
+from simplify.documents import DEFAULT_ID, default_document
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document
 
@@ -38,21 +38,22 @@ def _catalog():
 
 
 @lru_cache(maxsize=8)
-def _annotated(doc_id: str, sha256: str) -> Document:
+def _parsed(doc_id: str, sha256: str) -> Document:
     catalog = _catalog()
     entry = next(e for e in catalog.entries() if e.id == doc_id and e.sha256 == sha256)
-    return annotate(catalog.document(entry))
+    return catalog.document(entry)
 
 
 def document_by_id(doc_id: str) -> Document:
-    """The embedded default or a document of the library (shared output folder), with readings; cached per
-    content in each worker process."""
+    """The embedded default or a document of the library (shared output folder), segmented but not analysed: a
+    track job analyses only its own section's sentences (the glossary and readability are not audio's business),
+    so a job's start-up costs milliseconds, not a whole-document analysis."""
     if doc_id == DEFAULT_ID:
-        return default_document_annotated()
+        return default_document()
     entry = next((e for e in _catalog().entries() if e.id == doc_id), None)
     if entry is None:
         raise NotFoundError(f"文書「{shown(doc_id)}」はありません。")
-    return _annotated(entry.id, entry.sha256)
+    return _parsed(entry.id, entry.sha256)
 
 
 def _options():
