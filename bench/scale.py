@@ -47,21 +47,20 @@ def bare(texts: list[str]) -> dict:
     return json.loads(done.stdout)
 
 
-def _rss_of_group(pgid: int) -> int:
-    """The largest peak resident set (VmHWM, KiB) among the processes of one process group right now: the worker
-    and its work horse."""
+def _rss_of_group(worker: int) -> int:
+    """The largest peak resident set (VmHWM, KiB) of a worker and its work horse (a child in a session of its
+    own, so found by parent, not by group)."""
     largest = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
-            if os.getpgid(int(entry)) != pgid:
-                continue
             with open(f"/proc/{entry}/status") as status:
-                for line in status:
-                    if line.startswith("VmHWM:"):
-                        largest = max(largest, int(line.split()[1]))
-        except (OSError, ProcessLookupError):
+                fields = dict(line.split(":", 1) for line in status if ":" in line)
+            if int(entry) != worker and int(fields["PPid"]) != worker:
+                continue
+            largest = max(largest, int(fields["VmHWM"].split()[0]))
+        except (OSError, ValueError, KeyError):
             continue
     return largest
 
