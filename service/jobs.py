@@ -31,9 +31,19 @@ class Job:
     created: float = field(default_factory=time.time)
     finished: float | None = None
 
+    @property
+    def seconds_left(self) -> float | None:
+        """An estimate from the pace so far (None until a first track is done)."""
+        if not self.done or not self.total or self.state != "running":
+            return None
+        elapsed = time.time() - self.created
+        return elapsed / self.done * (self.total - self.done)
+
     def to_dict(self) -> dict:
+        left = self.seconds_left
         return {"id": self.id, "kind": self.kind, "document": self.document, "state": self.state,
-                "done": self.done, "total": self.total, "error": self.error}
+                "done": self.done, "total": self.total, "error": self.error,
+                "seconds_left": round(left) if left is not None else None}
 
 
 class LocalJobs:

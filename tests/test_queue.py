@@ -232,3 +232,27 @@ def test_an_operators_upload_is_built_by_the_workers(tmp_path, redis_server):
         _stop(worker)
     assert job["state"] == "done" and job["done"] == job["total"] > 1
     _check_products(out, "bousai", job["total"])
+
+
+def test_a_served_document_not_yet_built_is_built_by_the_workers(tmp_path, redis_server):
+    """With a queue, the service's own "build the whole document" goes to the workers: 503 preparing, then the
+    chaptered MP3 once they are done."""
+    from tests.web_fixtures import make_app
+
+    out = tmp_path / "out"
+    _add(out, "notice.txt", "bousai")
+    os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
+    client = make_app(out, QUEUE_URL=redis_server.url).test_client()
+    assert client.get("/api/documents/bousai.mp3").status_code == 503
+    worker = _worker(out, redis_server.url)
+    try:
+        deadline = time.monotonic() + 240
+        while time.monotonic() < deadline:
+            response = client.get("/api/documents/bousai.mp3")
+            if response.status_code == 200:
+                break
+            assert response.status_code == 503
+            time.sleep(0.5)
+    finally:
+        _stop(worker)
+    assert response.status_code == 200 and len(response.data) > 10000

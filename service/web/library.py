@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -54,6 +55,7 @@ class Library:
         self._wait = float(config.get("SYNTH_WAIT", 20))
         self._background: dict[str, threading.Thread] = {}
         self._background_lock = threading.Lock()
+        self._queue = config.get("QUEUE_URL") or ""
         self._synths: dict[str, Synthesizer] = {}
         self._synth_lock = threading.Lock()
 
@@ -162,10 +164,24 @@ class Library:
 
     def _build_all(self, document: Document, voice: Voice) -> None:
         try:
+            if self._queue and self._addressable(document.id):
+                # NOTE: with a queue, the workers build it (this node only waits for the manifest to appear)
+                from ..queue import enqueue_build, progress
+
+                job = enqueue_build(self._queue, document.id, voice.id)
+                while progress(self._queue, job)["state"] not in ("done", "failed"):
+                    time.sleep(1.0)
+                return
             with self.slot():
                 build_document(document, voice, self.options, progress=False)
         except Exception:  # noqa: BLE001 - a background build must not die silently
             log.exception("background build of %s failed", document.id)
+
+    def _addressable(self, doc_id: str) -> bool:
+        """Whether workers can find this document by its id (the default, or the shared library)."""
+        from simplify.documents import DEFAULT_ID
+
+        return doc_id == DEFAULT_ID or any(e.id == doc_id for e in self._catalog.entries())
 
     def glossary_audio(self, doc_id: str, term_id: str, voice: Voice) -> Path:
         document = self.document(doc_id)
