@@ -48,9 +48,11 @@ browser:
 test: test-setup browser $(ACE)
 	$(BIN)/python -m pytest
 
-bench: test-setup
+bench: test-setup browser
 	$(BIN)/python bench/reading.py
+	$(BIN)/python bench/segment.py
 	$(BIN)/python bench/build.py
+	$(BIN)/python bench/scale.py
 
 # Built audio and pages; the library of added documents (output/library) stays.
 clean:
