@@ -71,10 +71,18 @@ def true_peak_db(x: np.ndarray, sr: int) -> float:
     return 20 * np.log10(max(float(np.abs(up).max()), top))
 
 
-def limit(x: np.ndarray, sr: int, ceiling_db: float) -> np.ndarray:
-    """Look-ahead peak limiter: smooth gain reduction around the samples above the ceiling, nowhere else."""
+def _limiter_gain(magnitude: np.ndarray, ceiling: float, width: int) -> np.ndarray:
+    """The smooth gain that keeps ``magnitude`` under ``ceiling``: the peak over ``width`` samples, the gain it
+    needs, then the minimum over 2 widths and an average over one (which never exceeds the gain a sample needs)."""
     from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
 
+    envelope = maximum_filter1d(magnitude, size=width)
+    gain = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
+    return uniform_filter1d(minimum_filter1d(gain, size=2 * width), size=width)
+
+
+def limit(x: np.ndarray, sr: int, ceiling_db: float) -> np.ndarray:
+    """Look-ahead peak limiter: smooth gain reduction around the samples above the ceiling, nowhere else."""
     ceiling = 10 ** (ceiling_db / 20)
     over = np.flatnonzero(np.abs(x) > ceiling)
     if not len(over):
@@ -88,11 +96,7 @@ def limit(x: np.ndarray, sr: int, ceiling_db: float) -> np.ndarray:
     out = x.copy()
     for a, b in zip(np.maximum(starts, 0), np.minimum(ends, len(x))):
         part = x[a:b]
-        envelope = maximum_filter1d(np.abs(part), size=width)
-        gain = np.minimum(1.0, ceiling / np.maximum(envelope, 1e-12))
-        # NOTE: the minimum over 2w, then an average over w, never exceeds the gain a sample needs.
-        gain = uniform_filter1d(minimum_filter1d(gain, size=2 * width), size=width)
-        out[a:b] = part * gain
+        out[a:b] = part * _limiter_gain(np.abs(part), ceiling, width)
     return out
 
 
@@ -118,12 +122,6 @@ class StreamLimiter:
         self.pending = np.zeros(0, dtype=np.float32)
         self.history = np.zeros(0, dtype=np.float32)
 
-    def _gain(self, x: np.ndarray) -> np.ndarray:
-        from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
-
-        envelope = maximum_filter1d(_true_envelope(x), size=self.width)
-        gain = np.minimum(1.0, self.ceiling / np.maximum(envelope, 1e-12))
-        return uniform_filter1d(minimum_filter1d(gain, size=2 * self.width), size=self.width)
 
     def process(self, chunk: np.ndarray, final: bool = False) -> np.ndarray:
         buffer = np.concatenate((self.pending, np.asarray(chunk, dtype=np.float32)))
@@ -134,7 +132,8 @@ class StreamLimiter:
         context = np.concatenate((self.history, buffer))
         if final:
             context = np.concatenate((context, np.zeros(self.look, dtype=np.float32)))
-        gain = self._gain(context)[len(self.history): len(self.history) + ready]
+        gain = _limiter_gain(_true_envelope(context), self.ceiling, self.width)
+        gain = gain[len(self.history): len(self.history) + ready]
         out = (buffer[:ready] * gain).astype(np.float32)
         self.history = np.concatenate((self.history, buffer[:ready]))[-self.look:]
         self.pending = buffer[ready:]

@@ -62,7 +62,7 @@ def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[lis
     report = build_document(document, voice, options, progress=False)
     published = datetime.fromisoformat(json.loads(report.manifest.read_text(encoding="utf-8"))["published"])
     folder = document_folder(options, document, voice)
-    depths = _depths(document)
+    depths = document.depths
     parts, elapsed = [], 0.0
     for track in report.tracks:
         section = document.section(track["section"])
@@ -74,18 +74,6 @@ def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[lis
                           announced))
         elapsed += samples / rate
     return parts, published
-
-
-def _depths(document: Document) -> dict[str, int]:
-    depths: dict[str, int] = {}
-
-    def walk(sections, depth):
-        for s in sections:
-            depths[s.id] = depth
-            walk(s.children, depth + 1)
-
-    walk(document.sections, 1)
-    return depths
 
 
 def _clock(seconds: float, decimals: int = 0) -> str:
@@ -175,7 +163,7 @@ def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: in
         "ncc:narrator": f"{voice.name}（合成音声）",
         "ncc:totalTime": _clock(sum(p.duration for p in timeline)),
         "ncc:tocItems": str(1 + sum(1 + len(p.announced) for p in sections)),
-        "ncc:depth": str(max(_depths(document).values())),
+        "ncc:depth": str(max(document.depths.values())),
         "ncc:files": str(files),
         "ncc:setInfo": "1 of 1",
         "ncc:multimediaType": "audioFullText",
@@ -187,7 +175,7 @@ def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: in
     head = "".join(f'<meta name="{k}" content={quoteattr(v)} />\n' for k, v in meta.items())
     body = [f'<h1 class="title" id="ncc-title"><a href="s000.smil#{_daisy_element(timeline[0], "title")}-par">'
             f"{escape(document.title)}</a></h1>"]
-    depths = _depths(document)
+    depths = document.depths
     for part in sections:
         entries = [(s, heading_cue(s, True)) for s in part.announced]
         entries.append((part.section, "h" if any(c["id"] == "h" for c in part.cues) else part.cues[0]["id"]))
@@ -241,7 +229,7 @@ def _daisy_smil(document: Document, part: Part, audio: str) -> str:
 def _daisy_content(document: Document, parts: list[Part]) -> str:
     """The full text: headings h1–h5 following the tree, one element per cue, footnotes as notes."""
     body = [f'<h1 class="title" id="book-title">{escape(document.title)}</h1>']
-    depths = _depths(document)
+    depths = document.depths
     for part in parts:
         for cue in part.cues:
             if cue["kind"] == "heading":
@@ -428,7 +416,7 @@ def _ruby_or_text(reading, text: str, level: RubyLevel) -> str:
 
 def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
     section = part.section
-    depths = _depths(document)
+    depths = document.depths
     out = []
     # NOTE: headings announced in this track (its heading-only parents) open the sections that contain it
     for parent in part.announced:

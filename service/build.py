@@ -62,7 +62,7 @@ def document_year(document: Document) -> int | None:
     for text in (document.title, document.source.attribution or ""):
         era = _ERA.search(text)
         if era:
-            number = 1 if era[2] == "元" else int(era[2].translate(str.maketrans("０１２３４５６７８９", "0123456789")))
+            number = 1 if era[2] == "元" else int(era[2])  # NOTE: int() reads full-width digits too
             return _ERA_START[era[1]] + number
         year = _YEAR.search(text)
         if year:

@@ -79,9 +79,6 @@ class Catalog:
                                  source=Source(file=entry.file, attribution=entry.attribution, url=entry.url,
                                                license=entry.license))
 
-    def documents(self) -> list[Document]:
-        return [self.document(entry) for entry in self.entries()]
-
     # -- changing -----------------------------------------------------------------------------------
     def add(self, data: bytes, name: str, *, doc_id: str | None = None, title: str | None = None,
             attribution: str | None = None, license: str | None = None, url: str | None = None) -> Entry:

@@ -125,14 +125,15 @@ def cmd_build(args: argparse.Namespace) -> None:
 
 
 def cmd_add(args: argparse.Namespace) -> None:
-    from simplify.documents import path_to_document
+    from simplify.documents import read_path
 
     from .catalog import Catalog
     from .config import output_dir
 
     path = Path(args.file)
-    path_to_document(path)  # NOTE: the same clear errors as every command for a missing, empty or odd file
-    entry = Catalog(output_dir()).add(path.read_bytes(), path.name, doc_id=args.id, title=args.title,
+    # NOTE: the same clear errors as every command for a missing, odd or unreadable file; add reads it once more
+    # as a document, so a file that is not one writes nothing
+    entry = Catalog(output_dir()).add(read_path(path), path.name, doc_id=args.id, title=args.title,
                                       attribution=args.attribution, license=args.license, url=args.url)
     print(f"yomiage: 「{entry.title}」を id {entry.id} で追加しました（{entry.kind}）。", file=sys.stderr)
 
@@ -176,7 +177,7 @@ def _build_through_queue(url: str, args: argparse.Namespace) -> None:
     and show its progress until the workers are done."""
     import time
 
-    from simplify.documents import DEFAULT_ID
+    from simplify.documents import DEFAULT_ID, read_path
 
     from .catalog import Catalog
     from .config import output_dir, setting
@@ -186,7 +187,7 @@ def _build_through_queue(url: str, args: argparse.Namespace) -> None:
     doc_id = DEFAULT_ID
     if args.file:
         path = Path(args.file)
-        doc_id = Catalog(output_dir()).add(path.read_bytes(), path.name).id
+        doc_id = Catalog(output_dir()).add(read_path(path), path.name).id
     job = enqueue_build(url, doc_id, args.voice or setting("YOMIAGE_DEFAULT_VOICE"))
     print(f"yomiage: {doc_id} をキューに入れました（{job}）。yomiage worker が作ります。", file=sys.stderr)
     while True:

@@ -74,7 +74,7 @@ def _clock(seconds: float) -> str:
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:
-    element = ET.SubElement(parent, tag, {k.rstrip("_"): v for k, v in attributes.items()})
+    element = ET.SubElement(parent, tag, attributes)
     if text is not None:
         element.text = text
     return element

@@ -40,6 +40,11 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, sour
 
 def path_to_document(path: str | Path) -> Document:
     """Read a file with a clear error for anything that is not a readable regular file."""
+    return bytes_to_document(read_path(path), str(path))
+
+
+def read_path(path: str | Path) -> bytes:
+    """A user's file's bytes, with a clear error for a folder, a device, a missing, oversized or unreadable file."""
     path = Path(path)
     try:
         if path.is_dir():
@@ -50,10 +55,9 @@ def path_to_document(path: str | Path) -> Document:
         if not path.is_file():
             raise InputError(f"{path}: ファイルが見つかりません。", code="not_found")
         check_size(path.stat().st_size, str(path))
-        data = path.read_bytes()
+        return path.read_bytes()
     except OSError as error:
         raise InputError(f"{path}: 読み込めません（{error.strerror}）。", code="unreadable") from None
-    return bytes_to_document(data, str(path))
 
 
 @lru_cache(maxsize=1)

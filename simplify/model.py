@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Iterator
 
 
@@ -184,3 +185,14 @@ class Document:
 
     def section(self, section_id: str) -> Section | None:
         return next((s for s in self.walk() if s.id == section_id), None)
+
+    @cached_property
+    def depths(self) -> dict[str, int]:
+        """Section id -> nesting depth (1 for a top section), computed once per document."""
+        out: dict[str, int] = {}
+        stack = [(s, 1) for s in reversed(self.sections)]
+        while stack:
+            section, depth = stack.pop()
+            out[section.id] = depth
+            stack.extend((c, depth + 1) for c in reversed(section.children))
+        return out

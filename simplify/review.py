@@ -124,7 +124,7 @@ def review(document: Document, contexts: int = 2) -> list[Disagreement]:
     for key, entry in found.items():
         how = decided[key].most_common(1)[0][0]
         decision = decisions.get(entry.surface) or next(
-            (d for d in decisions.values() if len(d.surface) > 0 and d.surface in entry.surface
+            (d for d in decisions.values() if d.surface in entry.surface
              and d.spoken in entry.openjtalk + entry.unidic), None)  # NOTE: a group wider than the word (は偽)
         if how:
             entry.decided = how

@@ -108,7 +108,7 @@ def _kana_word(token: Token) -> str:
     return token.pron or surface
 
 
-def _space_before(token: Token, previous: Token | None, before: Token | None = None) -> bool:
+def _space_before(token: Token, previous: Token | None) -> bool:
     """Whether ``token`` begins a new 文節 (phrase): an independent word does, unless it continues a compound
     noun, follows a prefix, is the する of a サ変 noun (検討する) or the verb of a compound particle (として)."""
     if previous is None or not token.surface.strip():

@@ -69,14 +69,14 @@ class Library:
                 self._fixed = {d.id: d for d in docs}
             if self._documents is None or version != self._catalog_version:
                 added = {}
-                for document in self._catalog.documents():
-                    known = self._annotated.get(document.id)
-                    # NOTE: annotate each library document once per content, not on every change of another
-                    key = (document.id, document.title, hash(tuple(s.text for sec in document.walk() for s in sec.sentences())))
-                    if known is None or known[0] != key:
-                        known = (key, annotate(document))
-                        self._annotated[document.id] = known
-                    added[document.id] = known[1]
+                for entry in self._catalog.entries():
+                    # NOTE: read and annotate a library document only when its entry changed, not on every change of
+                    # another (the entry's metadata, source digest included, is the key)
+                    known = self._annotated.get(entry.id)
+                    if known is None or known[0] != entry:
+                        known = (entry, annotate(self._catalog.document(entry)))
+                        self._annotated[entry.id] = known
+                    added[entry.id] = known[1]
                 self._documents = {**added, **self._fixed}
                 self._catalog_version = version
             return self._documents

@@ -229,14 +229,7 @@ def downloads(doc_id: str):
     # NOTE: the ZIP, the DAISY book and the EPUB are made on first request; each is about the tracks' size
     tracks_size = sum((folder / t["mp3"]).stat().st_size for t in manifest["tracks"]
                       if t.get("mp3") and (folder / t["mp3"]).exists()) if manifest else 0
-    depths: dict[str, int] = {}
-
-    def walk(sections, depth):
-        for s in sections:
-            depths[s.id] = depth
-            walk(s.children, depth + 1)
-
-    walk(document.sections, 0)
+    depths = {section_id: depth - 1 for section_id, depth in document.depths.items()}  # 0 for a top section
     carried = {}  # section id -> (its track, whether the track is its own)
     for track in (manifest or {}).get("tracks", []):
         for section_id in track.get("sections", {track["section"]: 0}):

@@ -166,13 +166,12 @@ def _out_of_memory(error: BaseException) -> bool:
     return False
 
 
-def _title(pdf) -> str | None:
+def _title(pdf, marks: dict[str, int]) -> str | None:
     title = (pdf.metadata or {}).get("Title")
     if isinstance(title, bytes):
         title = title.decode("utf-8", "replace")
     if isinstance(title, str) and title.strip() and not re.search(r"\.(docx?|indd|pdf|xlsx?)$|^Microsoft", title):
         return " ".join(title.split())
-    marks = _bookmarks(pdf)
     return next(iter(marks), None)
 
 
@@ -231,7 +230,8 @@ def _read(pdf, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
     discarded: list[str] = []
     _mark_furniture(pages, boxes, discarded)
     tag_levels = sorted({f.tag for frags in pages for f in frags if f.tag.startswith("H") and f.role == "text"})
-    marks = {_mark_key(text): level for text, level in _bookmarks(pdf).items()}
+    bookmarks = _bookmarks(pdf)
+    marks = {_mark_key(text): level for text, level in bookmarks.items()}
     for frags in pages:
         _attach_small(frags, body)
         _merge_heading_pieces(frags, body)
@@ -243,8 +243,7 @@ def _read(pdf, name: str) -> tuple[list[Line], str | None, tuple[str, ...]]:
     lines: list[Line] = []
     for frags in pages:
         lines.extend(_page_lines(frags, body, headings, discarded, tag_levels, marks))
-    title = _title(pdf)
-    return lines, title, tuple(discarded)
+    return lines, _title(pdf, bookmarks), tuple(discarded)
 
 
 # -- characters to fragments ----------------------------------------------------------------------------
