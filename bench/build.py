@@ -61,6 +61,7 @@ def run_build(jobs: int) -> dict:
 
 def first_chunk() -> dict:
     from service.build import BuildOptions
+    from service.layout import Layout
     from service.speech import Synthesizer
     from service.streaming import stream_section_mp3, streaming_gain_db
     from service.voices import get_voice
@@ -74,7 +75,7 @@ def first_chunk() -> dict:
     for label in ("stream", "whole"):
         out = Path(tempfile.mkdtemp(prefix="yomiage-bench-"))
         options = BuildOptions(output=out)
-        synth = Synthesizer(voice, out / "cache" / "utt")
+        synth = Synthesizer(voice, Layout(out).utterances())
         streaming_gain_db(voice, options.target_lufs)
         start = time.perf_counter()
         if label == "stream":

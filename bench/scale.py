@@ -101,7 +101,12 @@ def through_queue(workers: int, url: str) -> dict:
         p.wait()
     if state["state"] != "done":
         raise SystemExit(f"build failed: {state}")
-    manifest = json.loads((out / "scale" / "mei" / "manifest.json").read_text(encoding="utf-8"))
+    from service.catalog import Catalog
+    from service.layout import Layout
+
+    served = Catalog(out).entry("scale").served
+    manifest = json.loads((Layout(out).version_folder("scale", served) / "mei" / "manifest.json").read_text(
+        encoding="utf-8"))
     shutil.rmtree(out)
     return {"wall": wall, "audio": sum(t["duration"] for t in manifest["tracks"]), "tracks": len(manifest["tracks"]),
             "peak_rss_mb": peak[0] / 1024}

@@ -24,7 +24,7 @@ from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 
 from .audio import mp3_frames, strip_id3
 from . import store
-from .build import BuildOptions, build_document, build_phrase_audio, cache_folder, document_folder
+from .build import BuildOptions, build_document, build_phrase_audio
 from .speech import Synthesizer, heading_cue
 from .voices import Voice
 
@@ -61,7 +61,7 @@ def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[lis
     (the books' dates: the same content gives the same bytes)."""
     report = build_document(document, voice, options, progress=False)
     published = datetime.fromisoformat(json.loads(report.manifest.read_text(encoding="utf-8"))["published"])
-    folder = document_folder(options, document, voice)
+    folder = options.layout.products(document, voice)
     depths = document.depths
     parts, elapsed = [], 0.0
     for track in report.tracks:
@@ -106,8 +106,8 @@ def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, o
     parts, published = _parts(document, voice, options)
     # NOTE: the title is narrated on its own (its own clip, SMIL and audio file), as the NCC's first entry
     title_mp3, title_length = build_phrase_audio(
-        document.title, document_folder(options, document, voice) / "title", voice, options,
-        Synthesizer(voice, cache_folder(options)), title=document.title, album=document.title)
+        document.title, options.layout.title_stem(document, voice), voice, options,
+        Synthesizer(voice, options.layout.utterances()), title=document.title, album=document.title)
     title = Part(None, 0, 1, title_mp3, [{"id": "title", "kind": "title", "text": document.title, "start": 0.0,
                                             "end": title_length}], title_length, 0.0)
     timeline = [title] + [replace(p, start=p.start + title_length) for p in parts]

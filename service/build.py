@@ -29,6 +29,7 @@ from . import audio
 from .captions import caption_cues
 from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
                      section_to_utterances)
+from .layout import Layout
 from .store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
 from .voices import Voice
 
@@ -46,6 +47,10 @@ class BuildOptions:
     jobs: int = 1
     id3_version: int = 4  # 3 for broadcast playout systems and car players that read only ID3v2.3
     cover: bool = True  # the feed's artwork as each MP3's front cover
+
+    @property
+    def layout(self) -> Layout:
+        return Layout(self.output)
 
 
 # Broadcast preset (community radio): EBU R 128 loudness, 48 kHz PCM WAV for the playout system beside the MP3,
@@ -77,14 +82,7 @@ class BuildReport:
     built_tracks: int = 0
     seconds: float = 0.0
     manifest: Path | None = None
-
-
-def document_folder(options: BuildOptions, document: Document, voice: Voice) -> Path:
-    return options.output / document.id / voice.id
-
-
-def cache_folder(options: BuildOptions) -> Path:
-    return options.output / "cache" / "utt"
+    key: str = ""  # the content key of the whole build (the manifest's)
 
 
 def track_name(number: int, section: Section) -> str:
@@ -159,7 +157,7 @@ def _track_key(document: Document, section: Section, number: int, total: int, vo
 
 def _plan(document: Document, plan: TrackPlan, voice: Voice, options: BuildOptions):
     """Where a track's products go, what it says, and the key of that content."""
-    folder = document_folder(options, document, voice)
+    folder = options.layout.products(document, voice)
     utterances = section_to_utterances(plan.section, voice, footnotes=options.footnotes, announce=plan.announced)
     synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after), str(u.gap)]
                   for u in utterances]
@@ -184,7 +182,7 @@ def build_section(document: Document, section: Section, voice: Voice, options: B
     timing_path = folder / f"{name}.json"
     entry = _existing(timing_path, key, folder, name, options)
     if entry is None:
-        with single_flight(f"track-{key}", options.output / "cache" / "locks"):
+        with single_flight(f"track-{key}", options.layout.locks()):
             entry = _existing(timing_path, key, folder, name, options)
             if entry is None:
                 heard = (lambda u, seconds: on_progress(len(u.text), seconds)) if on_progress else None
@@ -262,13 +260,13 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
 def build_full(document: Document, tracks: list[dict], voice: Voice, options: BuildOptions) -> dict:
     """The whole document as one MP3 with an ID3 chapter per section (a heading-only section's chapter is its
     announcement at the start of the track it is folded into), joined frame by frame (no re-encoding)."""
-    folder = document_folder(options, document, voice)
+    folder = options.layout.products(document, voice)
     key = hashlib.sha256(json.dumps([t["key"] for t in tracks] + [options.id3_version, options.cover]).encode()
                          ).hexdigest()[:32]
-    meta_path = folder / "full.json"
+    full_path, meta_path = options.layout.full(document, voice)
     try:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") == key and (folder / "full.mp3").exists():
+        if meta.get("key") == key and full_path.exists():
             return meta
     except (OSError, ValueError):
         pass
@@ -288,10 +286,10 @@ def build_full(document: Document, tracks: list[dict], voice: Voice, options: Bu
                         comment=document.source.attribution or document.source.file, url=document.source.url,
                         chapters=chapters, toc_title=document.title, year=document_year(document),
                         cover=COVER.read_bytes() if options.cover else None, version=options.id3_version)
-    write_atomic(folder / "full.mp3", tag + b"".join(frames))
+    write_atomic(full_path, tag + b"".join(frames))
     meta = {
         "key": key,
-        "mp3": "full.mp3",
+        "mp3": full_path.name,
         "duration": position,
         "chapters": [{"id": c.id, "section": section_id, "title": c.title, "start": round(c.start, 6),
                       "end": round(c.end, 6)} for c, (section_id, _) in zip(chapters, marks)],
@@ -355,14 +353,14 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     started = time.monotonic()
     if any(s.title_reading is None for s in document.walk()):
         document = document_with_readings(document)
-    folder = document_folder(options, document, voice)
+    folder = options.layout.products(document, voice)
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(options.output)
     plans = track_plans(document)
     weights = [sum(len(s.heading) for s in plan.sections) + sum(len(x.text) for x in plan.section.sentences())
                + sum(len(f"注{f.number}。{f.text}") for f in plan.section.footnotes) for plan in plans]
     bar = Progress(len(plans), sum(weights), progress, stream=progress_stream)
-    synth = Synthesizer(voice, cache_folder(options))
+    synth = Synthesizer(voice, options.layout.utterances())
     results: dict[int, dict] = {}
 
     def work(index: int) -> None:
@@ -384,7 +382,7 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     manifest = {
         "generator": "yomiage",
         "key": content_key,
-        "published": _published(folder / "manifest.json", content_key),
+        "published": _published(options.layout.manifest(document, voice), content_key),
         "document": document.id,
         "title": document.title,
         "voice": voice.id,
@@ -400,8 +398,9 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
         "full": {"mp3": full["mp3"], "chapters": full["chapters"], "duration": round(full["duration"], 6)} if full else None,
     }
     # NOTE: an unchanged build leaves the manifest's bytes and time alone: feeds, ETags and books follow it
-    path = write_if_changed(folder / "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=1))
-    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t["built"]), time.monotonic() - started, path)
+    path = write_if_changed(options.layout.manifest(document, voice), json.dumps(manifest, ensure_ascii=False, indent=1))
+    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t["built"]), time.monotonic() - started, path,
+                       content_key)
 
 
 def _published(path: Path, key: str) -> str:
@@ -425,7 +424,7 @@ def build_glossary_audio(term: Term, voice: Voice, options: BuildOptions, synth:
                          album: str = "用語集") -> Path:
     """A short MP3 of one glossary explanation (same voices, same pipeline), made once and kept."""
     text = glossary_text(term)
-    folder = options.output / "glossary" / voice.id
+    folder = options.layout.glossary(voice)
     path, _ = build_phrase_audio(text, folder / term.id, voice, options, synth, title=term.surfaces[0], album=album,
                                  comment=text)
     return path
@@ -441,7 +440,7 @@ def build_phrase_audio(text: str, stem: Path, voice: Voice, options: BuildOption
     key = hashlib.sha256(json.dumps([TRACK_VERSION, pieces, voice.to_dict(), options.target_lufs, options.bitrate,
                                      title, album], ensure_ascii=False).encode()).hexdigest()[:32]
     path, meta = stem.with_suffix(".mp3"), stem.with_suffix(".json")
-    with single_flight(f"phrase-{key}", options.output / "cache" / "locks"):
+    with single_flight(f"phrase-{key}", options.layout.locks()):
         try:
             known = json.loads(meta.read_text(encoding="utf-8"))
             if known.get("key") == key and path.exists():

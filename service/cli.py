@@ -128,7 +128,7 @@ def cmd_add(args: argparse.Namespace) -> None:
     from simplify.documents import read_path
 
     from .catalog import Catalog
-    from .config import output_dir
+    from .config import output_dir, setting
 
     path = Path(args.file)
     # NOTE: the same clear errors as every command for a missing, odd or unreadable file; add reads it once more
@@ -136,6 +136,17 @@ def cmd_add(args: argparse.Namespace) -> None:
     entry = Catalog(output_dir()).add(read_path(path), path.name, doc_id=args.id, title=args.title,
                                       attribution=args.attribution, license=args.license, url=args.url)
     print(f"yomiage: 「{entry.title}」を id {entry.id} で追加しました（{entry.kind}）。", file=sys.stderr)
+    url = setting("YOMIAGE_QUEUE_URL")
+    if url and entry.state == "pending":
+        from .queue import check_url, enqueue_build
+
+        check_url(url)
+        job = enqueue_build(url, entry.id, setting("YOMIAGE_DEFAULT_VOICE"))
+        print(f"yomiage: 作成をキューに入れました（{job}）。出来上がると、聞いている人にはこの版に切り替わります。",
+              file=sys.stderr)
+    elif entry.served and entry.state == "pending":
+        print("yomiage: 動いている yomiage serve が新しい版を作り、出来上がったら切り替えます（それまでは前の版）。",
+              file=sys.stderr)
 
 
 def cmd_remove(args: argparse.Namespace) -> None:
@@ -157,7 +168,8 @@ def cmd_list(args: argparse.Namespace) -> None:
         print(json.dumps([asdict(e) for e in entries], ensure_ascii=False, indent=1))
         return
     for e in entries:
-        print(f"{e.id}\t{e.title}\t{e.kind}\t追加 {e.added[:10]}\t更新 {e.updated[:10]}")
+        state = {"pending": "作成待ち", "ready": "公開中", "failed": f"失敗: {e.error}"}.get(e.state, e.state)
+        print(f"{e.id}\t{e.title}\t{e.kind}\t追加 {e.added[:10]}\t更新 {e.updated[:10]}\t{state}")
 
 
 def cmd_worker(args: argparse.Namespace) -> None:

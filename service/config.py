@@ -39,6 +39,9 @@ SETTINGS = {
                 "trusted (0: none; the Host header is then never used for links)"),
         Setting("YOMIAGE_QUEUE_URL", "", "redis://… to build through workers on a Redis queue (`yomiage worker`); empty: "
                 "builds run in this process"),
+        Setting("YOMIAGE_AUTO_BUILD", "1", "1: `yomiage serve` builds a library document's new version as soon as it "
+                "is added and switches listeners to it when complete (without a queue; with one, `yomiage add` queues "
+                "it); 0: only when asked"),
         Setting("YOMIAGE_ADMIN_TOKEN", "", "operator token for adding and removing documents on the web (empty: the "
                 "service is read-only, the write routes do not exist)"),
         Setting("YOMIAGE_MAX_UPLOAD_BYTES", "20971520", "largest document an operator may upload (20 MiB)"),

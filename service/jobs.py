@@ -89,3 +89,25 @@ class LocalJobs:
         now = time.time()
         for key in [k for k, j in self._jobs.items() if j.finished and now - j.finished > self._keep]:
             del self._jobs[key]
+
+
+def build_version(catalog, doc_id: str, sha256: str, voice, options, *, document=None, on_track=None):
+    """Build one version of a library document in this process and publish it to listeners when complete; a
+    failure is recorded on the document (listeners keep the version they had) and raised."""
+    from .build import build_document
+
+    try:
+        if document is None:
+            entry = catalog.entry(doc_id)
+            if entry is None or sha256 not in entry.versions:
+                raise InputError(f"文書「{doc_id}」のこの版はもうありません。", code="gone", status=404)
+            document = catalog.document(entry, sha256)
+        report = build_document(document, voice, options, progress=False, on_track=on_track)
+    except InputError as error:
+        catalog.fail(doc_id, sha256, error.message)
+        raise
+    except Exception as error:
+        catalog.fail(doc_id, sha256, f"{type(error).__name__}: {error}")
+        raise
+    catalog.publish(doc_id, sha256, report.key)
+    return report

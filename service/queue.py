@@ -40,20 +40,23 @@ def _catalog():
 @lru_cache(maxsize=8)
 def _parsed(doc_id: str, sha256: str) -> Document:
     catalog = _catalog()
-    entry = next(e for e in catalog.entries() if e.id == doc_id and e.sha256 == sha256)
-    return catalog.document(entry)
+    entry = catalog.entry(doc_id)
+    if entry is None or sha256 not in entry.versions:
+        raise NotFoundError(f"文書「{shown(doc_id)}」のこの版はもうありません。")
+    return catalog.document(entry, sha256)
 
 
-def document_by_id(doc_id: str) -> Document:
-    """The embedded default or a document of the library (shared output folder), segmented but not analysed: a
-    track job analyses only its own section's sentences (the glossary and readability are not audio's business),
-    so a job's start-up costs milliseconds, not a whole-document analysis."""
+def document_by_id(doc_id: str, version: str | None = None) -> Document:
+    """The embedded default or a version of a document of the library (shared output folder; the newest unless
+    ``version`` names one by its digest), segmented but not analysed: a track job analyses only its own section's
+    sentences (the glossary and readability are not audio's business), so a job's start-up costs milliseconds, not
+    a whole-document analysis."""
     if doc_id == DEFAULT_ID:
         return default_document()
-    entry = next((e for e in _catalog().entries() if e.id == doc_id), None)
+    entry = _catalog().entry(doc_id)
     if entry is None:
         raise NotFoundError(f"文書「{shown(doc_id)}」はありません。")
-    return _parsed(entry.id, entry.sha256)
+    return _parsed(entry.id, version or entry.sha256)
 
 
 def _options():
@@ -66,45 +69,64 @@ def _options():
 
 # -- the jobs (run in workers) -----------------------------------------------------------------------------
 
-def build_track(doc_id: str, voice_id: str, section_id: str) -> float:
+def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None = None) -> float:
     """One track: returns its length in seconds."""
-    from .build import build_section, cache_folder
+    from .build import build_section
     from .speech import Synthesizer
     from .voices import get_voice
 
-    document = document_by_id(doc_id)
+    document = document_by_id(doc_id, version)
     voice = get_voice(voice_id)
     options = _options()
-    track = build_section(document, document.section(section_id), voice, options, Synthesizer(voice, cache_folder(options)))
+    track = build_section(document, document.section(section_id), voice, options, Synthesizer(voice, options.layout.utterances()))
     return track["duration"]
 
 
-def join_document(doc_id: str, voice_id: str) -> str:
-    """The whole-document products once every track is built: returns the manifest's path."""
+def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
+    """The whole-document products once every track is built, and a library document's version published to
+    listeners: returns the manifest's path."""
     from .build import build_document
     from .voices import get_voice
 
-    report = build_document(document_by_id(doc_id), get_voice(voice_id), _options(), progress=False)
+    report = build_document(document_by_id(doc_id, version), get_voice(voice_id), _options(), progress=False)
+    if version:
+        _catalog().publish(doc_id, version, report.key)
     return str(report.manifest)
+
+
+def _failed(job, connection, kind, error, traceback) -> None:
+    """RQ's failure callback: when a job of a library document's version has no retry left, its error is
+    recorded on the document (shown to operators; listeners keep the version they had)."""
+    doc_id, version = job.args[0], job.args[-1]  # NOTE: both jobs take (document, voice, …, version)
+    if job.retries_left or not version or not isinstance(version, str):
+        return
+    _catalog().fail(doc_id, version, f"{getattr(kind, '__name__', 'Error')}: {error}")
 
 
 # -- the client side ---------------------------------------------------------------------------------------
 
-def enqueue_build(url: str, doc_id: str, voice_id: str) -> str:
-    """Queue a document's build; returns the id of its join job (the one to follow)."""
-    from rq import Queue, Retry
+def enqueue_build(url: str, doc_id: str, voice_id: str, version: str | None = None) -> str:
+    """Queue the build of a version of a document (a library document's newest unless ``version`` names one by
+    its digest); returns the id of its join job (the one to follow)."""
+    from rq import Callback, Queue, Retry
 
     from .build import track_plans
 
-    document = document_by_id(doc_id)  # NOTE: an unreadable document fails here, once, before any job exists
+    if doc_id != DEFAULT_ID and not version:
+        entry = _catalog().entry(doc_id)
+        version = entry.sha256 if entry else None
+    document = document_by_id(doc_id, version)  # NOTE: an unreadable document fails here, once, before any job
     queue = Queue(QUEUE, connection=connect(url))
-    tracks = [queue.enqueue(build_track, doc_id, voice_id, plan.section.id, retry=Retry(max=RETRIES),
+    tracks = [queue.enqueue(build_track, doc_id, voice_id, plan.section.id, version, retry=Retry(max=RETRIES),
+                            on_failure=Callback(_failed),
                             job_timeout=1800, result_ttl=86400, failure_ttl=86400,
                             description=f"{doc_id}/{voice_id}/{plan.section.id}")
               for plan in track_plans(document)]
-    join = queue.enqueue(join_document, doc_id, voice_id, depends_on=tracks, retry=Retry(max=RETRIES),
+    join = queue.enqueue(join_document, doc_id, voice_id, version, depends_on=tracks, retry=Retry(max=RETRIES),
+                         on_failure=Callback(_failed),
                          job_timeout=1800, result_ttl=86400, failure_ttl=86400,
-                         meta={"tracks": [job.id for job in tracks], "document": doc_id, "voice": voice_id},
+                         meta={"tracks": [job.id for job in tracks], "document": doc_id, "voice": voice_id,
+                               "version": version},
                          description=f"{doc_id}/{voice_id} (join)")
     return join.id
 

@@ -11,7 +11,7 @@ from simplify.model import Document, Section
 from simplify.reading import text_to_reading
 
 from . import audio
-from .build import BuildOptions, document_folder, plan_for, track_name
+from .build import BuildOptions, find_section, plan_for
 from .speech import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
 from .voices import Voice
 
@@ -43,11 +43,9 @@ def stream_section_mp3(document: Document, section: Section, voice: Voice, optio
     """MP3 frames of the track that carries (or announces) ``section``, in speaking order. A track already built
     is sent from its file."""
     plan = plan_for(document, section.id)
-    folder = document_folder(options, document, voice)
-    built = folder / f"{track_name(plan.number, plan.section)}.mp3"
-    timing = folder / f"{track_name(plan.number, plan.section)}.json"
-    if built.exists() and timing.exists():
-        with open(built, "rb") as f:
+    built = find_section(document, section, voice, options)
+    if built is not None and built.get("mp3"):
+        with open(options.layout.products(document, voice) / built["mp3"], "rb") as f:
             while chunk := f.read(block_bytes):
                 yield chunk
         return

@@ -171,6 +171,7 @@ class Document:
     sections: tuple[Section, ...]
     discarded: tuple[str, ...] = field(default=())
     glossary: tuple[Term, ...] = ()
+    version: str = ""  # a library document's version (of its source file); empty for fixed documents
 
     def term(self, term_id: str) -> Term | None:
         return next((t for t in self.glossary if t.id == term_id), None)

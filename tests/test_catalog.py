@@ -176,3 +176,135 @@ def test_the_upload_form_needs_its_csrf_token(tmp_path):
                             (DATA / "notice.txt").read_bytes())
     response = client.post("/admin/upload", data=body, content_type=kind)
     assert response.status_code == 303 and "/admin/jobs/" in response.headers["Location"]
+
+
+# -- replacing a document while it is served -------------------------------------------------------------
+
+def _observe(client, doc_id: str, section_of, seen: list, stop) -> None:
+    """Read the document's text and one section's audio as a listener would, until told to stop."""
+    import hashlib
+
+    while not stop.is_set():
+        data = client.get(f"/api/documents/{doc_id}").get_json()
+        section_id = section_of(data)
+        mp3 = client.get(f"/api/documents/{doc_id}/sections/{section_id}.mp3")
+        assert mp3.status_code == 200, mp3.status_code
+        seen.append((json.dumps(data, ensure_ascii=False), hashlib.sha256(mp3.data).hexdigest()))
+
+
+@pytest.mark.slow
+def test_a_replacement_is_served_only_when_complete_then_in_one_step(tmp_path):
+    """Listeners keep the first version (text and audio) while the second builds, then get the second whole: every
+    observation made during the build is one version or the other, never a mixture, and it switches once."""
+    import threading
+
+    from service.catalog import Catalog
+    from tests.web_fixtures import make_app
+
+    app = make_app(tmp_path)
+    lib = app.extensions["yomiage"]
+    client = app.test_client()
+    catalog = Catalog(tmp_path)
+    first = (DATA / "notice.txt").read_bytes()
+    second = first.replace("正午まで".encode(), "午前11時まで".encode())
+    entry = catalog.add(first, "notice.txt", doc_id="bousai")
+    lib.build_newest(entry, lib.voice(None))
+    assert catalog.entry("bousai").state == "ready" and catalog.entry("bousai").served == entry.sha256
+
+    def section_of(data):  # the 日時 section, whichever version
+        return next(s["id"] for s in data["sections"] if "日時" in s["title"])
+
+    def text_of(data):
+        return json.dumps(data, ensure_ascii=False)
+
+    before = client.get("/api/documents/bousai").get_json()
+    old_mp3 = client.get(f"/api/documents/bousai/sections/{section_of(before)}.mp3").data
+    newer = catalog.add(second, "notice.txt", doc_id="bousai")
+    assert newer.state == "pending" and newer.served == entry.sha256
+    # the new version is not served before it is built: same text, same audio
+    assert client.get("/api/documents/bousai").get_json() == before
+    assert client.get(f"/api/documents/bousai/sections/{section_of(before)}.mp3").data == old_mp3
+
+    seen: list = []
+    stop = threading.Event()
+    reader = threading.Thread(target=_observe, args=(app.test_client(), "bousai", section_of, seen, stop))
+    reader.start()
+    try:
+        lib.build_newest(newer, lib.voice(None))
+        time_after = len(seen)
+        import time
+
+        deadline = time.monotonic() + 30
+        while len(seen) < time_after + 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        stop.set()
+        reader.join(timeout=60)
+    after = client.get("/api/documents/bousai").get_json()
+    new_mp3 = client.get(f"/api/documents/bousai/sections/{section_of(after)}.mp3").data
+    assert "11時" in text_of(after) and "正午" not in text_of(after) and new_mp3 != old_mp3
+    import hashlib
+
+    versions = [(text_of(before), hashlib.sha256(old_mp3).hexdigest()),
+                (text_of(after), hashlib.sha256(new_mp3).hexdigest())]
+    assert seen and all(s in versions for s in seen), "an observation mixed the two versions"
+    order = [versions.index(s) for s in seen]
+    assert order == sorted(order) and order[-1] == 1, "served the new version, then the old again"
+    state = catalog.entry("bousai")
+    assert state.state == "ready" and state.served == newer.sha256 and state.previous == entry.sha256
+
+
+@pytest.mark.slow
+def test_a_version_that_fails_is_recorded_and_listeners_keep_the_last_good_one(tmp_path):
+    from service.catalog import Catalog
+    from service.layout import Layout
+    from tests.web_fixtures import make_app
+
+    app = make_app(tmp_path)
+    lib = app.extensions["yomiage"]
+    client = app.test_client()
+    catalog = Catalog(tmp_path)
+    entry = catalog.add((DATA / "notice.txt").read_bytes(), "notice.txt", doc_id="bousai")
+    lib.build_newest(entry, lib.voice(None))
+    newer = catalog.add((DATA / "newsletter.txt").read_bytes(), "newsletter.txt", doc_id="bousai")
+
+    # a real fault: where the new version's products go, something else is in the way (a file, not a folder)
+    blocker = Layout(tmp_path).version_folder("bousai", newer.sha256)
+    blocker.write_text("not ours")
+    with pytest.raises(OSError):
+        lib.build_newest(newer, lib.voice(None))
+    state = catalog.entry("bousai")
+    assert state.state == "failed" and "Error" in state.error and state.served == entry.sha256
+    assert blocker.read_text() == "not ours"
+    listed = next(d for d in client.get("/api/documents").get_json() if d["id"] == "bousai")
+    assert listed["title"] == "令和7年度防災訓練のお知らせ"  # still the version that works
+    assert listed["library"]["state"] == "failed" and listed["library"]["error"] == state.error
+    assert "失敗: " in yomiage("list", output=tmp_path).stdout
+
+
+def test_old_versions_products_are_removed_two_switches_later_and_only_ours(tmp_path):
+    """Publishing keeps one earlier version's products (requests under way) and removes the one before it; a file
+    yomiage did not write in that folder is left alone, and so is its folder."""
+    from service.catalog import Catalog
+    from service.layout import Layout
+
+    catalog = Catalog(tmp_path)
+    layout = Layout(tmp_path)
+    shas = []
+    for n in range(3):
+        data = (DATA / "notice.txt").read_bytes() + f"\n追記{n}。\n".encode()
+        entry = catalog.add(data, "notice.txt", doc_id="bousai")
+        folder = layout.version_folder("bousai", entry.sha256) / "mei"
+        folder.mkdir(parents=True)
+        for name in ("01-s1.mp3", "01-s1.json", "manifest.json", "full.mp3"):
+            (folder / name).write_bytes(b"x")
+        if n == 0:
+            (folder / "notes-by-operator.txt").write_text("keep me")
+        catalog.publish("bousai", entry.sha256, f"key{n}")
+        shas.append(entry.sha256)
+    first = layout.version_folder("bousai", shas[0]) / "mei"
+    assert sorted(p.name for p in first.iterdir()) == ["notes-by-operator.txt"]
+    assert (layout.version_folder("bousai", shas[1]) / "mei" / "01-s1.mp3").exists()
+    assert (layout.version_folder("bousai", shas[2]) / "mei" / "manifest.json").exists()
+    sources = sorted(p.name for p in (tmp_path / "library" / "bousai").iterdir())
+    assert sources == sorted(["meta.json", f"{shas[2][:16]}.source"])

@@ -119,14 +119,27 @@ def _enqueue(out: Path, url: str, doc_id: str) -> str:
     return enqueue_build(url, doc_id, "mei")
 
 
+def _products(out: Path, doc_id: str) -> Path:
+    """Where the workers put a document's products: a library document's served version's folder."""
+    from service.catalog import Catalog
+    from service.layout import Layout
+
+    entry = Catalog(out).entry(doc_id)
+    if entry is None:
+        return out / doc_id / "mei"
+    assert entry.state == "ready" and entry.served == entry.sha256  # the join published the version it built
+    return Layout(out).version_folder(doc_id, entry.served) / "mei"
+
+
 def _check_products(out: Path, doc_id: str, tracks: int) -> None:
     from service import audio
 
-    manifest = json.loads((out / doc_id / "mei" / "manifest.json").read_text(encoding="utf-8"))
+    folder = _products(out, doc_id)
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
     assert len(manifest["tracks"]) == tracks
     for track in manifest["tracks"]:
-        audio.mp3_frames(audio.strip_id3((out / doc_id / "mei" / track["mp3"]).read_bytes()))  # never truncated
-    assert (out / doc_id / "mei" / "full.mp3").exists()
+        audio.mp3_frames(audio.strip_id3((folder / track["mp3"]).read_bytes()))  # never truncated
+    assert (folder / "full.mp3").exists()
     assert not list(out.rglob("*.tmp"))
 
 
@@ -202,7 +215,7 @@ def test_build_through_the_queue_from_the_command_line(tmp_path, redis_server):
     finally:
         _stop(worker)
     assert result.returncode == 0, result.stderr
-    assert "キューに入れました" in result.stderr and (out / "guide" / "mei" / "manifest.json").exists()
+    assert "キューに入れました" in result.stderr and (_products(out, "guide") / "manifest.json").exists()
 
 
 def test_an_unknown_document_is_refused_before_anything_is_queued(tmp_path, redis_server):

@@ -15,7 +15,7 @@ def make_app(output: Path, **extra):
     from service.web import create_app
 
     config = {"OUTPUT_DIR": str(output), "EXTRA_DOCUMENTS": [str(DATA / "sample.txt"), str(DATA / "hostile.txt")],
-              "JOBS": 2}
+              "JOBS": 2, "AUTO_BUILD": False}
     config.update(extra)
     return create_app(config)
 

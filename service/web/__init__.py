@@ -44,6 +44,7 @@ def _config_from_settings() -> dict:
         "OPERATOR": setting("YOMIAGE_OPERATOR"),
         "ADMIN_TOKEN": setting("YOMIAGE_ADMIN_TOKEN"),
         "QUEUE_URL": setting("YOMIAGE_QUEUE_URL"),
+        "AUTO_BUILD": setting("YOMIAGE_AUTO_BUILD") not in ("0", "false", "no"),
         "MAX_UPLOAD_BYTES": int(setting("YOMIAGE_MAX_UPLOAD_BYTES")),
         "CONTACT_EMAIL": setting("YOMIAGE_CONTACT_EMAIL"),
     }

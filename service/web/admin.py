@@ -16,7 +16,7 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from simplify.errors import InputError, NotFoundError, TooLargeError, shown
 from simplify.sources import sniff
 
-from ..build import build_document, track_plans
+from ..build import track_plans
 from ..catalog import Catalog
 from . import library
 
@@ -73,8 +73,7 @@ def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
     def work(job) -> None:
         entry = catalog.add(data, name, doc_id=doc_id, title=title)
         job.document = entry.id
-        document = lib.document(entry.id)
-        job.total = len(track_plans(document))
+        job.total = len(track_plans(catalog.document(entry)))
         if queue:
             _through_queue(queue, job, entry.id, voice.id)
             return
@@ -82,7 +81,8 @@ def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
         def one_more(_track) -> None:
             job.done += 1
 
-        build_document(document, voice, lib.options, progress=False, on_track=one_more)
+        # NOTE: listeners keep the version they had until this one is complete; then it is published
+        lib.build_newest(entry, voice, on_track=one_more)
 
     return _jobs().submit("add", doc_id or name, work)
 

@@ -42,12 +42,20 @@ def _user_text(data: dict) -> str:
 
 @bp.get("/documents")
 def documents():
-    docs = library().documents().values()
+    lib = library()
+    entries = {e.id: e for e in lib.catalog.entries()}
     return jsonify([
         {"id": d.id, "title": d.title, "attribution": d.source.attribution,
-         "sections": sum(1 for _ in d.walk()), "url": url_for("api.document", doc_id=d.id)}
-        for d in docs
+         "sections": sum(1 for _ in d.walk()), "url": url_for("api.document", doc_id=d.id),
+         **({"library": _library_state(entries[d.id])} if d.id in entries else {})}
+        for d in lib.documents().values()
     ])
+
+
+def _library_state(entry) -> dict:
+    """A library document's state: the version served, whether a newer one is being built, and its error."""
+    return {"state": entry.state, "error": entry.error, "updated": entry.updated,
+            "serving": entry.serving[:12], "newest": entry.sha256[:12]}
 
 
 @bp.get("/documents/<doc_id>")

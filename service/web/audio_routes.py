@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import zipfile
 
 from flask import Blueprint, Response, current_app, redirect, request, send_file, stream_with_context, url_for
 from werkzeug.http import parse_range_header
 
-from ..build import download_name, plan_for, track_name
+from .. import packaging
+from ..build import download_name, find_section
 from ..feed import Operator, playlist_m3u8, podcast_feed, published
-from ..store import single_flight
 from ..streaming import stream_section_mp3
 from . import external_url, library
 
@@ -75,9 +74,7 @@ def section_stream(doc_id: str, section_id: str):
     lib = library()
     voice = _voice()
     document, section, number, total = lib.section(doc_id, section_id)
-    plan = plan_for(document, section.id)
-    built = lib.folder(document, voice) / f"{track_name(plan.number, plan.section)}.json"
-    if built.exists():  # already made: the file itself, with Range, needs no synthesis slot
+    if find_section(document, section, voice, lib.options) is not None:  # already made: the file itself, with Range, needs no synthesis slot
         return _section_file(doc_id, section_id, "mp3", "audio/mpeg")
     if request.method == "HEAD":  # NOTE: a HEAD never reads a body, so it must never take a synthesis slot
         return _stream_response(iter(()))
@@ -124,30 +121,12 @@ def document_mp3(doc_id: str):
     return _send(folder / manifest["full"]["mp3"], "audio/mpeg", f"{doc_id}.mp3")
 
 
-def _derived(path, folder, lock: str, make) -> None:
-    """A whole-document product made from the built tracks: made again when the build is newer."""
-    with single_flight(lock, library().output / "cache" / "locks"):
-        if not path.exists() or path.stat().st_mtime < (folder / "manifest.json").stat().st_mtime:
-            make()
-
-
 @bp.get("/documents/<doc_id>.zip")
 def document_zip(doc_id: str):
     lib = library()
     voice = _voice()
-    manifest, folder = lib.manifest(doc_id, voice)
-    document = lib.document(doc_id)
-    path = folder / "all.zip"
-
-    def make():
-        sections = {s.id: s for s in document.walk()}
-        temporary = folder / ".all.zip.building"
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-            for track in manifest["tracks"]:
-                archive.write(folder / track["mp3"], download_name(track["number"], sections[track["section"]], "mp3"))
-        temporary.replace(path)
-
-    _derived(path, folder, f"zip-{doc_id}-{voice.id}", make)
+    manifest, _ = lib.manifest(doc_id, voice)
+    path = packaging.tracks_zip(lib.document(doc_id), voice, lib.options, manifest)
     return _send(path, "application/zip", f"{doc_id}-{voice.id}.zip")
 
 
@@ -215,35 +194,19 @@ def document_epub(doc_id: str):
     """EPUB 3 with Media Overlays, ruby at ?ruby= (default all); made once per voice and level."""
     from simplify.ruby import parse_level
 
-    from ..books import document_to_epub
-
     lib = library()
     voice = _voice()
     level = parse_level(request.args.get("ruby") or "all")
-    manifest, folder = lib.manifest(doc_id, voice)
-    path = folder / f"book-{str(level).replace(':', '')}.epub"
-    _derived(path, folder, f"epub-{doc_id}-{voice.id}-{level}",
-             lambda: document_to_epub(lib.document(doc_id), voice, lib.options, path, level))
+    lib.manifest(doc_id, voice)
+    path = packaging.epub(lib.document(doc_id), voice, lib.options, level)
     return _send(path, "application/epub+zip", f"{doc_id}-{voice.id}.epub")
 
 
 @bp.get("/documents/<doc_id>.daisy.zip")
 def document_daisy(doc_id: str):
     """The DAISY 2.02 book as one ZIP (ncc.html at its root)."""
-    from ..books import document_to_daisy
-
     lib = library()
     voice = _voice()
-    manifest, folder = lib.manifest(doc_id, voice)
-    path = folder / "daisy.zip"
-
-    def make():
-        book = document_to_daisy(lib.document(doc_id), voice, lib.options, folder / "daisy").parent
-        temporary = folder / ".daisy.zip.building"
-        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
-            for file in sorted(book.iterdir()):
-                archive.write(file, file.name)
-        temporary.replace(path)
-
-    _derived(path, folder, f"daisy-{doc_id}-{voice.id}", make)
+    lib.manifest(doc_id, voice)
+    path = packaging.daisy_zip(lib.document(doc_id), voice, lib.options)
     return _send(path, "application/zip", f"{doc_id}-{voice.id}-daisy.zip")

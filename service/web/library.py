@@ -14,9 +14,9 @@ from simplify.documents import annotate, default_document_annotated, path_to_doc
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document, Section
 
-from ..build import (BuildOptions, build_document, build_glossary_audio, build_section, document_folder,
-                     find_section)
+from ..build import BuildOptions, build_document, build_glossary_audio, build_section, find_section
 from ..catalog import Catalog
+from ..jobs import build_version
 from ..speech import Synthesizer
 from ..voices import Voice, get_voice, list_voices
 
@@ -58,11 +58,18 @@ class Library:
         self._queue = config.get("QUEUE_URL") or ""
         self._synths: dict[str, Synthesizer] = {}
         self._synth_lock = threading.Lock()
+        self._auto_build = bool(config.get("AUTO_BUILD", True)) and not self._queue
+
+    @property
+    def catalog(self) -> Catalog:
+        return self._catalog
 
     # -- documents ----------------------------------------------------------------------------
     def documents(self) -> dict[str, Document]:
-        """The default, the configured extra files, and the library's documents (reloaded when it changes)."""
+        """The default, the configured extra files, and the library's documents (reloaded when it changes): of
+        each, the version listeners are served (a replacement being built is not shown until it is complete)."""
         version = self._catalog.version()
+        pending = []
         with self._doc_lock:
             if self._documents is None:
                 docs = [default_document_annotated()] + [annotate(path_to_document(p)) for p in self._extra_paths]
@@ -70,16 +77,27 @@ class Library:
             if self._documents is None or version != self._catalog_version:
                 added = {}
                 for entry in self._catalog.entries():
-                    # NOTE: read and annotate a library document only when its entry changed, not on every change of
-                    # another (the entry's metadata, source digest included, is the key)
+                    # NOTE: read and annotate a version only when what it shows changed, not on every change of
+                    # another document (its source digest and metadata are the key)
+                    sha = entry.serving
+                    key = (sha, json.dumps(entry.versions.get(sha), sort_keys=True), entry.attribution,
+                           entry.license, entry.url)
                     known = self._annotated.get(entry.id)
-                    if known is None or known[0] != entry:
-                        known = (entry, annotate(self._catalog.document(entry)))
+                    if known is None or known[0] != key:
+                        known = (key, annotate(self._catalog.document(entry, sha)))
                         self._annotated[entry.id] = known
                     added[entry.id] = known[1]
+                    if entry.state == "pending":
+                        pending.append(entry)
+                for gone in set(self._annotated) - set(added):
+                    del self._annotated[gone]
                 self._documents = {**added, **self._fixed}
                 self._catalog_version = version
-            return self._documents
+            documents = self._documents
+        for entry in pending if self._auto_build else ():
+            self._start_background(f"{entry.id}@{entry.sha256[:12]}/{self.default_voice}", self._build_version,
+                                   entry, self.voice(None))
+        return documents
 
     def document(self, doc_id: str) -> Document:
         document = self.documents().get(doc_id)
@@ -105,7 +123,7 @@ class Library:
     def synth(self, voice: Voice) -> Synthesizer:
         with self._synth_lock:
             if voice.id not in self._synths:
-                self._synths[voice.id] = Synthesizer(voice, self.options.output / "cache" / "utt")
+                self._synths[voice.id] = Synthesizer(voice, self.options.layout.utterances())
             return self._synths[voice.id]
 
     # -- audio --------------------------------------------------------------------------------
@@ -126,7 +144,7 @@ class Library:
             self.release()
 
     def folder(self, document: Document, voice: Voice) -> Path:
-        return document_folder(self.options, document, voice)
+        return self.options.layout.products(document, voice)
 
     def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[dict, Path, Section, int]:
         """A section's built products, made now if needed; only making them takes a synthesis slot."""
@@ -142,46 +160,81 @@ class Library:
         """The finished manifest; if the document is not fully built yet, build it in the background."""
         document = self.document(doc_id)
         folder = self.folder(document, voice)
-        key = f"{document.id}/{voice.id}"
-        with self._background_lock:  # NOTE: check and start together, or two requests start two builds
-            thread = self._background.get(key)
-            if not (thread and thread.is_alive()):
-                built = self.built_manifest(document, voice)
-                if built is not None:
-                    return built, folder
-                thread = threading.Thread(target=self._build_all, args=(document, voice), daemon=True,
-                                          name=f"build-{key}")
-                self._background[key] = thread
-                thread.start()
+        built = self.built_manifest(document, voice)
+        if built is not None:
+            return built, folder
+        self._start_background(f"{document.id}@{document.version[:12]}/{voice.id}", self._build_all, document, voice)
+        built = self.built_manifest(document, voice)  # NOTE: it may have been finished meanwhile
+        if built is not None:
+            return built, folder
         raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
 
     def built_manifest(self, document: Document, voice: Voice) -> dict | None:
         """The manifest of a finished build, or None; never starts one (pages show what exists)."""
         try:
-            return json.loads((self.folder(document, voice) / "manifest.json").read_text(encoding="utf-8"))
+            return json.loads(self.options.layout.manifest(document, voice).read_text(encoding="utf-8"))
         except FileNotFoundError:
             return None
 
+    def _start_background(self, key: str, work, *args) -> None:
+        """Run ``work`` in a thread unless one for ``key`` is already running."""
+        with self._background_lock:  # NOTE: check and start together, or two requests start two builds
+            thread = self._background.get(key)
+            if thread and thread.is_alive():
+                return
+            for done in [k for k, t in self._background.items() if not t.is_alive()]:
+                del self._background[done]
+            thread = threading.Thread(target=work, args=args, daemon=True, name=f"build-{key}")
+            self._background[key] = thread
+            thread.start()
+
     def _build_all(self, document: Document, voice: Voice) -> None:
         try:
-            if self._queue and self._addressable(document.id):
+            if self._queue and self._addressable(document):
                 # NOTE: with a queue, the workers build it (this node only waits for the manifest to appear)
                 from ..queue import enqueue_build, progress
 
-                job = enqueue_build(self._queue, document.id, voice.id)
+                job = enqueue_build(self._queue, document.id, voice.id, document.version or None)
                 while progress(self._queue, job)["state"] not in ("done", "failed"):
                     time.sleep(1.0)
                 return
             with self.slot():
-                build_document(document, voice, self.options, progress=False)
+                if document.version:
+                    build_version(self._catalog, document.id, document.version, voice, self.options,
+                                  document=document)
+                else:
+                    build_document(document, voice, self.options, progress=False)
         except Exception:  # noqa: BLE001 - a background build must not die silently
             log.exception("background build of %s failed", document.id)
 
-    def _addressable(self, doc_id: str) -> bool:
-        """Whether workers can find this document by its id (the default, or the shared library)."""
+    def build_newest(self, entry, voice: Voice, on_track=None) -> None:
+        """Build a library document's newest version here and now (an operator's job), publishing it when done;
+        a background build of the same version already running is waited for, not repeated."""
+        key = f"{entry.id}@{entry.sha256[:12]}/{voice.id}"
+        with self._background_lock:
+            other = self._background.get(key)
+            if not (other and other.is_alive()):
+                self._background[key], other = threading.current_thread(), None
+        if other is not None:
+            other.join()
+        build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track)
+
+    def _build_version(self, entry, voice: Voice) -> None:
+        """A library document's new version, built as soon as it is added; published to listeners when done."""
+        try:
+            with self.slot():
+                build_version(self._catalog, entry.id, entry.sha256, voice, self.options)
+        except Exception:  # noqa: BLE001 - recorded on the document by build_version
+            log.exception("build of %s (new version) failed", entry.id)
+
+    def _addressable(self, document: Document) -> bool:
+        """Whether workers can find this document by its id (the default, or a version in the shared library)."""
         from simplify.documents import DEFAULT_ID
 
-        return doc_id == DEFAULT_ID or any(e.id == doc_id for e in self._catalog.entries())
+        if document.id == DEFAULT_ID:
+            return True
+        entry = self._catalog.entry(document.id)
+        return entry is not None and document.version in entry.versions
 
     def glossary_audio(self, doc_id: str, term_id: str, voice: Voice) -> Path:
         document = self.document(doc_id)

@@ -1,0 +1,77 @@
+"""Whole-document downloads made from a finished build: the tracks as one ZIP, the EPUB 3 with Media Overlays and
+the DAISY 2.02 book as a ZIP. Each is made once per build (again when the build is newer than it), by one producer
+at a time, and written so that it is either absent or complete."""
+
+from __future__ import annotations
+
+import os
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+from simplify.model import Document
+
+from .build import BuildOptions, download_name
+from .store import single_flight
+from .voices import Voice
+
+
+def _derived(path: Path, manifest: Path, lock: str, options: BuildOptions, make: Callable[[], None]) -> Path:
+    """``path`` made by ``make`` unless it is newer than the build's manifest."""
+    with single_flight(lock, options.layout.locks()):
+        if not path.exists() or path.stat().st_mtime < manifest.stat().st_mtime:
+            make()
+    return path
+
+
+def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
+    """A stored (not compressed: MP3 does not shrink) ZIP written beside ``target`` and renamed into place."""
+    temporary = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        with zipfile.ZipFile(temporary, "w", compression=zipfile.ZIP_STORED) as archive:
+            for path, name in members:
+                archive.write(path, name)
+        temporary.replace(target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def tracks_zip(document: Document, voice: Voice, options: BuildOptions, manifest: dict) -> Path:
+    """Every track's MP3 under its person-readable name (``03-1_概要.mp3``)."""
+    layout = options.layout
+    folder, path = layout.products(document, voice), layout.archive(document, voice)
+    sections = {s.id: s for s in document.walk()}
+
+    def make() -> None:
+        _zip(path, [(folder / t["mp3"], download_name(t["number"], sections[t["section"]], "mp3"))
+                    for t in manifest["tracks"]])
+
+    return _derived(path, layout.manifest(document, voice), f"zip-{document.id}-{document.version[:12]}-{voice.id}",
+                    options, make)
+
+
+def epub(document: Document, voice: Voice, options: BuildOptions, level) -> Path:
+    """The EPUB 3 with Media Overlays, ruby at ``level``."""
+    from .books import document_to_epub
+
+    layout = options.layout
+    path = layout.epub(document, voice, level)
+    return _derived(path, layout.manifest(document, voice),
+                    f"epub-{document.id}-{document.version[:12]}-{voice.id}-{level}", options,
+                    lambda: document_to_epub(document, voice, options, path, level))
+
+
+def daisy_zip(document: Document, voice: Voice, options: BuildOptions) -> Path:
+    """The DAISY 2.02 book (ncc.html at the ZIP's root)."""
+    from .books import document_to_daisy
+
+    layout = options.layout
+    path = layout.daisy_zip(document, voice)
+
+    def make() -> None:
+        book = document_to_daisy(document, voice, options, layout.daisy(document, voice)).parent
+        _zip(path, [(file, file.name) for file in sorted(book.iterdir())])
+
+    return _derived(path, layout.manifest(document, voice), f"daisy-{document.id}-{document.version[:12]}-{voice.id}",
+                    options, make)
