@@ -21,6 +21,7 @@ import numpy as np
 from simplify.model import Reading, Section
 from simplify.reading import text_to_reading
 
+from .engines import DEFAULT, default_engine
 from .store import get_or_create
 from .voices import Voice
 
@@ -97,24 +98,9 @@ def _with_pause(u: Utterance, pause: float) -> Utterance:
 # Synthesis
 
 
-_local = threading.local()
-
-
-def _engine(voice: Voice):
-    """One HTS engine per thread and voice file: engines are not shared, so threads synthesise in parallel."""
-    from pyopenjtalk.htsengine import HTSEngine
-
-    engines = getattr(_local, "engines", None)
-    if engines is None:
-        engines = _local.engines = {}
-    key = str(voice.htsvoice)
-    if key not in engines:
-        engines[key] = HTSEngine(key.encode())
-    return engines[key]
-
-
 def sample_rate(voice: Voice) -> int:
-    return int(_engine(voice).get_sampling_frequency())
+    """The sample rate of this process's engine for a voice."""
+    return default_engine().sample_rate(voice)
 
 
 def features_to_labels(features) -> list[str]:
@@ -124,11 +110,8 @@ def features_to_labels(features) -> list[str]:
 
 
 def labels_to_wave(labels: list[str], voice: Voice) -> np.ndarray:
-    """Synthesise full-context labels; float64 on the int16 scale, as HTS returns it."""
-    engine = _engine(voice)
-    engine.set_speed(voice.speed)
-    engine.add_half_tone(voice.half_tone)
-    return np.asarray(engine.synthesize(labels), dtype=np.float64)
+    """Synthesise full-context labels with this process's engine; float64 on the int16 scale, as HTS returns it."""
+    return default_engine().synthesize(labels, voice)
 
 
 @dataclass(frozen=True)
@@ -140,15 +123,21 @@ class Piece:
     chunk: tuple[dict, ...]  # the NJD features it was labelled from
 
 
-@lru_cache(maxsize=2048)  # NOTE: a document has a few hundred readings; labels are ~10 KB each
 def reading_to_pieces(reading: Reading, voice: Voice) -> tuple[Piece, ...]:
     """The synthesis units of a reading; labelled once (keys, builds and streams all ask for them)."""
+    return _pieces(reading, voice, default_engine().name)
+
+
+@lru_cache(maxsize=2048)  # NOTE: a document has a few hundred readings; labels are ~10 KB each
+def _pieces(reading: Reading, voice: Voice, engine: str) -> tuple[Piece, ...]:
     pieces = []
     for chunk in reading.chunks:
         labels = tuple(features_to_labels(chunk))
         if len(labels) <= 2:  # only silence: nothing to say
             continue
-        digest = hashlib.sha256(json.dumps([SYNTH_VERSION, voice.synthesis_key, labels]).encode()).hexdigest()
+        # NOTE: another engine's sound is another content (OpenJTalk's keys are those from before the seam)
+        material = [SYNTH_VERSION, voice.synthesis_key, labels] + ([] if engine == DEFAULT else [engine])
+        digest = hashlib.sha256(json.dumps(material).encode()).hexdigest()
         pieces.append(Piece(labels, digest[:32], chunk))
     return tuple(pieces)
 

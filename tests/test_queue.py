@@ -225,11 +225,14 @@ def test_an_unknown_document_is_refused_before_anything_is_queued(tmp_path, redi
         _enqueue(tmp_path / "out", redis_server.url, "nothing-here")
 
 
-def test_an_operators_upload_is_built_by_the_workers(tmp_path, redis_server):
-    """Through the web with a queue configured: the upload's job follows the workers' progress to done."""
+def test_an_operators_upload_is_built_by_the_workers(tmp_path, redis_server, monkeypatch):
+    """Through the web with a queue configured: the upload's job follows the workers' progress to done. With the
+    fast tone engine named in the settings: the workers synthesise with the engine the deployment names."""
+    from service.build import find_section
     from tests.test_catalog import _multipart, _wait as wait_job
     from tests.web_fixtures import make_app
 
+    monkeypatch.setenv("YOMIAGE_ENGINE", "tests.fake_engine:ToneEngine")
     out = tmp_path / "out"
     os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
     app = make_app(out, ADMIN_TOKEN="s3cret-operator-token", QUEUE_URL=redis_server.url)
@@ -245,6 +248,9 @@ def test_an_operators_upload_is_built_by_the_workers(tmp_path, redis_server):
         _stop(worker)
     assert job["state"] == "done" and job["done"] == job["total"] > 1
     _check_products(out, "bousai", job["total"])
+    lib = app.extensions["yomiage"]
+    document = lib.document("bousai")
+    assert all(find_section(document, s, lib.voice(None), lib.options) for s in document.walk())  # tone keys
 
 
 def test_a_served_document_not_yet_built_is_built_by_the_workers(tmp_path, redis_server):
@@ -269,3 +275,30 @@ def test_a_served_document_not_yet_built_is_built_by_the_workers(tmp_path, redis
     finally:
         _stop(worker)
     assert response.status_code == 200 and len(response.data) > 10000
+
+
+def test_a_replacement_built_by_the_workers_is_published_by_the_join(tmp_path, redis_server, monkeypatch):
+    """The first version is served while the workers build the second; the join job publishes it, and the first
+    version's products are still whole (kept for requests under way)."""
+    from service.catalog import Catalog
+    from service.layout import Layout
+
+    monkeypatch.setenv("YOMIAGE_ENGINE", "tests.fake_engine:ToneEngine")
+    out = tmp_path / "out"
+    catalog = Catalog(out)
+    first = catalog.add((DATA / "notice.txt").read_bytes(), "notice.txt", doc_id="bousai")
+    worker = _worker(out, redis_server.url)
+    try:
+        assert _wait(redis_server.url, _enqueue(out, redis_server.url, "bousai"), out)["state"] == "done"
+        assert catalog.entry("bousai").served == first.sha256
+        second = catalog.add((DATA / "newsletter.txt").read_bytes(), "newsletter.txt", doc_id="bousai")
+        assert catalog.entry("bousai").served == first.sha256 and catalog.entry("bousai").state == "pending"
+        assert _wait(redis_server.url, _enqueue(out, redis_server.url, "bousai"), out)["state"] == "done"
+    finally:
+        _stop(worker)
+    entry = catalog.entry("bousai")
+    assert entry.served == second.sha256 and entry.state == "ready" and entry.previous == first.sha256
+    _check_products(out, "bousai", _tracks(out, "bousai"))
+    old = Layout(out).version_folder("bousai", first.sha256) / "mei"
+    manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
+    assert all((old / t["mp3"]).exists() for t in manifest["tracks"])
