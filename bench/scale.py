@@ -47,10 +47,12 @@ def bare(texts: list[str]) -> dict:
     return json.loads(done.stdout)
 
 
-def _rss_of_group(worker: int) -> int:
-    """The largest peak resident set (VmHWM, KiB) of a worker and its work horse (a child in a session of its
-    own, so found by parent, not by group)."""
-    largest = 0
+def _memory_of_group(worker: int) -> tuple[int, int, int]:
+    """Of a worker and its work horse (a child in a session of its own, so found by parent, not by group), the
+    largest peak resident set (VmHWM), and now the largest private memory (what this process alone adds to the
+    machine: its own pages, not the libraries and dictionaries mapped from files and shared by every worker) and
+    proportional set (Pss: shared pages divided among their sharers); KiB."""
+    hwm = private = pss = 0
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -59,10 +61,15 @@ def _rss_of_group(worker: int) -> int:
                 fields = dict(line.split(":", 1) for line in status if ":" in line)
             if int(entry) != worker and int(fields["PPid"]) != worker:
                 continue
-            largest = max(largest, int(fields["VmHWM"].split()[0]))
+            hwm = max(hwm, int(fields["VmHWM"].split()[0]))
+            with open(f"/proc/{entry}/smaps_rollup") as rollup:
+                sizes = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in rollup if ":" in line)
+                         if v.strip().endswith("kB")}
+            private = max(private, sizes["Private_Clean"] + sizes["Private_Dirty"])
+            pss = max(pss, sizes["Pss"])
         except (OSError, ValueError, KeyError):
             continue
-    return largest
+    return hwm, private, pss
 
 
 def through_queue(workers: int, url: str) -> dict:
@@ -78,13 +85,13 @@ def through_queue(workers: int, url: str) -> dict:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
                  for _ in range(workers)]
     time.sleep(3)  # NOTE: workers started and idle: their start-up is not the queue's cost
-    peak = [0]
+    peak = [0, 0, 0]
     stop = threading.Event()
 
     def watch():
         while not stop.is_set():
             for p in processes:
-                peak[0] = max(peak[0], _rss_of_group(p.pid))
+                peak[:] = [max(a, b) for a, b in zip(peak, _memory_of_group(p.pid))]
             time.sleep(0.05)
 
     watcher = threading.Thread(target=watch, daemon=True)
@@ -109,7 +116,7 @@ def through_queue(workers: int, url: str) -> dict:
         encoding="utf-8"))
     shutil.rmtree(out)
     return {"wall": wall, "audio": sum(t["duration"] for t in manifest["tracks"]), "tracks": len(manifest["tracks"]),
-            "peak_rss_mb": peak[0] / 1024}
+            "peak_rss_mb": peak[0] / 1024, "peak_private_mb": peak[1] / 1024, "peak_pss_mb": peak[2] / 1024}
 
 
 def main() -> None:
@@ -139,8 +146,10 @@ def main() -> None:
     print(f"queue overhead per track (1 worker vs bare loop): {overhead * 1000:.0f} ms, "
           f"{100 * overhead / (one['wall'] / one['tracks']):.1f} % of a track's time")
     print(f"2 workers vs 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x")
-    print(f"peak memory of a worker (its largest process): 1 worker {one['peak_rss_mb']:.0f} MB, "
-          f"2 workers {two['peak_rss_mb']:.0f} MB")
+    for label, key in (("resident set (VmHWM)", "peak_rss_mb"), ("private (own pages)", "peak_private_mb"),
+                       ("proportional (Pss)", "peak_pss_mb")):
+        print(f"peak memory of a worker's largest process, {label}: 1 worker {one[key]:.0f} MB, "
+              f"2 workers {two[key]:.0f} MB")
 
 
 if __name__ == "__main__":

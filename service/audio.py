@@ -31,16 +31,24 @@ _K_WEIGHTING = np.array([np.concatenate(_SHELF), np.concatenate(_HIGHPASS)])
 def integrated_loudness(x: np.ndarray, sr: int) -> float:
     """Integrated loudness (LUFS) of a mono signal in -1..1: K-weighting, 400 ms blocks every 100 ms, two gates.
 
-    Vectorised (one second-order-section pass, energies summed per 100 ms hop); tests check it against pyloudnorm.
+    Vectorised (second-order sections, energies summed per 100 ms hop) and run over 10 s at a time with the filter's
+    state carried across, so a long track needs a few MB, not several copies of itself; tests check it against
+    pyloudnorm.
     """
     from scipy.signal import sosfilt
 
-    y = sosfilt(_K_WEIGHTING, _to_48k(np.asarray(x, dtype=np.float64), sr))
+    x = _to_48k(np.asarray(x), sr)
     hop = 4800  # 100 ms at 48 kHz; a block is four hops
-    hops = len(y) // hop
+    state = np.zeros((len(_K_WEIGHTING), 2))
+    energies = []
+    for start in range(0, len(x), 100 * hop):
+        y, state = sosfilt(_K_WEIGHTING, np.asarray(x[start:start + 100 * hop], dtype=np.float64), zi=state)
+        whole = len(y) // hop
+        energies.append(np.square(y[: whole * hop]).reshape(whole, hop).sum(axis=1))
+    energy = np.concatenate(energies) if energies else np.zeros(0)
+    hops = len(energy)
     if hops < 4:
         return _SILENCE
-    energy = np.square(y[: hops * hop]).reshape(hops, hop).sum(axis=1)
     z = (energy[:-3] + energy[1:-2] + energy[2:-1] + energy[3:]) / (4 * hop)
     with np.errstate(divide="ignore"):
         levels = -0.691 + 10 * np.log10(z)
@@ -57,13 +65,16 @@ def true_peak_db(x: np.ndarray, sr: int) -> float:
     from scipy.signal import resample_poly
 
     x = np.asarray(x)
-    if len(x) == 0 or not np.any(x):
+    if len(x) == 0:
         return _SILENCE
-    magnitude = np.abs(x)
-    top = float(magnitude.max())
-    candidates = np.flatnonzero(magnitude > top * 0.7)  # within 3 dB of the sample peak
+    step = 1 << 20  # NOTE: a million samples at a time: no whole-track copies
+    top = max(float(np.abs(x[s:s + step]).max()) for s in range(0, len(x), step))
+    if top == 0:
+        return _SILENCE
+    candidates = np.concatenate([s + np.flatnonzero(np.abs(x[s:s + step]) > top * 0.7)  # within 3 dB of the peak
+                                 for s in range(0, len(x), step)])
     if len(candidates) > 4000:
-        candidates = candidates[np.argpartition(magnitude[candidates], -4000)[-4000:]]
+        candidates = candidates[np.argpartition(np.abs(x[candidates]), -4000)[-4000:]]
     half = 48
     index = np.clip(candidates[:, None] + np.arange(-half, half + 1)[None, :], 0, len(x) - 1)
     windows = x[index].astype(np.float64)
@@ -81,10 +92,13 @@ def _limiter_gain(magnitude: np.ndarray, ceiling: float, width: int) -> np.ndarr
     return uniform_filter1d(minimum_filter1d(gain, size=2 * width), size=width)
 
 
-def limit(x: np.ndarray, sr: int, ceiling_db: float) -> np.ndarray:
-    """Look-ahead peak limiter: smooth gain reduction around the samples above the ceiling, nowhere else."""
+def limit(x: np.ndarray, sr: int, ceiling_db: float, *, in_place: bool = False) -> np.ndarray:
+    """Look-ahead peak limiter: smooth gain reduction around the samples above the ceiling, nowhere else
+    (``in_place``: into ``x`` itself, for a signal nobody else holds)."""
     ceiling = 10 ** (ceiling_db / 20)
-    over = np.flatnonzero(np.abs(x) > ceiling)
+    step = 1 << 20  # NOTE: a million samples at a time: no whole-track copies
+    over = np.concatenate([s + np.flatnonzero(np.abs(x[s:s + step]) > ceiling) for s in range(0, len(x), step)]
+                          or [np.zeros(0, dtype=np.int64)])
     if not len(over):
         return x
     width = max(3, int(sr * 0.004))  # 4 ms of look-ahead and release
@@ -93,7 +107,7 @@ def limit(x: np.ndarray, sr: int, ceiling_db: float) -> np.ndarray:
     breaks = np.flatnonzero(np.diff(over) > 2 * reach)
     starts = np.concatenate(([over[0]], over[breaks + 1])) - reach
     ends = np.concatenate((over[breaks], [over[-1]])) + reach + 1
-    out = x.copy()
+    out = x if in_place else x.copy()
     for a, b in zip(np.maximum(starts, 0), np.minimum(ends, len(x))):
         part = x[a:b]
         out[a:b] = part * _limiter_gain(np.abs(part), ceiling, width)
@@ -162,26 +176,33 @@ def normalise(x: np.ndarray, sr: int, target_lufs: float) -> Normalised:
         return Normalised(x, measured, true_peak_db(x, sr), 0.0)
     gain_db = target_lufs - measured
     sample_ceiling = TRUE_PEAK_CEILING - 0.5
-    y = limit(x * np.float32(10 ** (gain_db / 20)), sr, sample_ceiling)
+    # NOTE: one copy of the signal, changed in place from here on (a long track is tens of MB a copy)
+    y = limit(x * np.float32(10 ** (gain_db / 20)), sr, sample_ceiling, in_place=True)
     now = integrated_loudness(y, sr)
     for _ in range(3):
         peak = true_peak_db(y, sr)
         if peak > TRUE_PEAK_CEILING:
             sample_ceiling -= peak - TRUE_PEAK_CEILING + 0.1
-            y = limit(y, sr, sample_ceiling)
+            y = limit(y, sr, sample_ceiling, in_place=True)
             now = integrated_loudness(y, sr)
             continue
         if abs(now - target_lufs) <= 0.3:
             return Normalised(y, now, peak, gain_db)
         extra = target_lufs - now
         gain_db += extra
-        y = limit(y * np.float32(10 ** (extra / 20)), sr, sample_ceiling)
+        y *= np.float32(10 ** (extra / 20))
+        y = limit(y, sr, sample_ceiling, in_place=True)
         now = integrated_loudness(y, sr)
     return Normalised(y, now, true_peak_db(y, sr), gain_db)
 
 
 def to_int16(x: np.ndarray) -> np.ndarray:
-    return (np.clip(x, -1.0, 32767 / 32768) * 32768).astype(np.int16)
+    """Float -1..1 to 16-bit PCM (clipped), a million samples at a time (no float copies of a whole track)."""
+    out = np.empty(len(x), dtype=np.int16)
+    step = 1 << 20
+    for start in range(0, len(x), step):
+        out[start:start + step] = np.clip(x[start:start + step], -1.0, 32767 / 32768) * 32768
+    return out
 
 
 # ---------------------------------------------------------------------------------------------
@@ -214,7 +235,9 @@ ENCODER_DELAY = 1105
 
 def wave_to_mp3(pcm: np.ndarray, sr: int, bitrate: int = 64) -> bytes:
     encoder = Mp3Encoder(sr, bitrate)
-    return encoder.encode(pcm[ENCODER_DELAY:] if len(pcm) > 2 * ENCODER_DELAY else pcm) + encoder.flush()
+    pcm = pcm[ENCODER_DELAY:] if len(pcm) > 2 * ENCODER_DELAY else pcm
+    step = 1 << 20  # NOTE: fed in parts: LAME's frames are the same, without a byte copy of the whole track
+    return b"".join([encoder.encode(pcm[s:s + step]) for s in range(0, len(pcm), step)]) + encoder.flush()
 
 
 def wave_to_wav(pcm: np.ndarray, sr: int) -> bytes:

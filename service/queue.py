@@ -79,7 +79,7 @@ def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None
     voice = get_voice(voice_id)
     options = _options()
     track = build_section(document, document.section(section_id), voice, options, Synthesizer(voice, options.layout.utterances()))
-    return track["duration"]
+    return track.duration
 
 
 def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
@@ -179,6 +179,12 @@ def _preload() -> None:
 
     ensure_applied()
     text_to_reading("準備")
+    try:  # NOTE: pyopenjtalk-plus reads some kanji with Sudachi, loaded on first need: once here, not per horse
+        from pyopenjtalk.utils import get_sudachi_tokenizer
+
+        get_sudachi_tokenizer()
+    except (ImportError, AttributeError):
+        pass
 
 
 def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = 60) -> None:
