@@ -9,7 +9,6 @@ EPUB Accessibility 1.1 (schema.org accessibility metadata).
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 import shutil
 import uuid
@@ -60,17 +59,16 @@ def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[lis
     """Build (or reuse) every track, and gather what the books need, with the content's publication time
     (the books' dates: the same content gives the same bytes)."""
     report = build_document(document, voice, options, progress=False)
-    published = datetime.fromisoformat(json.loads(report.manifest.read_text(encoding="utf-8"))["published"])
+    published = datetime.fromisoformat(report.built.published)
     folder = options.layout.products(document, voice)
     depths = document.depths
     parts, elapsed = [], 0.0
     for track in report.tracks:
-        section = document.section(track["section"])
-        announced = tuple(document.section(i) for i in track["sections"] if i != section.id)
-        timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
-        mp3 = folder / track["mp3"]
+        section = document.section(track.section)
+        announced = tuple(document.section(i) for i in track.sections if i != section.id)
+        mp3 = folder / track.mp3
         _, samples, rate = mp3_frames(strip_id3(mp3.read_bytes()))
-        parts.append(Part(section, track["number"], depths[section.id], mp3, timing["cues"], samples / rate, elapsed,
+        parts.append(Part(section, track.number, depths[section.id], mp3, list(track.cues), samples / rate, elapsed,
                           announced))
         elapsed += samples / rate
     return parts, published

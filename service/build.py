@@ -30,6 +30,7 @@ from .captions import caption_cues
 from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
                      section_to_utterances)
 from .layout import Layout
+from .products import Chapter, Full, Manifest, Track
 from .store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
 from .voices import Voice
 
@@ -77,12 +78,13 @@ def document_year(document: Document) -> int | None:
 
 @dataclass
 class BuildReport:
-    tracks: list[dict] = field(default_factory=list)
+    tracks: list[Track] = field(default_factory=list)
     synthesised: int = 0
     built_tracks: int = 0
     seconds: float = 0.0
     manifest: Path | None = None
     key: str = ""  # the content key of the whole build (the manifest's)
+    built: Manifest | None = None  # what the manifest file says
 
 
 def track_name(number: int, section: Section) -> str:
@@ -165,7 +167,7 @@ def _plan(document: Document, plan: TrackPlan, voice: Voice, options: BuildOptio
     return folder, track_name(plan.number, plan.section), utterances, key
 
 
-def find_section(document: Document, section: Section, voice: Voice, options: BuildOptions) -> dict | None:
+def find_section(document: Document, section: Section, voice: Voice, options: BuildOptions) -> Track | None:
     """The products of the track that carries (or announces) ``section``, if built for exactly this content;
     makes nothing."""
     folder, name, _, key = _plan(document, plan_for(document, section.id), voice, options)
@@ -173,7 +175,7 @@ def find_section(document: Document, section: Section, voice: Voice, options: Bu
 
 
 def build_section(document: Document, section: Section, voice: Voice, options: BuildOptions, synth: Synthesizer,
-                  on_progress: Callable[[int, float], None] | None = None) -> dict:
+                  on_progress: Callable[[int, float], None] | None = None) -> Track:
     """The products of the track that carries (or announces) ``section``; skipped when its timing JSON already
     carries the same key. ``on_progress`` hears (characters, audio seconds) as each utterance is made."""
     plan = plan_for(document, section.id)
@@ -189,22 +191,24 @@ def build_section(document: Document, section: Section, voice: Voice, options: B
                 return _make_track(document, section, number, total, voice, options, synth, key, folder, name,
                                    utterances, heard)
     if on_progress:
-        on_progress(sum(len(u.text) for u in utterances), entry["duration"])
+        on_progress(sum(len(u.text) for u in utterances), entry.duration)
     return entry
 
 
-def _existing(timing_path: Path, key: str, folder: Path, name: str, options: BuildOptions) -> dict | None:
+def _existing(timing_path: Path, key: str, folder: Path, name: str, options: BuildOptions) -> Track | None:
+    """The one answer to "is this track built?": its timing JSON (written last) carries this content's key, and
+    every file it names is there."""
     try:
         timing = json.loads(timing_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if timing.get("key") != key or not all((folder / f"{name}.{ext}").exists() for ext in (*options.formats, "vtt")):
         return None
-    return {**timing, "built": False}
+    return Track.from_timing(timing)
 
 
 def _make_track(document, section, number, total, voice, options, synth, key, folder, name, utterances,
-                on_utterance=None) -> dict:
+                on_utterance=None) -> Track:
     sound = section_to_audio(section, voice, synth, footnotes=options.footnotes, utterances=utterances,
                              on_utterance=on_utterance)
     target = options.target_lufs + voice.volume_db
@@ -237,44 +241,34 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
     announced = [u.id[2:] for u in utterances if u.id.startswith("h-")]
     sections = {s: (0.0 if i == 0 else starts[f"h-{s}"]) for i, s in enumerate(announced)}
     sections[section.id] = 0.0 if not announced else starts.get("h", 0.0)
-    timing = {
-        "key": key,
-        "section": section.id,
-        "sections": sections,  # every section this track carries or announces, and where its heading starts
-        "number": number,
-        "title": section.heading,
-        "duration": duration,
-        "sample_rate": sound.sr,
-        "loudness": round(result.loudness, 2),
-        "true_peak": round(result.true_peak, 2),
-        "mp3": f"{name}.mp3" if "mp3" in options.formats else None,
-        **{ext: f"{name}.{ext}" for ext in options.formats if ext != "mp3"},
-        "vtt": f"{name}.vtt",
-        "json": f"{name}.json",
-        "cues": sound.cues,
-    }
-    write_atomic(folder / f"{name}.json", json.dumps(timing, ensure_ascii=False, indent=1))  # last: the commit mark
-    return {**timing, "built": True}
+    track = Track(key=key, section=section.id, sections=sections, number=number, title=section.heading,
+                  duration=duration, files={**{ext: f"{name}.{ext}" for ext in options.formats},
+                                            "vtt": f"{name}.vtt", "json": f"{name}.json"},
+                  sample_rate=sound.sr, loudness=round(result.loudness, 2), true_peak=round(result.true_peak, 2),
+                  cues=tuple(sound.cues), built=True)
+    # NOTE: last: the commit mark
+    write_atomic(folder / f"{name}.json", json.dumps(track.to_timing(), ensure_ascii=False, indent=1))
+    return track
 
 
-def build_full(document: Document, tracks: list[dict], voice: Voice, options: BuildOptions) -> dict:
+def build_full(document: Document, tracks: list[Track], voice: Voice, options: BuildOptions) -> Full:
     """The whole document as one MP3 with an ID3 chapter per section (a heading-only section's chapter is its
     announcement at the start of the track it is folded into), joined frame by frame (no re-encoding)."""
     folder = options.layout.products(document, voice)
-    key = hashlib.sha256(json.dumps([t["key"] for t in tracks] + [options.id3_version, options.cover]).encode()
+    key = hashlib.sha256(json.dumps([t.key for t in tracks] + [options.id3_version, options.cover]).encode()
                          ).hexdigest()[:32]
     full_path, meta_path = options.layout.full(document, voice)
     try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        if meta.get("key") == key and full_path.exists():
+        meta = Full.from_json(json.loads(meta_path.read_text(encoding="utf-8")))
+        if meta.key == key and full_path.exists():
             return meta
-    except (OSError, ValueError):
+    except (OSError, ValueError, KeyError, TypeError):
         pass
     frames, marks, position = [], [], 0.0
     for track in tracks:
-        data = audio.strip_id3((folder / track["mp3"]).read_bytes())
+        data = audio.strip_id3((folder / track.mp3).read_bytes())
         _, samples, rate = audio.mp3_frames(data)
-        marks += [(section_id, position + start) for section_id, start in track["sections"].items()]
+        marks += [(section_id, position + start) for section_id, start in track.sections.items()]
         frames.append(data)
         position += samples / rate
     chapters = []
@@ -287,14 +281,10 @@ def build_full(document: Document, tracks: list[dict], voice: Voice, options: Bu
                         chapters=chapters, toc_title=document.title, year=document_year(document),
                         cover=COVER.read_bytes() if options.cover else None, version=options.id3_version)
     write_atomic(full_path, tag + b"".join(frames))
-    meta = {
-        "key": key,
-        "mp3": full_path.name,
-        "duration": position,
-        "chapters": [{"id": c.id, "section": section_id, "title": c.title, "start": round(c.start, 6),
-                      "end": round(c.end, 6)} for c, (section_id, _) in zip(chapters, marks)],
-    }
-    write_atomic(meta_path, json.dumps(meta, ensure_ascii=False, indent=1))
+    meta = Full(full_path.name, position,
+                tuple(Chapter(c.id, section_id, c.title, round(c.start, 6), round(c.end, 6))
+                      for c, (section_id, _) in zip(chapters, marks)), key)
+    write_atomic(meta_path, json.dumps(meta.to_json(), ensure_ascii=False, indent=1))
     return meta
 
 
@@ -348,7 +338,7 @@ class Progress:
 
 
 def build_document(document: Document, voice: Voice, options: BuildOptions, *, progress: bool = True,
-                   on_track: Callable[[dict], None] | None = None, progress_stream=None) -> BuildReport:
+                   on_track: Callable[[Track], None] | None = None, progress_stream=None) -> BuildReport:
     """Build every product of a document for one voice; returns what was built and what was reused."""
     started = time.monotonic()
     if any(s.title_reading is None for s in document.walk()):
@@ -361,7 +351,7 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
                + sum(len(f"注{f.number}。{f.text}") for f in plan.section.footnotes) for plan in plans]
     bar = Progress(len(plans), sum(weights), progress, stream=progress_stream)
     synth = Synthesizer(voice, options.layout.utterances())
-    results: dict[int, dict] = {}
+    results: dict[int, Track] = {}
 
     def work(index: int) -> None:
         track = build_section(document, plans[index].section, voice, options, synth, on_progress=bar.advance)
@@ -378,29 +368,15 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     bar.finish()
     tracks = [results[i] for i in range(len(plans))]
     full = build_full(document, tracks, voice, options) if "mp3" in options.formats else None
-    content_key = hashlib.sha256(json.dumps([t["key"] for t in tracks]).encode()).hexdigest()[:32]
-    manifest = {
-        "generator": "yomiage",
-        "key": content_key,
-        "published": _published(options.layout.manifest(document, voice), content_key),
-        "document": document.id,
-        "title": document.title,
-        "voice": voice.id,
-        "voice_name": voice.name,
-        "loudness_target": options.target_lufs + voice.volume_db,
-        "attribution": document.source.attribution,
-        "tracks": [
-            {"section": t["section"], "sections": t["sections"], "number": t["number"], "title": t["title"],
-             "mp3": t.get("mp3"), "vtt": t["vtt"], "json": t["json"], "duration": round(t["duration"], 6),
-             **{ext: t[ext] for ext in options.formats if ext != "mp3"}}
-            for t in tracks
-        ],
-        "full": {"mp3": full["mp3"], "chapters": full["chapters"], "duration": round(full["duration"], 6)} if full else None,
-    }
+    content_key = hashlib.sha256(json.dumps([t.key for t in tracks]).encode()).hexdigest()[:32]
+    manifest = Manifest(key=content_key, published=_published(options.layout.manifest(document, voice), content_key),
+                        document=document.id, title=document.title, voice=voice.id, voice_name=voice.name,
+                        loudness_target=options.target_lufs + voice.volume_db,
+                        attribution=document.source.attribution, tracks=tuple(tracks), full=full)
     # NOTE: an unchanged build leaves the manifest's bytes and time alone: feeds, ETags and books follow it
-    path = write_if_changed(options.layout.manifest(document, voice), json.dumps(manifest, ensure_ascii=False, indent=1))
-    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t["built"]), time.monotonic() - started, path,
-                       content_key)
+    path = write_if_changed(options.layout.manifest(document, voice), manifest.dumps())
+    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t.built), time.monotonic() - started, path,
+                       content_key, manifest)
 
 
 def _published(path: Path, key: str) -> str:

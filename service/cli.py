@@ -119,7 +119,7 @@ def cmd_build(args: argparse.Namespace) -> None:
         **preset,
     )
     report = build_document(document, voice, options, progress=not args.quiet)
-    total = sum(t["duration"] for t in report.tracks)
+    total = sum(t.duration for t in report.tracks)
     print(f"{report.manifest}  ({len(report.tracks)} 節, 音声 {total / 60:.1f} 分, 新たに合成 {report.synthesised} 片, "
           f"{report.seconds:.1f} 秒)", file=sys.stderr)
 

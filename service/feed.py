@@ -17,6 +17,7 @@ from typing import Protocol
 
 from simplify.model import Document
 
+from .products import Manifest
 from .voices import Voice
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
@@ -45,10 +46,10 @@ class Operator:
     email: str = ""
 
 
-def published(manifest: dict, folder: Path) -> datetime:
+def published(manifest: Manifest, folder: Path) -> datetime:
     """When the manifest's content was first built (older manifests: the file's time)."""
-    if manifest.get("published"):
-        return datetime.fromisoformat(manifest["published"]).astimezone(timezone.utc)
+    if manifest.published:
+        return datetime.fromisoformat(manifest.published).astimezone(timezone.utc)
     stamp = (folder / "manifest.json").stat().st_mtime
     return datetime.fromtimestamp(stamp, tz=timezone.utc).replace(microsecond=0)
 
@@ -80,7 +81,7 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
-def podcast_feed(document: Document, voice: Voice, manifest: dict, folder: Path, links: Links,
+def podcast_feed(document: Document, voice: Voice, manifest: Manifest, folder: Path, links: Links,
                  operator: Operator) -> bytes:
     """RSS 2.0: one episode per section, in reading order, dated from the content."""
     built = published(manifest, folder)
@@ -109,31 +110,31 @@ def podcast_feed(document: Document, voice: Voice, manifest: dict, folder: Path,
     ET.SubElement(channel, f"{{{ITUNES}}}category", {"text": "Government"})
     _add(channel, f"{{{ITUNES}}}explicit", "false")
     _add(channel, f"{{{ITUNES}}}type", "serial")
-    tracks = manifest["tracks"]
+    tracks = manifest.tracks
     for track in tracks:
-        section_id = track["section"]
+        section_id = track.section
         item = _add(channel, "item")
-        _add(item, "title", track["title"] or document.title)
+        _add(item, "title", track.title or document.title)
         _add(item, "link", links.section_page(section_id))
         _add(item, "description", summary(document, section_id))
-        _add(item, "enclosure", url=links.track(section_id), length=str((folder / track["mp3"]).stat().st_size),
+        _add(item, "enclosure", url=links.track(section_id), length=str((folder / track.mp3).stat().st_size),
              type="audio/mpeg")
         _add(item, "guid", f"{document.id}/{voice.id}/{section_id}", isPermaLink="false")
         # NOTE: one second apart in reading order, so that apps which sort by date keep the book's order
-        _add(item, "pubDate", format_datetime(built - timedelta(seconds=len(tracks) - track["number"])))
+        _add(item, "pubDate", format_datetime(built - timedelta(seconds=len(tracks) - track.number)))
         _add(item, f"{{{PODCAST}}}transcript", url=links.captions(section_id), type="text/vtt", language="ja",
              rel="captions")
-        _add(item, f"{{{ITUNES}}}duration", _clock(track["duration"]))
-        _add(item, f"{{{ITUNES}}}episode", str(track["number"]))
+        _add(item, f"{{{ITUNES}}}duration", _clock(track.duration))
+        _add(item, f"{{{ITUNES}}}episode", str(track.number))
         _add(item, f"{{{ITUNES}}}episodeType", "full")
         _add(item, f"{{{ITUNES}}}explicit", "false")
     return ET.tostring(rss, encoding="utf-8", xml_declaration=True)
 
 
-def playlist_m3u8(manifest: dict, links: Links) -> str:
+def playlist_m3u8(manifest: Manifest, links: Links) -> str:
     """Extended M3U in UTF-8 (hence .m3u8): one entry per section track, with its length and title."""
-    lines = ["#EXTM3U", f"#PLAYLIST:{manifest['title']}"]
-    for track in manifest["tracks"]:
-        title = " ".join((track["title"] or manifest["title"]).split())  # NOTE: one line per entry
-        lines += [f"#EXTINF:{round(track['duration'])},{title}", links.track(track["section"])]
+    lines = ["#EXTM3U", f"#PLAYLIST:{manifest.title}"]
+    for track in manifest.tracks:
+        title = " ".join((track.title or manifest.title).split())  # NOTE: one line per entry
+        lines += [f"#EXTINF:{round(track.duration)},{title}", links.track(track.section)]
     return "\n".join(lines) + "\n"

@@ -12,6 +12,7 @@ from typing import Callable
 from simplify.model import Document
 
 from .build import BuildOptions, download_name
+from .products import Manifest
 from .store import single_flight
 from .voices import Voice
 
@@ -37,15 +38,14 @@ def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
         raise
 
 
-def tracks_zip(document: Document, voice: Voice, options: BuildOptions, manifest: dict) -> Path:
+def tracks_zip(document: Document, voice: Voice, options: BuildOptions, manifest: Manifest) -> Path:
     """Every track's MP3 under its person-readable name (``03-1_概要.mp3``)."""
     layout = options.layout
     folder, path = layout.products(document, voice), layout.archive(document, voice)
     sections = {s.id: s for s in document.walk()}
 
     def make() -> None:
-        _zip(path, [(folder / t["mp3"], download_name(t["number"], sections[t["section"]], "mp3"))
-                    for t in manifest["tracks"]])
+        _zip(path, [(folder / t.mp3, download_name(t.number, sections[t.section], "mp3")) for t in manifest.tracks])
 
     return _derived(path, layout.manifest(document, voice), f"zip-{document.id}-{document.version[:12]}-{voice.id}",
                     options, make)

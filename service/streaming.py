@@ -44,8 +44,8 @@ def stream_section_mp3(document: Document, section: Section, voice: Voice, optio
     is sent from its file."""
     plan = plan_for(document, section.id)
     built = find_section(document, section, voice, options)
-    if built is not None and built.get("mp3"):
-        with open(options.layout.products(document, voice) / built["mp3"], "rb") as f:
+    if built is not None and built.mp3:
+        with open(options.layout.products(document, voice) / built.mp3, "rb") as f:
             while chunk := f.read(block_bytes):
                 yield chunk
         return

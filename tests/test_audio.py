@@ -162,8 +162,8 @@ def test_other_formats_decode(sample_doc, tmp_path):
     track = build_section(sample_doc, section, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
     folder = tmp_path / sample_doc.id / "mei"
     for ext in ("wav", "opus"):
-        x, sr = decode(folder / f"{track['json'][:-5]}.{ext}")
-        assert abs(len(x) / sr - track["duration"]) < 0.1
+        x, sr = decode(folder / f"{track.json[:-5]}.{ext}")
+        assert abs(len(x) / sr - track.duration) < 0.1
 
 
 def test_concurrent_requests_synthesise_once(sample_doc, tmp_path):
@@ -179,7 +179,7 @@ def test_concurrent_requests_synthesise_once(sample_doc, tmp_path):
     for t in threads:
         t.join()
     assert len(results) == 4
-    assert sum(1 for r in results if r["built"]) == 1
+    assert sum(1 for r in results if r.built) == 1
     pieces = sum(1 for u in section_to_utterances(section, voice) for r in u.readings for c in r.chunks)
     assert synth.synthesised == pieces
 
@@ -220,7 +220,7 @@ def test_slow_voice_is_slower(sample_doc, tmp_path):
         voice = get_voice(voice_id)
         options = BuildOptions(output=tmp_path)
         durations[voice_id] = build_section(sample_doc, section, voice, options,
-                                            Synthesizer(voice, tmp_path / "cache" / "utt"))["duration"]
+                                            Synthesizer(voice, tmp_path / "cache" / "utt")).duration
     assert durations["mei-slow"] > durations["mei"] * 1.15
 
 
@@ -293,7 +293,7 @@ def test_broadcast_target(sample_doc, tmp_path):
     options = BuildOptions(output=tmp_path, target_lufs=-24.0)
     section = sample_doc.section("s1-1-1")
     track = build_section(sample_doc, section, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
-    x, sr = decode(tmp_path / sample_doc.id / "mei" / track["mp3"])
+    x, sr = decode(tmp_path / sample_doc.id / "mei" / track.mp3)
     assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 24) <= 1.0
 
 

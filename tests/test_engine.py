@@ -41,12 +41,12 @@ def test_another_engines_sound_is_never_reused_as_openjtalks(tmp_path, monkeypat
     utterances and tracks have other keys), and the tone build's files are not what OpenJTalk's manifest names."""
     monkeypatch.setenv("YOMIAGE_ENGINE", TONE)
     tone = _build(tmp_path)
-    tone_keys = {t["key"] for t in tone.tracks}
+    tone_keys = {t.key for t in tone.tracks}
     monkeypatch.setenv("YOMIAGE_ENGINE", "openjtalk")
     real = _build(tmp_path)
     assert real.synthesised >= tone.synthesised > 0
-    assert tone_keys.isdisjoint(t["key"] for t in real.tracks)
-    assert all(t["built"] for t in real.tracks)
+    assert tone_keys.isdisjoint(t.key for t in real.tracks)
+    assert all(t.built for t in real.tracks)
     manifest = json.loads(real.manifest.read_text(encoding="utf-8"))
     assert manifest["key"] == real.key != tone.key
 

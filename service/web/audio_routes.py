@@ -50,8 +50,8 @@ def _section_file(doc_id: str, section_id: str, kind: str, mimetype: str):
     """One of a section's built files (made on demand), under its person-readable download name."""
     track, folder, section, number = library().track(doc_id, section_id, _voice())
     # NOTE: a heading-only section is heard at the start of the track it is folded into: that track's name
-    carrier = library().document(doc_id).section(track["section"])
-    return _send(folder / track[kind], mimetype, download_name(track["number"], carrier, kind))
+    carrier = library().document(doc_id).section(track.section)
+    return _send(folder / track.file(kind), mimetype, download_name(track.number, carrier, kind))
 
 
 @bp.get("/documents/<doc_id>/sections/<section_id>.mp3")
@@ -118,7 +118,7 @@ def _once(action):
 @bp.get("/documents/<doc_id>.mp3")
 def document_mp3(doc_id: str):
     manifest, folder = library().manifest(doc_id, _voice())
-    return _send(folder / manifest["full"]["mp3"], "audio/mpeg", f"{doc_id}.mp3")
+    return _send(folder / manifest.full.mp3, "audio/mpeg", f"{doc_id}.mp3")
 
 
 @bp.get("/documents/<doc_id>.zip")

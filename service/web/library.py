@@ -17,6 +17,7 @@ from simplify.model import Document, Section
 from ..build import BuildOptions, build_document, build_glossary_audio, build_section, find_section
 from ..catalog import Catalog
 from ..jobs import build_version
+from ..products import Manifest, Track
 from ..speech import Synthesizer
 from ..voices import Voice, get_voice, list_voices
 
@@ -146,7 +147,7 @@ class Library:
     def folder(self, document: Document, voice: Voice) -> Path:
         return self.options.layout.products(document, voice)
 
-    def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[dict, Path, Section, int]:
+    def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[Track, Path, Section, int]:
         """A section's built products, made now if needed; only making them takes a synthesis slot."""
         document, section, number, total = self.section(doc_id, section_id)
         folder = self.folder(document, voice)
@@ -156,7 +157,7 @@ class Library:
                 track = build_section(document, section, voice, self.options, self.synth(voice))
         return track, folder, section, number
 
-    def manifest(self, doc_id: str, voice: Voice) -> tuple[dict, Path]:
+    def manifest(self, doc_id: str, voice: Voice) -> tuple[Manifest, Path]:
         """The finished manifest; if the document is not fully built yet, build it in the background."""
         document = self.document(doc_id)
         folder = self.folder(document, voice)
@@ -169,12 +170,9 @@ class Library:
             return built, folder
         raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
 
-    def built_manifest(self, document: Document, voice: Voice) -> dict | None:
+    def built_manifest(self, document: Document, voice: Voice) -> Manifest | None:
         """The manifest of a finished build, or None; never starts one (pages show what exists)."""
-        try:
-            return json.loads(self.options.layout.manifest(document, voice).read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return None
+        return Manifest.load(self.options.layout.manifest(document, voice))
 
     def _start_background(self, key: str, work, *args) -> None:
         """Run ``work`` in a thread unless one for ``key`` is already running."""

@@ -84,7 +84,7 @@ def about():
     documents = []
     for document in lib.documents().values():
         manifest = lib.built_manifest(document, voice)
-        documents.append((document, (manifest or {}).get("published", "")[:10]))
+        documents.append((document, manifest.published[:10] if manifest else ""))
     try:
         report = json.loads((Path(current_app.config["OUTPUT_DIR"]) / "accessibility.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -99,7 +99,7 @@ def toc(doc_id: str):
     document = lib.document(doc_id)
     _, voice, _ = _preferences()
     manifest = lib.built_manifest(document, voice)
-    durations = {t["section"]: t["duration"] for t in manifest["tracks"]} if manifest else {}
+    durations = {t.section: t.duration for t in manifest.tracks} if manifest else {}
     jobs = current_app.extensions.get("yomiage_jobs")
     building = jobs.running_for(document.id) if jobs else None
     return _page("toc.html", document=document, durations=durations, building=building)
@@ -224,15 +224,15 @@ def downloads(doc_id: str):
     _, voice, _ = _preferences()
     manifest = lib.built_manifest(document, voice)
     folder = lib.folder(document, voice)
-    full = (folder / manifest["full"]["mp3"]) if manifest and manifest.get("full") else None
+    full = (folder / manifest.full.mp3) if manifest and manifest.full else None
     full_size = full.stat().st_size if full and full.exists() else None
     # NOTE: the ZIP, the DAISY book and the EPUB are made on first request; each is about the tracks' size
-    tracks_size = sum((folder / t["mp3"]).stat().st_size for t in manifest["tracks"]
-                      if t.get("mp3") and (folder / t["mp3"]).exists()) if manifest else 0
+    tracks_size = sum((folder / t.mp3).stat().st_size for t in manifest.tracks
+                      if t.mp3 and (folder / t.mp3).exists()) if manifest else 0
     depths = {section_id: depth - 1 for section_id, depth in document.depths.items()}  # 0 for a top section
     carried = {}  # section id -> (its track, whether the track is its own)
-    for track in (manifest or {}).get("tracks", []):
-        for section_id in track.get("sections", {track["section"]: 0}):
-            carried[section_id] = (track, section_id == track["section"])
+    for track in manifest.tracks if manifest else ():
+        for section_id in track.sections:
+            carried[section_id] = (track, section_id == track.section)
     return _page("downloads.html", document=document, manifest=manifest, full_size=full_size,
                  tracks_size=tracks_size, sections=list(document.walk()), depths=depths, carried=carried)
