@@ -133,6 +133,12 @@ def track_plans(document: Document) -> list[TrackPlan]:
             for ordinal, (section, announced, number) in enumerate(raw, 1)]
 
 
+def plan_weight(plan: TrackPlan) -> int:
+    """How much a track has to say (characters): progress and the order of work go by it."""
+    return (sum(len(s.heading) for s in plan.sections) + sum(len(x.text) for x in plan.section.sentences())
+            + sum(len(f"注{f.number}。{f.text}") for f in plan.section.footnotes))
+
+
 def plan_for(document: Document, section_id: str) -> TrackPlan:
     """The track that carries a section, or announces it when it is only a heading."""
     for plan in track_plans(document):
@@ -347,8 +353,7 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     folder.mkdir(parents=True, exist_ok=True)
     clean_stale_temporaries(options.output)
     plans = track_plans(document)
-    weights = [sum(len(s.heading) for s in plan.sections) + sum(len(x.text) for x in plan.section.sentences())
-               + sum(len(f"注{f.number}。{f.text}") for f in plan.section.footnotes) for plan in plans]
+    weights = [plan_weight(plan) for plan in plans]
     bar = Progress(len(plans), sum(weights), progress, stream=progress_stream)
     synth = Synthesizer(voice, options.layout.utterances())
     results: dict[int, Track] = {}

@@ -24,6 +24,7 @@ from simplify.documents import bytes_to_document
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document, Source
 from simplify.sources import sniff
+from simplify.textio import xml_safe
 
 from .layout import Layout
 from .store import single_flight, write_atomic
@@ -118,10 +119,12 @@ class Catalog:
         sha256 = sha256 or entry.sha256
         about = entry.versions.get(sha256) or {"title": entry.title, "file": entry.file}
         data = self.source_path(entry.id, sha256).read_bytes()
-        document = bytes_to_document(data, about["file"], doc_id=entry.id, title=about["title"],
-                                     source=Source(file=about["file"], attribution=entry.attribution, url=entry.url,
-                                                   license=entry.license))
-        return replace(document, version=sha256)
+        # NOTE: read as ``add`` read it (the same arguments find the tree it made, if this process made it), then
+        # given the title and source the library keeps
+        document = bytes_to_document(data, about["file"], doc_id=entry.id)
+        return replace(document, title=xml_safe(about["title"]) or document.title, version=sha256,
+                       source=Source(file=about["file"], attribution=entry.attribution, url=entry.url,
+                                     license=entry.license))
 
     def served_document(self, entry: Entry) -> Document:
         return self.document(entry, entry.serving)
@@ -132,7 +135,7 @@ class Catalog:
         """Add a document, or a new version of one. It is read first: a file that is not a readable document is
         refused with a clear error and nothing is written. A new version is pending until its build completes;
         until then listeners keep the version they had."""
-        document = bytes_to_document(data, Path(name).name, doc_id=doc_id, title=title)
+        document = bytes_to_document(data, Path(name).name, doc_id=doc_id)
         doc_id = doc_id or document.id
         if not _ID.fullmatch(doc_id) or doc_id in RESERVED:
             raise InputError(f"文書の id「{shown(doc_id)}」は使えません。英小文字・数字・ハイフン（64 字まで、先頭は英数字）で、"

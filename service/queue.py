@@ -110,7 +110,7 @@ def enqueue_build(url: str, doc_id: str, voice_id: str, version: str | None = No
     its digest); returns the id of its join job (the one to follow)."""
     from rq import Callback, Queue, Retry
 
-    from .build import track_plans
+    from .build import plan_weight, track_plans
 
     if doc_id != DEFAULT_ID and not version:
         entry = _catalog().entry(doc_id)
@@ -121,7 +121,8 @@ def enqueue_build(url: str, doc_id: str, voice_id: str, version: str | None = No
                             on_failure=Callback(_failed),
                             job_timeout=1800, result_ttl=86400, failure_ttl=86400,
                             description=f"{doc_id}/{voice_id}/{plan.section.id}")
-              for plan in track_plans(document)]
+              # NOTE: longest first, so that the workers finish together rather than one waiting on a long last track
+              for plan in sorted(track_plans(document), key=lambda p: -plan_weight(p))]
     join = queue.enqueue(join_document, doc_id, voice_id, version, depends_on=tracks, retry=Retry(max=RETRIES),
                          on_failure=Callback(_failed),
                          job_timeout=1800, result_ttl=86400, failure_ttl=86400,

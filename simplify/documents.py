@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import tomllib
 from functools import lru_cache
 from importlib import resources
@@ -27,10 +28,32 @@ def _slug(name: str, data: bytes) -> str:
 def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, source: Source | None = None,
                       title: str | None = None) -> Document:
     """A user's file (PDF, HTML, Markdown or text in any supported encoding) as a Document; ``name`` is used in
-    errors and ids, and as the title only when the document has none of its own."""
+    errors and ids, and as the title only when the document has none of its own.
+
+    The last few files read are remembered by their content (a Document is immutable): adding a file to the
+    library reads it, and the service that then serves it, in the same process, gets the same tree at once
+    instead of reading a 100-page PDF a second time."""
     stem = Path(name).stem
-    document = sources.bytes_to_document(data, name, doc_id=doc_id or _slug(stem, data),
-                                         source=source or Source(file=Path(name).name), title=title)
+    key = (hashlib.sha256(data).digest(), name, doc_id or _slug(stem, data), source or Source(file=Path(name).name),
+           title)
+    with _recent_lock:
+        known = _recent.get(key)
+    if known is not None:
+        return known
+    document = _read(data, name, key[2], key[3], title)
+    with _recent_lock:
+        _recent[key] = document
+        while len(_recent) > 4:
+            del _recent[next(iter(_recent))]
+    return document
+
+
+_recent: dict = {}
+_recent_lock = threading.Lock()
+
+
+def _read(data: bytes, name: str, doc_id: str, source: Source, title: str | None) -> Document:
+    document = sources.bytes_to_document(data, name, doc_id=doc_id, source=source, title=title)
     if not any(section.title or section.footnotes or any(True for _ in section.sentences())
                for section in document.walk()):
         # NOTE: one check for every kind of input, after segmentation: a blank text, an HTML page of navigation only

@@ -370,6 +370,23 @@ def test_a_decompression_bomb_is_refused_without_taking_the_memory(monkeypatch):
     assert _load(_tagged_pdf([("H1", "Overview"), ("P", "Text of the notice.")], pages=1)).title == "Overview"
 
 
+def test_pages_shared_among_readers_give_the_same_document(monkeypatch):
+    """Several child processes read a PDF's pages (page k to child k mod n); what they give is put together into
+    exactly the document one reader gives, and a fault on a page of any child is the file's clear error."""
+    import simplify.sources.pdf as pdf
+
+    data = (CORPUS / "kagaku-r6-ch2.pdf").read_bytes()
+    monkeypatch.setattr(pdf, "MAX_READERS", 1)
+    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 3)
+    one = pdf.pdf_to_lines(data, "ch2.pdf")
+    monkeypatch.setattr(pdf, "MAX_READERS", 3)
+    assert pdf.pdf_to_lines(data, "ch2.pdf") == one
+    monkeypatch.setattr(pdf, "MAX_CHARS_PER_PAGE", 100)  # every page over it, in every child
+    with pytest.raises(InputError, match="文字が多すぎます") as caught:
+        pdf.pdf_to_lines(data, "ch2.pdf")
+    assert caught.value.code == "too_large" and "1 ページ" in caught.value.message
+
+
 def test_too_many_pages_is_refused_before_reading(monkeypatch):
     import simplify.sources.pdf as pdf
 

@@ -209,19 +209,38 @@ class Library:
         """Build a library document's newest version here and now (an operator's job), publishing it when done;
         a background build of the same version already running is waited for, not repeated."""
         key = f"{entry.id}@{entry.sha256[:12]}/{voice.id}"
+        self._warm_stream(voice)
         with self._background_lock:
             other = self._background.get(key)
             if not (other and other.is_alive()):
                 self._background[key], other = threading.current_thread(), None
         if other is not None:
             other.join()
-        build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track)
+        build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track,
+                      document=self._served_as(entry))
+
+    def _warm_stream(self, voice: Voice) -> None:
+        """A new document's first listeners stream it: measure the voice's streaming gain now (once per process),
+        not while the first of them waits."""
+        from ..streaming import streaming_gain_db
+
+        streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
+
+    def _served_as(self, entry) -> Document | None:
+        """The annotated document pages use, when the version to build is the one served (a new document): one
+        analysis for pages and build, not two competing for the cores while a listener waits."""
+        if entry.serving != entry.sha256:
+            return None
+        document = self.documents().get(entry.id)
+        return document if document is not None and document.version == entry.sha256 else None
 
     def _build_version(self, entry, voice: Voice) -> None:
         """A library document's new version, built as soon as it is added; published to listeners when done."""
+        self._warm_stream(voice)
         try:
             with self.slot():
-                build_version(self._catalog, entry.id, entry.sha256, voice, self.options)
+                build_version(self._catalog, entry.id, entry.sha256, voice, self.options,
+                              document=self._served_as(entry))
         except Exception:  # noqa: BLE001 - recorded on the document by build_version
             log.exception("build of %s (new version) failed", entry.id)
 

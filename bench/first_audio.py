@@ -1,0 +1,151 @@
+"""Benchmark: how soon a listener hears a freshly uploaded 100-page PDF.
+
+An operator uploads a 100-page PDF (the corpus's two 科学技術・イノベーション白書 chapters, repeated; made here with
+pypdfium2) through the real HTTP server (waitress on 127.0.0.1) with nothing else configured. From the moment the
+upload's 202 arrives, a listener polls the document and opens the first section's stream; the clock stops at the
+stream's first MP3 bytes. The whole build goes on meanwhile on the same 2 cores.
+
+Printed beside it, measured in the same run: reading that PDF in one process (the baseline) and with the pages
+shared among readers, and annotating the document. Run: ``.venv/bin/python bench/first_audio.py`` (about a minute).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CORPUS = ROOT / "tests" / "data" / "corpus"
+TOKEN = "bench-operator-token"
+
+
+def hundred_pages() -> bytes:
+    import io
+
+    import pypdfium2 as pdfium
+
+    chapters = [pdfium.PdfDocument(str(CORPUS / name)) for name in ("kagaku-r6-ch1.pdf", "kagaku-r6-ch2.pdf")]
+    out = pdfium.PdfDocument.new()
+    while len(out) < 100:
+        for chapter in chapters:
+            if len(out) < 100:
+                out.import_pages(chapter, list(range(min(len(chapter), 100 - len(out)))))
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+def reading(data: bytes) -> dict:
+    from simplify.documents import annotate
+    from simplify.model import Source
+    from simplify.sources import bytes_to_document, pdf
+
+    times = {}
+    for label, readers in (("one reader", 1), ("shared", pdf.MAX_READERS)):
+        pdf.MAX_READERS = readers
+        start = time.perf_counter()
+        document = bytes_to_document(data, "hundred.pdf", doc_id="hundred", source=Source(file="hundred.pdf"))
+        times[label] = time.perf_counter() - start
+    start = time.perf_counter()
+    annotate(document)
+    times["annotate"] = time.perf_counter() - start
+    times["sections"] = sum(1 for _ in document.walk())
+    return times
+
+
+def _get(url: str, timeout: float = 60):
+    return urllib.request.urlopen(url, timeout=timeout)
+
+
+def upload_to_first_audio(data: bytes, *, wait_for_build: bool) -> dict:
+    from service.web import create_app
+    from tests.test_catalog import _multipart
+    from tests.web_fixtures import serving
+
+    out = Path(tempfile.mkdtemp(prefix="yomiage-first-"))
+    app = create_app({"OUTPUT_DIR": str(out), "ADMIN_TOKEN": TOKEN, "EXTRA_DOCUMENTS": []})
+    with serving(app) as base:
+        body, kind = _multipart({"id": "hundred"}, "hundred.pdf", data)
+        request = urllib.request.Request(f"{base}/api/documents", data=body, method="POST",
+                                         headers={"Content-Type": kind, "Authorization": f"Bearer {TOKEN}"})
+        with _get_request(request) as response:
+            assert response.status == 202
+        uploaded = time.perf_counter()
+        while True:  # NOTE: as a listener would: the contents page, then its first section's link
+            try:
+                with _get(f"{base}/d/hundred/") as response:
+                    page = response.read().decode("utf-8")
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    raise
+                time.sleep(0.05)
+        listed = time.perf_counter()
+        first = re.search(r'href="/d/hundred/s/([^"?#]+)"', page)[1]
+        with _get(f"{base}/api/documents/hundred/sections/{first}/stream") as stream:
+            chunk = stream.read(1)
+        heard = time.perf_counter()
+        assert chunk
+        state = "" if wait_for_build else "ready"
+        while state not in ("ready", "failed"):
+            time.sleep(1.0)
+            with _get(f"{base}/api/documents") as response:
+                state = next(d for d in json.loads(response.read()) if d["id"] == "hundred")["library"]["state"]
+        built = time.perf_counter()
+    return {"listed": listed - uploaded, "first_audio": heard - uploaded, "built": built - uploaded,
+            "section": first}
+
+
+def _get_request(request):
+    return urllib.request.urlopen(request, timeout=120)
+
+
+def one_round(path: str) -> None:
+    """One upload in a process of its own: prints its times as JSON, then ends the process (and the build)."""
+    import os
+
+    result = upload_to_first_audio(Path(path).read_bytes(), wait_for_build=False)
+    print(json.dumps(result), flush=True)
+    os._exit(0)
+
+
+def main(rounds: int = 3) -> None:
+    import os
+    import statistics
+    import subprocess
+
+    data = hundred_pages()
+    times = reading(data)
+    with tempfile.NamedTemporaryFile(suffix=".pdf", delete=False) as f:
+        f.write(data)
+    try:
+        results = [json.loads(subprocess.run([sys.executable, __file__, "--round", f.name], capture_output=True,
+                                             text=True, check=True, timeout=600).stdout.splitlines()[-1])
+                   for _ in range(rounds)]
+        whole = upload_to_first_audio(data, wait_for_build=True)
+    finally:
+        os.unlink(f.name)
+    median = {key: statistics.median(r[key] for r in results) for key in ("listed", "first_audio")}
+    print(f"PDF: 100 pages, {len(data) / 1e6:.1f} MB, {times['sections']} sections, cores: {os.cpu_count()}")
+    print(f"reading it, one reader (baseline): {times['one reader']:.1f} s")
+    print(f"reading it, pages shared among readers: {times['shared']:.1f} s "
+          f"({times['shared'] / times['one reader']:.2f}x the baseline)")
+    print(f"annotating it (readings, glossary, readability): {times['annotate']:.1f} s")
+    each = ", ".join(f"{r['first_audio']:.1f}" for r in results)
+    print(f"upload finished -> contents page: {median['listed']:.1f} s; -> first audio of {results[0]['section']}: "
+          f"{median['first_audio']:.1f} s (median of {rounds}: {each}; target 10 s)")
+    print(f"upload finished -> whole document built (one more round): {whole['built']:.0f} s")
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--round"]:
+        one_round(sys.argv[2])
+    else:
+        main()
