@@ -372,6 +372,14 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
             future.result()
     bar.finish()
     tracks = [results[i] for i in range(len(plans))]
+    path, manifest = join_tracks(document, tracks, voice, options)
+    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t.built), time.monotonic() - started, path,
+                       manifest.key, manifest)
+
+
+def join_tracks(document: Document, tracks: list[Track], voice: Voice, options: BuildOptions) -> tuple[Path, Manifest]:
+    """The whole-document products of finished tracks (in reading order): the chaptered MP3 and the manifest,
+    written last. Needs the document's headings, not its analysis."""
     full = build_full(document, tracks, voice, options) if "mp3" in options.formats else None
     content_key = hashlib.sha256(json.dumps([t.key for t in tracks]).encode()).hexdigest()[:32]
     manifest = Manifest(key=content_key, published=_published(options.layout.manifest(document, voice), content_key),
@@ -379,9 +387,7 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
                         loudness_target=options.target_lufs + voice.volume_db,
                         attribution=document.source.attribution, tracks=tuple(tracks), full=full)
     # NOTE: an unchanged build leaves the manifest's bytes and time alone: feeds, ETags and books follow it
-    path = write_if_changed(options.layout.manifest(document, voice), manifest.dumps())
-    return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t.built), time.monotonic() - started, path,
-                       content_key, manifest)
+    return write_if_changed(options.layout.manifest(document, voice), manifest.dumps()), manifest
 
 
 def _published(path: Path, key: str) -> str:

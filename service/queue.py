@@ -69,8 +69,8 @@ def _options():
 
 # -- the jobs (run in workers) -----------------------------------------------------------------------------
 
-def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None = None) -> float:
-    """One track: returns its length in seconds."""
+def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None = None) -> dict:
+    """One track: returns its timing file's name and its key (what the join needs), and its length."""
     from .build import build_section
     from .speech import Synthesizer
     from .voices import get_voice
@@ -79,19 +79,55 @@ def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None
     voice = get_voice(voice_id)
     options = _options()
     track = build_section(document, document.section(section_id), voice, options, Synthesizer(voice, options.layout.utterances()))
-    return track.duration
+    return {"json": track.json, "key": track.key, "number": track.number, "duration": track.duration}
 
 
 def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
     """The whole-document products once every track is built, and a library document's version published to
     listeners: returns the manifest's path."""
-    from .build import build_document
+    from .build import build_document, join_tracks
     from .voices import get_voice
 
-    report = build_document(document_by_id(doc_id, version), get_voice(voice_id), _options(), progress=False)
+    document, voice, options = document_by_id(doc_id, version), get_voice(voice_id), _options()
+    tracks = _finished_tracks(document, voice, options)
+    if tracks is not None:
+        path, manifest = join_tracks(document, tracks, voice, options)
+        key = manifest.key
+    else:  # NOTE: a track job's result has expired: the whole build again (finished tracks are reused)
+        report = build_document(document, voice, options, progress=False)
+        path, key = report.manifest, report.key
     if version:
-        _catalog().publish(doc_id, version, report.key)
-    return str(report.manifest)
+        _catalog().publish(doc_id, version, key)
+    return str(path)
+
+
+def _finished_tracks(document, voice, options):
+    """The tracks the join's track jobs built, read from their timing files (which must carry the key the job
+    reported): no analysis of the whole document is needed to join them. None when a result is missing."""
+    import json
+
+    from rq import get_current_job
+    from rq.job import Job
+
+    from .products import Track
+
+    job = get_current_job()
+    if job is None:
+        return None
+    folder = options.layout.products(document, voice)
+    tracks = []
+    for track_job in Job.fetch_many(job.meta.get("tracks", []), connection=job.connection):
+        result = track_job.return_value() if track_job is not None else None
+        if not isinstance(result, dict):
+            return None
+        try:
+            timing = json.loads((folder / result["json"]).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if timing.get("key") != result["key"]:
+            return None  # NOTE: rebuilt since for other content: let the full path decide
+        tracks.append(Track.from_timing(timing))
+    return sorted(tracks, key=lambda t: t.number) if tracks else None
 
 
 def _failed(job, connection, kind, error, traceback) -> None:
@@ -188,15 +224,34 @@ def _preload() -> None:
         pass
 
 
+def _worker_class():
+    from rq import Worker
+
+    class DocumentWorker(Worker):
+        """A worker that reads a job's document before it forks the work horse: the horse then starts with it
+        (copy-on-write), and the next track of the same document does not read it again (a 100-page PDF takes
+        seconds to read; a track job used to pay that every time)."""
+
+        def fork_work_horse(self, job, queue):
+            if job.func_name in (f"{__name__}.build_track", f"{__name__}.join_document") and job.args:
+                try:
+                    document_by_id(job.args[0], job.args[-1] if len(job.args) >= 3 else None)
+                except Exception:  # noqa: BLE001 - the horse reads it again and fails with the real error
+                    pass
+            super().fork_work_horse(job, queue)
+
+    return DocumentWorker
+
+
 def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = 60) -> None:
     """A worker on this machine: takes track and join jobs until stopped (or, with ``burst``, until the queue is
     empty). Several can run on one machine or many, sharing the output folder."""
-    from rq import Queue, Worker
+    from rq import Queue
 
     _preload()
     connection = connect(url)
-    worker = Worker([Queue(QUEUE, connection=connection)], connection=connection,
-                    maintenance_interval=maintenance_interval)
+    worker = _worker_class()([Queue(QUEUE, connection=connection)], connection=connection,
+                             maintenance_interval=maintenance_interval)
     worker.work(burst=burst, with_scheduler=False)
 
 

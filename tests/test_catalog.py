@@ -310,3 +310,23 @@ def test_old_versions_products_are_removed_two_switches_later_and_only_ours(tmp_
     assert (layout.version_folder("bousai", shas[2]) / "mei" / "manifest.json").exists()
     sources = sorted(p.name for p in (tmp_path / "library" / "bousai").iterdir())
     assert sources == sorted(["meta.json", f"{shas[2][:16]}.source"])
+
+
+def test_a_pdf_added_is_read_once_by_the_process_that_then_serves_it(tmp_path, monkeypatch):
+    """Adding reads the file (to refuse what is not a document); the service in the same process gets the same
+    tree without reading a PDF again (a 100-page PDF takes seconds), with the title and source the library keeps."""
+    from service.catalog import Catalog
+    from simplify.sources import pdf
+    from tests.web_fixtures import make_app
+
+    read = []
+    real = pdf.pdf_to_lines
+    monkeypatch.setattr(pdf, "pdf_to_lines", lambda data, name: read.append(name) or real(data, name))
+    data = (Path(__file__).parent / "data" / "corpus" / "kagaku-r6-ch1.pdf").read_bytes()
+    client = make_app(tmp_path).test_client()
+    Catalog(tmp_path).add(data, "ch1.pdf", doc_id="kagaku", title="科学技術白書 第1章", attribution="文部科学省")
+    page = client.get("/d/kagaku/")
+    assert page.status_code == 200 and "科学技術白書 第1章" in page.get_data(as_text=True)
+    listed = next(d for d in client.get("/api/documents").get_json() if d["id"] == "kagaku")
+    assert listed["title"] == "科学技術白書 第1章" and listed["attribution"] == "文部科学省"
+    assert read == ["ch1.pdf"]
