@@ -53,6 +53,7 @@ bench: test-setup browser
 	$(BIN)/python bench/segment.py
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/scale.py
+	$(BIN)/python bench/first_audio.py
 
 # Built audio and pages; the library of added documents (output/library) stays.
 clean:

@@ -5,7 +5,7 @@ Prints audio seconds per wall second for each, the ratio to the bare loop, the q
 1-worker build against the bare loop, shared over the tracks) and the peak memory of a worker (its largest process:
 the worker or a work horse). Each worker build starts cold (new output folder, new synthesis cache). The document is
 the 令和5年版 情報通信白書 text edition's section in tests/data/corpus (a part of the white paper).
-Run: ``.venv/bin/python bench/scale.py`` (about 5 minutes on 2 cores; needs redis-server).
+Run: ``.venv/bin/python bench/scale.py [--rounds N]`` (about 5 minutes a round on 2 cores; needs redis-server).
 """
 
 from __future__ import annotations
@@ -53,14 +53,15 @@ def _memory_of_group(worker: int) -> tuple[int, int, int]:
     machine: its own pages, not the libraries and dictionaries mapped from files and shared by every worker) and
     proportional set (Pss: shared pages divided among their sharers); KiB."""
     hwm = private = pss = 0
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+    try:  # NOTE: the worker and its children only (scanning all of /proc would take CPU from the workers)
+        with open(f"/proc/{worker}/task/{worker}/children") as children:
+            family = [worker] + [int(pid) for pid in children.read().split()]
+    except OSError:
+        family = [worker]
+    for entry in family:
         try:
             with open(f"/proc/{entry}/status") as status:
                 fields = dict(line.split(":", 1) for line in status if ":" in line)
-            if int(entry) != worker and int(fields["PPid"]) != worker:
-                continue
             hwm = max(hwm, int(fields["VmHWM"].split()[0]))
             with open(f"/proc/{entry}/smaps_rollup") as rollup:
                 sizes = {k: int(v.split()[0]) for k, v in (line.split(":", 1) for line in rollup if ":" in line)
@@ -92,7 +93,7 @@ def through_queue(workers: int, url: str) -> dict:
         while not stop.is_set():
             for p in processes:
                 peak[:] = [max(a, b) for a, b in zip(peak, _memory_of_group(p.pid))]
-            time.sleep(0.05)
+            time.sleep(0.1)
 
     watcher = threading.Thread(target=watch, daemon=True)
     watcher.start()
@@ -128,15 +129,25 @@ def main() -> None:
                               "--save", ""], stdout=subprocess.DEVNULL)
     time.sleep(0.5)
     url = f"redis://127.0.0.1:{port}/0"
+    rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 1
     try:
         texts = utterances()
-        base = bare(texts)
-        one = through_queue(1, url)
-        two = through_queue(2, url)
+        runs = []
+        for _ in range(rounds):  # NOTE: interleaved, so that the machine's drift touches every variant alike
+            runs.append((bare(texts), through_queue(1, url), through_queue(2, url)))
     finally:
         redis.terminate()
         redis.wait()
         shutil.rmtree(folder, ignore_errors=True)
+    import statistics
+
+    def median(index: int, key: str) -> float:
+        return statistics.median(run[index][key] for run in runs)
+
+    base, one, two = ({key: median(i, key) for key in runs[0][i]} for i in range(3))
+    if rounds > 1:
+        print(f"medians of {rounds} interleaved rounds; 2 workers against the bare loop per round: "
+              + ", ".join(f"{(t['audio'] / t['wall']) / (b['audio'] / b['wall']):.2f}x" for b, _, t in runs))
     rate = {name: r["audio"] / r["wall"] for name, r in (("bare", base), ("1 worker", one), ("2 workers", two))}
     print(f"document: {DOCUMENT.name}   tracks: {one['tracks']}   audio: {one['audio'] / 60:.1f} min   "
           f"cores: {os.cpu_count()}")

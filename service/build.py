@@ -434,15 +434,27 @@ def build_phrase_audio(text: str, stem: Path, voice: Voice, options: BuildOption
                 return path, known["duration"]
         except (OSError, ValueError, KeyError):
             pass
-        sr = sample_rate(voice)
-        wave = synth.utterance_wave(utterance, sr)
-        samples = np.concatenate([np.zeros(int(voice.lead_in * sr)), wave, np.zeros(int(voice.tail * sr))])
-        result = audio.normalise(samples, sr, options.target_lufs + voice.volume_db)
-        pcm = audio.to_int16(result.samples)
-        encoded = audio.wave_to_mp3(pcm, sr, options.bitrate)
+        encoded = _spoken_mp3(utterance, voice, options, synth, store=True)
         _, frames, rate = audio.mp3_frames(encoded)
         tag = audio.id3_tag(title=title, album=album, artist=voice.name, track=None, comment=comment or text,
                             url=None, version=options.id3_version)
         write_atomic(path, tag + encoded)
         write_atomic(meta, json.dumps({"key": key, "text": text, "duration": frames / rate}, ensure_ascii=False))
     return path, frames / rate
+
+
+def _spoken_mp3(utterance: Utterance, voice: Voice, options: BuildOptions, synth: Synthesizer, *,
+                store: bool) -> bytes:
+    """One utterance with the voice's lead-in and tail, at the loudness target, as MP3 frames (no tag)."""
+    sr = sample_rate(voice)
+    wave = synth.utterance_wave(utterance, sr, store=store)
+    samples = np.concatenate([np.zeros(int(voice.lead_in * sr)), wave, np.zeros(int(voice.tail * sr))])
+    result = audio.normalise(samples, sr, options.target_lufs + voice.volume_db)
+    return audio.wave_to_mp3(audio.to_int16(result.samples), sr, options.bitrate)
+
+
+def speak_text(text: str, voice: Voice, options: BuildOptions, synth: Synthesizer) -> bytes:
+    """Someone's own text as an MP3 (``/api/speech``): the same readings and voice as the documents, and nothing
+    of it kept (users' texts are not cached)."""
+    readings = tuple(text_to_reading(s) for s in split_sentences(text))
+    return _spoken_mp3(Utterance("u", "user", text, readings, 0.0), voice, options, synth, store=False)

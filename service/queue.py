@@ -14,6 +14,7 @@ a killed job leaves nothing truncated.
 
 from __future__ import annotations
 
+import gc
 from functools import lru_cache
 
 from simplify.documents import DEFAULT_ID, default_document
@@ -238,6 +239,9 @@ def _worker_class():
                     document_by_id(job.args[0], job.args[-1] if len(job.args) >= 3 else None)
                 except Exception:  # noqa: BLE001 - the horse reads it again and fails with the real error
                     pass
+            # NOTE: what the worker holds (analysers, dictionaries, documents) is never collected in the horse:
+            # without this, the horse's first collections touch every object and copy its pages (copy-on-write)
+            gc.freeze()
             super().fork_work_horse(job, queue)
 
     return DocumentWorker

@@ -100,22 +100,12 @@ def furigana():
 
 @bp.post("/speech")
 def speech():
-    from .. import audio
-    from ..speech import Utterance, sample_rate
-    from simplify.segment import split_sentences
-
-    import numpy as np
+    from ..build import speak_text
 
     data = _json_body()
     text = _user_text(data)
-    voice = library().voice(data.get("voice"))
     lib = library()
-    readings = tuple(text_to_reading(s) for s in split_sentences(text))
+    voice = lib.voice(data.get("voice"))
     with lib.slot():
-        synth = lib.synth(voice)
-        sr = sample_rate(voice)
-        wave = synth.utterance_wave(Utterance("u", "user", text, readings, 0.0), sr, store=False)
-        samples = np.concatenate([np.zeros(int(voice.lead_in * sr)), wave, np.zeros(int(voice.tail * sr))])
-        result = audio.normalise(samples, sr, lib.options.target_lufs + voice.volume_db)
-        mp3 = audio.wave_to_mp3(audio.to_int16(result.samples), sr, lib.options.bitrate)
+        mp3 = speak_text(text, voice, lib.options, lib.synth(voice))
     return Response(mp3, mimetype="audio/mpeg", headers={"Content-Disposition": "inline; filename=speech.mp3"})
