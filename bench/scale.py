@@ -73,6 +73,20 @@ def _memory_of_group(worker: int) -> tuple[int, int, int]:
     return hwm, private, pss
 
 
+def _track_failed(url: str, job: str) -> bool:
+    """Checked once a second at most: whether a track failed (then the join never runs)."""
+    now = time.monotonic()
+    if now - _track_failed.last < 1.0:
+        return False
+    _track_failed.last = now
+    from service.queue import progress
+
+    return progress(url, job)["state"] == "failed"
+
+
+_track_failed.last = 0.0
+
+
 def through_queue(workers: int, url: str) -> dict:
     from service.catalog import Catalog
     from service.queue import enqueue_build, progress
@@ -99,9 +113,16 @@ def through_queue(workers: int, url: str) -> dict:
     watcher.start()
     start = time.perf_counter()
     job = enqueue_build(url, "scale", "mei")
-    while (state := progress(url, job))["state"] not in ("done", "failed"):
+    from rq.job import Job
+
+    from service.queue import connect
+
+    # NOTE: the join's status alone, read cheaply: the full progress (every track job) would take CPU from workers
+    join = Job.fetch(job, connection=connect(url))
+    while join.get_status(refresh=True) not in ("finished", "failed") and not _track_failed(url, job):
         time.sleep(0.1)
     wall = time.perf_counter() - start
+    state = progress(url, job)
     stop.set()
     watcher.join()
     for p in processes:
