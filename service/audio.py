@@ -14,6 +14,17 @@ _ABSOLUTE_GATE = -70.0
 _SILENCE = -200.0
 
 TRUE_PEAK_CEILING = -1.5  # dBTP we limit to, leaving room for MP3's overshoot under the -1 dBTP promise
+_STEP = 1 << 20  # samples worked on at a time where a whole track's copy is not needed (a long track: 10 M samples)
+
+
+def _parts(n: int) -> range:
+    return range(0, n, _STEP)
+
+
+def _above(x: np.ndarray, threshold: float) -> np.ndarray:
+    """Indices of the samples whose magnitude is above ``threshold``, without a magnitude copy of the whole."""
+    found = [s + np.flatnonzero(np.abs(x[s:s + _STEP]) > threshold) for s in _parts(len(x))]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def _to_48k(x: np.ndarray, sr: int) -> np.ndarray:
@@ -67,12 +78,10 @@ def true_peak_db(x: np.ndarray, sr: int) -> float:
     x = np.asarray(x)
     if len(x) == 0:
         return _SILENCE
-    step = 1 << 20  # NOTE: a million samples at a time: no whole-track copies
-    top = max(float(np.abs(x[s:s + step]).max()) for s in range(0, len(x), step))
+    top = max(float(np.abs(x[s:s + _STEP]).max()) for s in _parts(len(x)))
     if top == 0:
         return _SILENCE
-    candidates = np.concatenate([s + np.flatnonzero(np.abs(x[s:s + step]) > top * 0.7)  # within 3 dB of the peak
-                                 for s in range(0, len(x), step)])
+    candidates = _above(x, top * 0.7)  # within 3 dB of the sample peak
     if len(candidates) > 4000:
         candidates = candidates[np.argpartition(np.abs(x[candidates]), -4000)[-4000:]]
     half = 48
@@ -96,9 +105,7 @@ def limit(x: np.ndarray, sr: int, ceiling_db: float, *, in_place: bool = False) 
     """Look-ahead peak limiter: smooth gain reduction around the samples above the ceiling, nowhere else
     (``in_place``: into ``x`` itself, for a signal nobody else holds)."""
     ceiling = 10 ** (ceiling_db / 20)
-    step = 1 << 20  # NOTE: a million samples at a time: no whole-track copies
-    over = np.concatenate([s + np.flatnonzero(np.abs(x[s:s + step]) > ceiling) for s in range(0, len(x), step)]
-                          or [np.zeros(0, dtype=np.int64)])
+    over = _above(x, ceiling)
     if not len(over):
         return x
     width = max(3, int(sr * 0.004))  # 4 ms of look-ahead and release
@@ -199,9 +206,8 @@ def normalise(x: np.ndarray, sr: int, target_lufs: float) -> Normalised:
 def to_int16(x: np.ndarray) -> np.ndarray:
     """Float -1..1 to 16-bit PCM (clipped), a million samples at a time (no float copies of a whole track)."""
     out = np.empty(len(x), dtype=np.int16)
-    step = 1 << 20
-    for start in range(0, len(x), step):
-        out[start:start + step] = np.clip(x[start:start + step], -1.0, 32767 / 32768) * 32768
+    for s in _parts(len(x)):
+        out[s:s + _STEP] = np.clip(x[s:s + _STEP], -1.0, 32767 / 32768) * 32768
     return out
 
 
@@ -236,8 +242,8 @@ ENCODER_DELAY = 1105
 def wave_to_mp3(pcm: np.ndarray, sr: int, bitrate: int = 64) -> bytes:
     encoder = Mp3Encoder(sr, bitrate)
     pcm = pcm[ENCODER_DELAY:] if len(pcm) > 2 * ENCODER_DELAY else pcm
-    step = 1 << 20  # NOTE: fed in parts: LAME's frames are the same, without a byte copy of the whole track
-    return b"".join([encoder.encode(pcm[s:s + step]) for s in range(0, len(pcm), step)]) + encoder.flush()
+    # NOTE: fed in parts: LAME's frames are the same, without a byte copy of the whole track
+    return b"".join([encoder.encode(pcm[s:s + _STEP]) for s in _parts(len(pcm))]) + encoder.flush()
 
 
 def wave_to_wav(pcm: np.ndarray, sr: int) -> bytes:

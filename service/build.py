@@ -83,8 +83,12 @@ class BuildReport:
     built_tracks: int = 0
     seconds: float = 0.0
     manifest: Path | None = None
-    key: str = ""  # the content key of the whole build (the manifest's)
     built: Manifest | None = None  # what the manifest file says
+
+    @property
+    def key(self) -> str:
+        """The content key of the whole build (the manifest's)."""
+        return self.built.key if self.built else ""
 
 
 def track_name(number: int, section: Section) -> str:
@@ -177,7 +181,7 @@ def find_section(document: Document, section: Section, voice: Voice, options: Bu
     """The products of the track that carries (or announces) ``section``, if built for exactly this content;
     makes nothing."""
     folder, name, _, key = _plan(document, plan_for(document, section.id), voice, options)
-    return _existing(folder / f"{name}.json", key, folder, name, options)
+    return built_track(folder, name, key, options)
 
 
 def build_section(document: Document, section: Section, voice: Voice, options: BuildOptions, synth: Synthesizer,
@@ -187,11 +191,10 @@ def build_section(document: Document, section: Section, voice: Voice, options: B
     plan = plan_for(document, section.id)
     folder, name, utterances, key = _plan(document, plan, voice, options)
     number, total, section = plan.ordinal, plan.count, plan.section
-    timing_path = folder / f"{name}.json"
-    entry = _existing(timing_path, key, folder, name, options)
+    entry = built_track(folder, name, key, options)
     if entry is None:
         with single_flight(f"track-{key}", options.layout.locks()):
-            entry = _existing(timing_path, key, folder, name, options)
+            entry = built_track(folder, name, key, options)
             if entry is None:
                 heard = (lambda u, seconds: on_progress(len(u.text), seconds)) if on_progress else None
                 return _make_track(document, section, number, total, voice, options, synth, key, folder, name,
@@ -201,11 +204,11 @@ def build_section(document: Document, section: Section, voice: Voice, options: B
     return entry
 
 
-def _existing(timing_path: Path, key: str, folder: Path, name: str, options: BuildOptions) -> Track | None:
+def built_track(folder: Path, name: str, key: str, options: BuildOptions) -> Track | None:
     """The one answer to "is this track built?": its timing JSON (written last) carries this content's key, and
     every file it names is there."""
     try:
-        timing = json.loads(timing_path.read_text(encoding="utf-8"))
+        timing = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
     if timing.get("key") != key or not all((folder / f"{name}.{ext}").exists() for ext in (*options.formats, "vtt")):
@@ -374,7 +377,7 @@ def build_document(document: Document, voice: Voice, options: BuildOptions, *, p
     tracks = [results[i] for i in range(len(plans))]
     path, manifest = join_tracks(document, tracks, voice, options)
     return BuildReport(tracks, synth.synthesised, sum(1 for t in tracks if t.built), time.monotonic() - started, path,
-                       manifest.key, manifest)
+                       manifest)
 
 
 def join_tracks(document: Document, tracks: list[Track], voice: Voice, options: BuildOptions) -> tuple[Path, Manifest]:

@@ -32,7 +32,6 @@ from .store import single_flight, write_atomic
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _SOURCE = re.compile(r"[0-9a-f]{16}\.source|source")  # a version's file (``source``: a library from before versions)
 RESERVED = {"hakusho-r6-2-2-6", "cache", "glossary", "library"}  # the default, and the output folder's own names
-STATES = ("pending", "ready", "failed")
 
 
 @dataclass(frozen=True)
@@ -125,9 +124,6 @@ class Catalog:
         return replace(document, title=xml_safe(about["title"]) or document.title, version=sha256,
                        source=Source(file=about["file"], attribution=entry.attribution, url=entry.url,
                                      license=entry.license))
-
-    def served_document(self, entry: Entry) -> Document:
-        return self.document(entry, entry.serving)
 
     # -- changing -----------------------------------------------------------------------------------
     def add(self, data: bytes, name: str, *, doc_id: str | None = None, title: str | None = None,

@@ -25,7 +25,6 @@ VERSIONS = "versions"
 # The names a build writes into a product folder (used to recognise our own folders before removing one)
 _PRODUCT = re.compile(r"(\d{2,}-[^/]+\.(mp3|wav|opus|vtt|json)|full\.(mp3|json)|manifest\.json|all\.zip|"
                       r"book-[a-z0-9]+\.epub|daisy\.zip|title\.(mp3|json))")
-_DAISY = re.compile(r"([a-z0-9_-]+\.(html|smil|mp3)|ncc\.html)")
 
 
 class Layout:
@@ -35,9 +34,7 @@ class Layout:
     # -- a document's products ----------------------------------------------------------------------
     def products(self, document, voice) -> Path:
         """The folder of one document's (one version's) products for one voice."""
-        base = self.root / document.id
-        if getattr(document, "version", ""):
-            base = base / VERSIONS / document.version[:12]
+        base = self.version_folder(document.id, document.version) if document.version else self.root / document.id
         return base / voice.id
 
     def version_folder(self, doc_id: str, version: str) -> Path:
@@ -45,9 +42,6 @@ class Layout:
 
     def manifest(self, document, voice) -> Path:
         return self.products(document, voice) / "manifest.json"
-
-    def track(self, folder: Path, name: str, extension: str) -> Path:
-        return folder / f"{name}.{extension}"
 
     def full(self, document, voice) -> tuple[Path, Path]:
         folder = self.products(document, voice)
@@ -88,10 +82,13 @@ class Layout:
         folder = self.version_folder(doc_id, version)
         if not folder.is_dir() or folder.is_symlink():
             return False
+        from .books import daisy_files
+
         for voice_folder in [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]:
             daisy = voice_folder / "daisy"
-            if daisy.is_dir() and not daisy.is_symlink():
-                _remove_matching(daisy, _DAISY)
+            book = daisy_files(daisy) if daisy.is_dir() and not daisy.is_symlink() else None
+            for name in book or ():  # NOTE: an earlier yomiage book, recognised as `yomiage daisy` recognises it
+                (daisy / name).unlink(missing_ok=True)
             _remove_matching(voice_folder, _PRODUCT)
         for empty in (folder, folder.parent):
             try:

@@ -4,6 +4,7 @@ at a time, and written so that it is either absent or complete."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import zipfile
 from pathlib import Path
@@ -17,8 +18,9 @@ from .store import single_flight
 from .voices import Voice
 
 
-def _derived(path: Path, manifest: Path, lock: str, options: BuildOptions, make: Callable[[], None]) -> Path:
-    """``path`` made by ``make`` unless it is newer than the build's manifest."""
+def _derived(path: Path, manifest: Path, options: BuildOptions, make: Callable[[], None]) -> Path:
+    """``path`` made by ``make`` unless it is newer than the build's manifest; one producer per file."""
+    lock = "product-" + hashlib.sha256(str(path.relative_to(options.output)).encode()).hexdigest()[:24]
     with single_flight(lock, options.layout.locks()):
         if not path.exists() or path.stat().st_mtime < manifest.stat().st_mtime:
             make()
@@ -47,8 +49,7 @@ def tracks_zip(document: Document, voice: Voice, options: BuildOptions, manifest
     def make() -> None:
         _zip(path, [(folder / t.mp3, download_name(t.number, sections[t.section], "mp3")) for t in manifest.tracks])
 
-    return _derived(path, layout.manifest(document, voice), f"zip-{document.id}-{document.version[:12]}-{voice.id}",
-                    options, make)
+    return _derived(path, layout.manifest(document, voice), options, make)
 
 
 def epub(document: Document, voice: Voice, options: BuildOptions, level) -> Path:
@@ -57,8 +58,7 @@ def epub(document: Document, voice: Voice, options: BuildOptions, level) -> Path
 
     layout = options.layout
     path = layout.epub(document, voice, level)
-    return _derived(path, layout.manifest(document, voice),
-                    f"epub-{document.id}-{document.version[:12]}-{voice.id}-{level}", options,
+    return _derived(path, layout.manifest(document, voice), options,
                     lambda: document_to_epub(document, voice, options, path, level))
 
 
@@ -73,5 +73,4 @@ def daisy_zip(document: Document, voice: Voice, options: BuildOptions) -> Path:
         book = document_to_daisy(document, voice, options, layout.daisy(document, voice)).parent
         _zip(path, [(file, file.name) for file in sorted(book.iterdir())])
 
-    return _derived(path, layout.manifest(document, voice), f"daisy-{document.id}-{document.version[:12]}-{voice.id}",
-                    options, make)
+    return _derived(path, layout.manifest(document, voice), options, make)

@@ -47,14 +47,14 @@ class Track:
         return self.files.get(extension)
 
     @classmethod
-    def from_timing(cls, data: dict, *, built: bool = False) -> Track:
+    def from_timing(cls, data: dict) -> Track:
         """From a track's timing JSON (or a manifest's entry, which has no key, levels or cues)."""
         files = {ext: data[ext] for ext in (*AUDIO, "vtt", "json") if data.get(ext)}
         return cls(key=data.get("key", ""), section=data["section"],
                    sections=dict(data.get("sections") or {data["section"]: 0.0}), number=int(data["number"]),
                    title=data.get("title"), duration=float(data["duration"]), files=files,
                    sample_rate=int(data.get("sample_rate") or 0), loudness=data.get("loudness"),
-                   true_peak=data.get("true_peak"), cues=tuple(data.get("cues") or ()), built=built)
+                   true_peak=data.get("true_peak"), cues=tuple(data.get("cues") or ()))
 
     def to_timing(self) -> dict:
         """The timing JSON written beside the track."""
@@ -116,10 +116,6 @@ class Manifest:
     full: Full | None
     generator: str = "yomiage"
     extra: dict = field(default_factory=dict, compare=False)  # fields a newer yomiage wrote, kept as they were
-
-    def track_of(self, section_id: str) -> Track | None:
-        """The track that carries (or announces) a section."""
-        return next((t for t in self.tracks if section_id in t.sections), None)
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:

@@ -103,14 +103,13 @@ def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str
 
 
 def _finished_tracks(document, voice, options):
-    """The tracks the join's track jobs built, read from their timing files (which must carry the key the job
-    reported): no analysis of the whole document is needed to join them. None when a result is missing."""
-    import json
-
+    """The tracks the join's track jobs built, each still built for the key its job reported (the build's one
+    answer to "is this track built?"): no analysis of the whole document is needed to join them. None when a
+    result is missing or a track has changed since."""
     from rq import get_current_job
     from rq.job import Job
 
-    from .products import Track
+    from .build import built_track
 
     job = get_current_job()
     if job is None:
@@ -119,15 +118,11 @@ def _finished_tracks(document, voice, options):
     tracks = []
     for track_job in Job.fetch_many(job.meta.get("tracks", []), connection=job.connection):
         result = track_job.return_value() if track_job is not None else None
-        if not isinstance(result, dict):
+        track = built_track(folder, result["json"][:-len(".json")], result["key"], options) \
+            if isinstance(result, dict) else None
+        if track is None:
             return None
-        try:
-            timing = json.loads((folder / result["json"]).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        if timing.get("key") != result["key"]:
-            return None  # NOTE: rebuilt since for other content: let the full path decide
-        tracks.append(Track.from_timing(timing))
+        tracks.append(track)
     return sorted(tracks, key=lambda t: t.number) if tracks else None
 
 

@@ -17,7 +17,6 @@ from simplify.errors import InputError, NotFoundError, TooLargeError, shown
 from simplify.sources import sniff
 
 from ..build import track_plans
-from ..catalog import Catalog
 from . import library
 
 bp = Blueprint("admin", __name__)
@@ -65,7 +64,7 @@ def _upload() -> tuple[bytes, str]:
 
 def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
     lib = library()
-    catalog = Catalog(lib.output)
+    catalog = lib.catalog
     voice = lib.voice(None)
 
     queue = current_app.config.get("QUEUE_URL")
@@ -119,7 +118,7 @@ def add_document():
 @bp.delete("/api/documents/<doc_id>")
 def remove_document(doc_id: str):
     _check_token(_bearer())
-    Catalog(library().output).remove(doc_id)
+    library().catalog.remove(doc_id)
     return "", 204
 
 

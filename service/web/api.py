@@ -43,7 +43,7 @@ def _user_text(data: dict) -> str:
 @bp.get("/documents")
 def documents():
     lib = library()
-    entries = {e.id: e for e in lib.catalog.entries()}
+    entries = lib.entries()
     return jsonify([
         {"id": d.id, "title": d.title, "attribution": d.source.attribution,
          "sections": sum(1 for _ in d.walk()), "url": url_for("api.document", doc_id=d.id),

@@ -38,6 +38,11 @@ class Preparing(InputError):
     status = 503
 
 
+def _build_key(doc_id: str, version: str, voice_id: str) -> str:
+    """What a background build is known by: one at a time for a version of a document and a voice."""
+    return f"{doc_id}@{version[:12]}/{voice_id}"
+
+
 class Library:
     def __init__(self, config: dict):
         self.output = Path(config["OUTPUT_DIR"])
@@ -51,6 +56,7 @@ class Library:
         self._catalog = Catalog(self.output)
         self._catalog_version = ""
         self._annotated: dict[str, tuple] = {}
+        self._entries: dict = {}
         self._doc_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(int(config["MAX_SYNTH"]))
         self._wait = float(config.get("SYNTH_WAIT", 20))
@@ -77,7 +83,8 @@ class Library:
                 self._fixed = {d.id: d for d in docs}
             if self._documents is None or version != self._catalog_version:
                 added = {}
-                for entry in self._catalog.entries():
+                self._entries = {e.id: e for e in self._catalog.entries()}
+                for entry in self._entries.values():
                     # NOTE: read and annotate a version only when what it shows changed, not on every change of
                     # another document (its source digest and metadata are the key)
                     sha = entry.serving
@@ -96,9 +103,14 @@ class Library:
                 self._catalog_version = version
             documents = self._documents
         for entry in pending if self._auto_build else ():
-            self._start_background(f"{entry.id}@{entry.sha256[:12]}/{self.default_voice}", self._build_version,
+            self._start_background(_build_key(entry.id, entry.sha256, self.default_voice), self._build_version,
                                    entry, self.voice(None))
         return documents
+
+    def entries(self) -> dict:
+        """The library's entries (state, versions, errors) as of the documents served now."""
+        self.documents()
+        return self._entries
 
     def document(self, doc_id: str) -> Document:
         document = self.documents().get(doc_id)
@@ -164,7 +176,7 @@ class Library:
         built = self.built_manifest(document, voice)
         if built is not None:
             return built, folder
-        self._start_background(f"{document.id}@{document.version[:12]}/{voice.id}", self._build_all, document, voice)
+        self._start_background(_build_key(document.id, document.version, voice.id), self._build_all, document, voice)
         built = self.built_manifest(document, voice)  # NOTE: it may have been finished meanwhile
         if built is not None:
             return built, folder
@@ -208,23 +220,23 @@ class Library:
     def build_newest(self, entry, voice: Voice, on_track=None) -> None:
         """Build a library document's newest version here and now (an operator's job), publishing it when done;
         a background build of the same version already running is waited for, not repeated."""
-        key = f"{entry.id}@{entry.sha256[:12]}/{voice.id}"
-        self._warm_stream(voice)
+        key = _build_key(entry.id, entry.sha256, voice.id)
         with self._background_lock:
             other = self._background.get(key)
             if not (other and other.is_alive()):
                 self._background[key], other = threading.current_thread(), None
         if other is not None:
             other.join()
-        build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track,
-                      document=self._served_as(entry))
+        self._publish_newest(entry, voice, on_track)
 
-    def _warm_stream(self, voice: Voice) -> None:
-        """A new document's first listeners stream it: measure the voice's streaming gain now (once per process),
-        not while the first of them waits."""
+    def _publish_newest(self, entry, voice: Voice, on_track=None) -> None:
+        """Build the newest version and publish it. A new document's first listeners stream it, so the voice's
+        streaming gain is measured first (once per process), not while the first of them waits."""
         from ..streaming import streaming_gain_db
 
         streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
+        build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track,
+                      document=self._served_as(entry))
 
     def _served_as(self, entry) -> Document | None:
         """The annotated document pages use, when the version to build is the one served (a new document): one
@@ -236,11 +248,9 @@ class Library:
 
     def _build_version(self, entry, voice: Voice) -> None:
         """A library document's new version, built as soon as it is added; published to listeners when done."""
-        self._warm_stream(voice)
         try:
             with self.slot():
-                build_version(self._catalog, entry.id, entry.sha256, voice, self.options,
-                              document=self._served_as(entry))
+                self._publish_newest(entry, voice)
         except Exception:  # noqa: BLE001 - recorded on the document by build_version
             log.exception("build of %s (new version) failed", entry.id)
 
