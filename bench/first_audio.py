@@ -45,13 +45,14 @@ def hundred_pages() -> bytes:
 def reading(data: bytes) -> dict:
     from simplify.documents import annotate
     from simplify.model import Source
-    from simplify.sources import bytes_to_document, pdf
+    from simplify.sources import bytes_to_document
+    from simplify.sources.pdf import DEFAULT_LIMITS, PdfLimits
 
     times = {}
-    for label, readers in (("one reader", 1), ("shared", pdf.MAX_READERS)):
-        pdf.MAX_READERS = readers
+    for label, readers in (("one reader", 1), ("shared", DEFAULT_LIMITS.readers)):
         start = time.perf_counter()
-        document = bytes_to_document(data, "hundred.pdf", doc_id="hundred", source=Source(file="hundred.pdf"))
+        document = bytes_to_document(data, "hundred.pdf", doc_id="hundred", source=Source(file="hundred.pdf"),
+                                     pdf_limits=PdfLimits(readers=readers))
         times[label] = time.perf_counter() - start
     start = time.perf_counter()
     annotate(document)

@@ -101,11 +101,20 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Cell:
+    """One cell of a table: its text, and whether it is a header cell (TH)."""
+
+    text: str
+    header: bool = False
+
+
+@dataclass(frozen=True)
 class Block:
-    type: str  # "paragraph" | "figure"
-    sentences: tuple[Sentence, ...]
+    type: str  # "paragraph" | "figure" | "table"
+    sentences: tuple[Sentence, ...]  # a table's: one a row, as it is read aloud (「項目：…、金額：…」)
     figure: str | None = None  # figure id such as 図表Ⅱ-2-6-1 (figure blocks only)
     caption: str | None = None
+    rows: tuple[tuple[Cell, ...], ...] = ()  # a table's cells, row by row
 
 
 @dataclass(frozen=True)
@@ -129,6 +138,7 @@ class Section:
     children: tuple[Section, ...] = ()
     title_reading: Reading | None = None
     title_terms: tuple[TermRef, ...] = ()
+    title_notes: tuple[NoteRef, ...] = ()  # footnote markers printed on the heading (第２節　ＡＩ技術の潮流³)
     readability: object | None = None  # simplify.readability.Readability of its own sentences
 
     @property
@@ -170,6 +180,8 @@ class Document:
     source: Source
     sections: tuple[Section, ...]
     discarded: tuple[str, ...] = field(default=())
+    # what the source's reader says of how it read the file (a PDF: which pages from its tags, warnings)
+    source_report: tuple[str, ...] = ()
     glossary: tuple[Term, ...] = ()
     version: str = ""  # a library document's version (of its source file); empty for fixed documents
 

@@ -23,6 +23,7 @@ class Report:
     furniture: int
     sentences: int
     warnings: tuple[str, ...] = field(default=())
+    source: tuple[str, ...] = field(default=())  # what the source's reader said (pages read from tags …)
 
     def lines(self) -> list[str]:
         levels = "、".join(f"{depth}段目 {n}" for depth, n in sorted(self.headings.items())) or "なし"
@@ -30,6 +31,7 @@ class Report:
                f"注: {self.footnotes}（本文の印と結び付いたもの {self.attached}、印のないもの {self.orphaned}、"
                f"注の見つからない印 {self.unresolved}）",
                f"図表: {self.figures}　文: {self.sentences}　取り除いた行（柱・ノンブルなど）: {self.furniture}"]
+        out += list(self.source)
         out += [f"警告: {w}" for w in self.warnings]
         return out
 
@@ -49,6 +51,7 @@ def document_report(document: Document) -> Report:
                 headings[depth] = headings.get(depth, 0) + 1
             depth_of[section.id] = depth
             footnotes.extend(section.footnotes)
+            referenced.update(note.number for note in section.title_notes)
             for block in section.blocks:
                 figures += block.type == "figure"
                 for sentence in block.sentences:
@@ -79,5 +82,7 @@ def document_report(document: Document) -> Report:
     unresolved = len(referenced - numbers)
     if unresolved:
         warnings.append(f"注の見つからない印が {unresolved} あります。")
+    warnings += [line.removeprefix("警告: ") for line in document.source_report if line.startswith("警告: ")]
+    source = tuple(line for line in document.source_report if not line.startswith("警告: "))
     return Report(headings, len(footnotes), attached, orphaned, unresolved, figures, len(document.discarded),
-                  sentences, tuple(warnings))
+                  sentences, tuple(warnings), source)

@@ -605,6 +605,8 @@ def _attach_footnotes(roots: list[_Node], footnotes: list[tuple[Footnote, _Node 
     stack = list(reversed(roots))
     while stack:
         node = stack.pop()
+        for number in getattr(node, "title_marks", ()):
+            first_use.setdefault(number, node)
         for block in node.blocks:
             for sentence in block.sentences:
                 for note in sentence.notes:

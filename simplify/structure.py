@@ -18,7 +18,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from .model import Block, Document, Footnote, Section, Source
+from .model import Block, Cell, Document, Footnote, NoteRef, Section, Source
 from .segment import (_KANA_ORDER, _KANA_ROMAJI, TextBuffer, _attach_footnotes, _links, label_number,
                       normalize_spaces, unique_id, split_sentences, text_to_sentence)
 from .textio import xml_safe
@@ -84,7 +84,7 @@ _SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
 class Line:
     """One line (or paragraph) of a source, with what the source knows about it.
 
-    ``role``: text | body | item | heading | footnote | figure | furniture (``body`` and ``item`` are never
+    ``role``: text | body | item | heading | footnote | figure | table | furniture (``body`` and ``item`` are never
     headings: the source knows better, as a PDF's type size does). A ``heading`` carries a ``rank`` (0 = top) from
     markup or type size; ``text`` lines are read by the style family. ``joins`` says the line continues the
     paragraph before it (a wrapped line of a PDF column)."""
@@ -94,7 +94,8 @@ class Line:
     rank: int | None = None
     number: int | None = None  # a footnote's number
     joins: bool = False
-    style: str | None = None  # a source's own style key for headings (h2, pdf:13)
+    style: str | None = None  # a source's own style key for headings (h2, pdf:13); "source" on a figure's 資料 line
+    cells: tuple[tuple[Cell, ...], ...] = ()  # a table's rows (role ``table``)
 
 
 @dataclass
@@ -107,6 +108,7 @@ class _Node:
     number: int | None
     blocks: list = field(default_factory=list)
     children: list = field(default_factory=list)
+    title_marks: tuple[int, ...] = ()  # footnote numbers marked on the heading
 
 
 def plausible_title(title: str, limit: int = 60) -> bool:
@@ -219,7 +221,7 @@ class _Model:
     # -- lines ------------------------------------------------------------------------------------
     def add(self, line: Line) -> None:
         text = line.text.strip()
-        if not text:
+        if not text and line.role != "table":
             self.flush()
             return
         if line.role == "furniture":
@@ -233,14 +235,21 @@ class _Model:
             else:
                 self.discarded.append(text)
             return
+        if line.role == "table":
+            return self._table(line.cells)
+        if line.role == "figure" and line.style == "source":
+            return self._figure_source(text)
         if line.role == "figure" or _FIGURE.match(text) and line.role != "heading" and not line.joins:
             return self._figure(text)
         if line.role == "heading":
+            marks = tuple(int(m["num"]) for m in _MARK.finditer(text))
             text = self._heading_markers(text)
             found = match_heading(text)
             label, title = (found[1], found[2]) if found else ("", normalize_spaces(text))
             number = label_number(label) if found and found[0].counted else None
-            return self._heading(f"={line.rank}:{line.style or ''}", label, title, line.rank, number)
+            self._heading(f"={line.rank}:{line.style or ''}", label, title, line.rank, number)
+            self.stack[-1].title_marks = marks
+            return
         if not line.joins:
             self.flush()  # NOTE: a line that does not continue the paragraph ends it
             if self._note_line(text):
@@ -288,6 +297,38 @@ class _Model:
             self.flush()
             self._current().blocks.append(block)
 
+    def _figure_source(self, text: str) -> None:
+        """A figure's source line (資料：…) is read with the figure, after its caption."""
+        self._note_marks(text)
+        sentence = text_to_sentence(normalize_spaces(text))
+        blocks = self.figures or self._current().blocks
+        if blocks and blocks[-1].type == "figure":
+            blocks[-1] = replace(blocks[-1], sentences=blocks[-1].sentences + (sentence,))
+        else:  # NOTE: after a table: a paragraph of its own, read after the rows
+            self.flush()
+            self._current().blocks.append(Block("paragraph", (sentence,)))
+
+    def _table(self, rows: tuple[tuple[Cell, ...], ...]) -> None:
+        """A table's rows, each read as one sentence with its column's header names (「項目：…、金額：…」)."""
+        self.flush()
+        self.flush_note()
+        rows = tuple(tuple(replace(c, text=normalize_spaces(xml_safe(c.text))) for c in row) for row in rows)
+        # NOTE: a first row of short header cells names the columns; else a row's own header cell names it
+        header = rows[0] if len(rows) > 2 and all(c.header and len(c.text) <= 20 for c in rows[0]) else None
+        sentences = []
+        for row in rows[1:] if header else rows:
+            texts = [c.text for c in row]
+            if header and len(header) == len(row):
+                texts = [f"{h.text}：{t}" if h.text and t else t for h, t in zip(header, texts)]
+            elif len(row) > 1 and row[0].header and row[0].text:
+                texts = [f"{row[0].text}：{'、'.join(t for t in texts[1:] if t)}"]
+            spoken = "、".join(t for t in texts if t)
+            if spoken:
+                self._note_marks(spoken)
+                sentences.append(text_to_sentence(spoken if spoken.endswith("。") else spoken + "。"))
+        if sentences:
+            self._current().blocks.append(Block("table", tuple(sentences), rows=rows))
+
     def _heading(self, key: str, label: str, title: str, explicit: int | None, number: int | None = None,
                  style: HeadingStyle | None = None) -> None:
         self.flush()
@@ -330,12 +371,14 @@ def _freeze(nodes: list[_Node], parent: str, counts: dict[str, int], notes: dict
         section_id = unique_id(base, counts)
         children = _freeze(node.children, section_id, counts, notes)
         own = tuple(sorted(notes.get(id(node), []), key=lambda f: f.number))
-        out.append(Section(section_id, node.depth, node.label, node.title, tuple(node.blocks), own, children))
+        marks = tuple(NoteRef(f"＊{n}", n, len(node.title)) for n in node.title_marks)
+        out.append(Section(section_id, node.depth, node.label, node.title, tuple(node.blocks), own, children,
+                           title_notes=marks))
     return tuple(out)
 
 
 def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: str | None = None,
-                      discarded: tuple[str, ...] = ()) -> Document:
+                      discarded: tuple[str, ...] = (), source_report: tuple[str, ...] = ()) -> Document:
     """The section tree of a document given as lines (see ``Line``)."""
     model = _Model()
     for line in lines:
@@ -352,7 +395,7 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
     if not title:
         first = next((s for s in sections if s.title), None)
         title = first.heading if first else _first_words(sections) or source.file
-    return Document(doc_id, title, source, sections, tuple(discarded) + tuple(model.discarded))
+    return Document(doc_id, title, source, sections, tuple(discarded) + tuple(model.discarded), source_report)
 
 
 def _title_line(roots: list[_Node]) -> None:

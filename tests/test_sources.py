@@ -19,6 +19,7 @@ from simplify.errors import InputError
 from simplify.export import document_to_outline
 from simplify.report import document_report
 from simplify.sources import bytes_to_document, sniff
+from simplify.sources.pdf import PdfLimits, pdf_to_lines
 from simplify.model import Source
 
 DATA = Path(__file__).parent / "data"
@@ -308,8 +309,8 @@ def _blank_pdf(pages: int = 1, password: str | None = None) -> bytes:
     return out.getvalue()
 
 
-def _load(data: bytes, name: str = "x.pdf"):
-    return bytes_to_document(data, name, doc_id="x", source=Source(file=name))
+def _load(data: bytes, name: str = "x.pdf", limits: PdfLimits | None = None):
+    return bytes_to_document(data, name, doc_id="x", source=Source(file=name), pdf_limits=limits)
 
 
 def test_a_scanned_pdf_says_ocr_is_needed():
@@ -356,14 +357,12 @@ def test_a_decompression_bomb_is_refused_without_taking_the_memory(monkeypatch):
     """1 GB of content from a 1 MB file: the reader runs in a child process with a memory ceiling, so this
     process never holds the inflated stream, and the refusal says why."""
     import resource
-    from simplify.sources import pdf
 
-    monkeypatch.setattr(pdf, "MAX_MEMORY", 512 << 20)
     data = _bomb_pdf(1024)
     assert len(data) < 2 << 20
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     with pytest.raises(InputError, match="メモリー") as caught:
-        _load(data)
+        _load(data, limits=PdfLimits(memory=512 << 20))
     assert caught.value.code == "too_large"
     assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before < 200 << 10  # KiB: under 200 MB more
     # and the reader still works afterwards
@@ -373,26 +372,20 @@ def test_a_decompression_bomb_is_refused_without_taking_the_memory(monkeypatch):
 def test_pages_shared_among_readers_give_the_same_document(monkeypatch):
     """Several child processes read a PDF's pages (page k to child k mod n); what they give is put together into
     exactly the document one reader gives, and a fault on a page of any child is the file's clear error."""
-    import simplify.sources.pdf as pdf
+    from simplify.sources.pdf import sandbox
 
     data = (CORPUS / "kagaku-r6-ch2.pdf").read_bytes()
-    monkeypatch.setattr(pdf, "MAX_READERS", 1)
-    monkeypatch.setattr(pdf.os, "cpu_count", lambda: 3)
-    one = pdf.pdf_to_lines(data, "ch2.pdf")
-    monkeypatch.setattr(pdf, "MAX_READERS", 3)
-    assert pdf.pdf_to_lines(data, "ch2.pdf") == one
-    monkeypatch.setattr(pdf, "MAX_CHARS_PER_PAGE", 100)  # every page over it, in every child
+    monkeypatch.setattr(sandbox.os, "cpu_count", lambda: 3)
+    one = pdf_to_lines(data, "ch2.pdf", PdfLimits(readers=1))
+    assert pdf_to_lines(data, "ch2.pdf", PdfLimits(readers=3)) == one
     with pytest.raises(InputError, match="文字が多すぎます") as caught:
-        pdf.pdf_to_lines(data, "ch2.pdf")
+        pdf_to_lines(data, "ch2.pdf", PdfLimits(readers=3, chars_per_page=100))  # every page over it, in every child
     assert caught.value.code == "too_large" and "1 ページ" in caught.value.message
 
 
 def test_too_many_pages_is_refused_before_reading(monkeypatch):
-    import simplify.sources.pdf as pdf
-
-    monkeypatch.setattr(pdf, "MAX_PAGES", 3)
     with pytest.raises(InputError, match="ページが多すぎます"):
-        _load(_blank_pdf(pages=4))
+        _load(_blank_pdf(pages=4), limits=PdfLimits(pages=3))
 
 
 def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):

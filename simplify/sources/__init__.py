@@ -33,16 +33,18 @@ def sniff(data: bytes, name: str = "") -> str:
     return "text"
 
 
-def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, title: str | None = None) -> Document:
-    """Any supported file as a Document: PDF, HTML, Markdown, or text (UTF-8, Shift_JIS, EUC-JP, UTF-16)."""
+def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, title: str | None = None,
+                      pdf_limits=None) -> Document:
+    """Any supported file as a Document: PDF, HTML, Markdown, or text (UTF-8, Shift_JIS, EUC-JP, UTF-16).
+    ``pdf_limits`` (a ``pdf.PdfLimits``) lowers what reading a PDF may cost."""
     check_size(len(data), name)
     kind = sniff(data, name)
     if kind == "pdf":
-        from .pdf import pdf_to_lines
+        from . import pdf
 
-        lines, meta_title, discarded = pdf_to_lines(data, name)
-        return lines_to_document(lines, doc_id=doc_id, source=source, title=title or meta_title,
-                                 discarded=discarded)
+        read = pdf.pdf_to_lines(data, name, pdf_limits) if pdf_limits else pdf.pdf_to_lines(data, name)
+        return lines_to_document(list(read.lines), doc_id=doc_id, source=source, title=title or read.title,
+                                 discarded=tuple(text for text, _ in read.discarded), source_report=read.summary())
     if kind == "docx":
         raise InputError(f"{name}: Word 文書（.docx）は読めません。PDF か テキストで保存してからお使いください。",
                          code="unsupported")

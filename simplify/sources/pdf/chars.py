@@ -1,0 +1,75 @@
+"""Characters -> fragments: runs of characters on one baseline in one size, split at gaps (columns, cells)."""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Frag:
+    """A run of characters on one baseline, without a wide gap."""
+
+    page: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    font: str
+    chars: list = field(default_factory=list)
+    text: str = ""
+    role: str = "text"
+    number: int | None = None
+    column_right: float | None = None  # where this fragment's column ends (set when the page is ordered)
+    tag: str = ""  # the tag tree's word for these characters: "Artifact", "H1"…"H6", "H" (tagged PDFs only)
+
+    @property
+    def width(self) -> float:
+        return self.x1 - self.x0
+
+
+def chars_to_fragments(page: int, chars: list[dict]) -> list[Frag]:
+    """Characters grouped by baseline and size, split at gaps wider than a character (columns, table cells)."""
+    rows: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for c in chars:
+        rows[(round(c["bottom"] / 1.5), round(c["size"] * 2))].append(c)
+    frags: list[Frag] = []
+    for row in rows.values():
+        row.sort(key=lambda c: c["x0"])
+        current: list[dict] = []
+        for c in row:
+            if current and c["x0"] - current[-1]["x1"] > 0.9 * c["size"]:
+                frags.append(_frag(page, current))
+                current = []
+            current.append(c)
+        if current:
+            frags.append(_frag(page, current))
+    return frags
+
+
+def _frag(page: int, chars: list[dict]) -> Frag:
+    size = statistics.median(c["size"] for c in chars)
+    font = Counter(font_name(c) for c in chars).most_common(1)[0][0]
+    tag = Counter(c.get("yomiage_tag", "") for c in chars).most_common(1)[0][0]
+    frag = Frag(page, chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),
+                max(c["bottom"] for c in chars), size, font, chars, tag=tag)
+    frag.text = join_chars(chars)
+    return frag
+
+
+def font_name(c: dict) -> str:
+    """The face without its subset prefix (``BCFEEE+HGMaruGothicMPRO`` -> ``HGMaruGothicMPRO``)."""
+    return c["fontname"].split("+")[-1]
+
+
+def join_chars(chars: list[dict]) -> str:
+    """Characters as text, with a space where a gap separates two Latin words (the PDF has no space glyphs)."""
+    out = []
+    for previous, c in zip([None] + chars[:-1], chars):
+        if previous is not None and c["x0"] - previous["x1"] > 0.18 * c["size"] \
+                and (previous["text"][-1:].isascii() or c["text"][:1].isascii()):
+            out.append(" ")
+        out.append(c["text"])
+    return "".join(out)

@@ -1,0 +1,187 @@
+"""The layout reader: a page's fragments -> Lines in reading order, from geometry and type alone.
+
+For pages the PDF does not tag (or tags too little of): one or two columns, read band by band (a band ends where
+both columns are blank at once, or at a line that spans both), the left column before the right; small type
+below a column's body is its footnotes; larger numbered type is a heading; a figure caption's chart labels and
+text in other sizes are set aside with their reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ...structure import Line, match_heading
+from .chars import Frag
+from .typography import DIGITS, FIGURE_START, NOTE_START, heading_like, size_key
+
+
+def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
+                  tag_levels: list[str], marks: dict[str, int]) -> list[Line]:
+    """One page's lines in reading order; what is not read goes to ``discarded`` with its reason."""
+    content = [f for f in frags if f.role == "text"]
+    if not content:
+        return []
+    body_frags = [f for f in content if abs(f.size - body) < 0.6]
+    gutter = _gutter(body_frags)
+    ordered = _order(content, gutter)
+    foot = _foot_zone(body_frags, gutter)
+    counts = Counter((round(f.size * 2), f.font) for f in content if "。" in f.text and f.size >= 0.8 * body)
+    prose_types = {key for key, n in counts.items() if n >= 2}
+    faces = Counter(b.font for b in body_frags)
+    body_face = faces.most_common(1)[0][0] if faces else None
+    lines: list[Line] = []
+    figure = False
+    previous: Frag | None = None
+    for f in ordered:
+        text = f.text.strip()
+        column = _column(f, gutter)
+        in_foot = f.size <= 0.85 * body and f.top >= foot.get(column, foot.get("all", 1e9)) - 1
+        if in_foot:
+            m = NOTE_START.match(text)
+            lines.append(Line(m["rest"], "footnote", number=int(m["num"])) if m else Line(text, "footnote"))
+            previous = f
+            continue
+        size = size_key(f.size)
+        if f.tag in tag_levels and heading_like(text):
+            # NOTE: the author's tag tree says heading; its level orders it ("H" alone sorts first)
+            lines.append(Line(text, "heading", rank=tag_levels.index(f.tag), style=f"tag:{f.tag}"))
+            figure, previous = False, f
+            continue
+        mark = marks.get(mark_key(text))
+        if mark is not None and not tag_levels and size not in heading_sizes and heading_like(text):
+            # NOTE: a bookmarked line in body type: the outline says heading, and its depth
+            lines.append(Line(text, "heading", rank=mark, style=f"bookmark:{mark}"))
+            figure, previous = False, f
+            continue
+        if (not tag_levels and f.size >= body + 1.0 and size in heading_sizes and heading_like(text)
+                and not FIGURE_START.match(text) and (not figure or match_heading(text))):
+            lines.append(Line(text, "heading", rank=heading_sizes.index(size), style=f"pdf:{size}"))
+            figure, previous = False, f
+            continue
+        if FIGURE_START.match(text) and f.size >= 0.85 * body:
+            lines.append(Line(text, "figure"))
+            figure, previous = True, f
+            continue
+        # NOTE: a boxed column set in its own type is read: a type in which this page prints sentences is prose
+        prose = (round(f.size * 2), f.font) in prose_types
+        if not prose and (abs(f.size - body) >= 0.6 or figure and f.font != body_face):
+            discarded.append((text, "figure text" if figure else "other type"))  # a chart's labels, a table's cells
+            continue
+        figure = False
+        lines.append(Line(text, "body", joins=_joins(previous, f, body)))
+        previous = f
+    return lines
+
+
+def mark_key(text: str) -> str:
+    return "".join(text.split())
+
+
+def _joins(previous: Frag | None, f: Frag, body: float) -> bool:
+    """A body line continues the paragraph unless the line before ended one (a sentence end on a short line) or
+    this one is indented."""
+    if previous is None:
+        return True
+    if abs(previous.size - f.size) >= 0.4 or previous.font != f.font:
+        return False  # NOTE: a change of type is a change of block (a ● lead-in in Gothic, a quotation)
+    ended = previous.text.rstrip().endswith("。")
+    short = previous.x1 < (previous.column_right or previous.x1) - 1.5 * body
+    return not (ended and short)
+
+
+def merge_heading_pieces(frags: list[Frag], body: float) -> None:
+    """``第１節`` and ``ＡＩとは`` set apart on one baseline are one heading."""
+    _join_on_baseline([f for f in frags if f.size >= body + 1.0], lambda a: True)
+
+
+def merge_note_numbers(frags: list[Frag], body: float) -> None:
+    """A footnote's number set apart from its text (``1␣␣McCarthy``) starts that text."""
+    _join_on_baseline([f for f in frags if f.size <= 0.85 * body], lambda a: bool(DIGITS.match(a.text.strip())))
+
+
+def _join_on_baseline(frags: list[Frag], starts) -> None:
+    """Join each fragment that ``starts`` a line to the nearest one after it on the same baseline."""
+    for a in sorted(frags, key=lambda f: -f.x0):
+        if a.role != "text" or not starts(a):
+            continue
+        after = [b for b in frags if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
+                 and abs(a.bottom - b.bottom) < 0.4 * a.size and 0 <= b.x0 - a.x1 < 4 * a.size]
+        if after:
+            b = min(after, key=lambda f: f.x0)
+            b.text = a.text.rstrip() + "\u3000" + b.text.lstrip()
+            b.x0, b.chars = a.x0, a.chars + b.chars
+            a.role = "merged"
+
+
+def _gutter(body_frags: list[Frag]) -> float | None:
+    """The x where a second column starts, when enough body lines start there."""
+    if len(body_frags) < 6:
+        return None
+    left = min(f.x0 for f in body_frags)
+    right = max(f.x1 for f in body_frags)
+    middle = [f.x0 for f in body_frags if left + 0.3 * (right - left) < f.x0 < left + 0.7 * (right - left)]
+    if len(middle) < max(3, 0.2 * len(body_frags)):
+        return None
+    starts = Counter(round(x) for x in middle)
+    return float(starts.most_common(1)[0][0]) - 1.0
+
+
+def _column(f: Frag, gutter: float | None) -> str:
+    if gutter is None:
+        return "all"
+    if f.x1 <= gutter + 2:
+        return "left"
+    if f.x0 >= gutter - 2:
+        return "right"
+    return "span"
+
+
+def _foot_zone(body_frags: list[Frag], gutter: float | None) -> dict[str, float]:
+    """Where each column's body ends: small type below that is the column's footnotes."""
+    zone: dict[str, float] = {}
+    for f in body_frags:
+        column = _column(f, gutter)
+        zone[column] = max(zone.get(column, 0.0), f.bottom)
+    if gutter is not None and "span" in zone:
+        for column in ("left", "right"):
+            zone[column] = max(zone.get(column, 0.0), zone["span"])
+    zone["all"] = max(zone.values()) if zone else 1e9
+    return zone
+
+
+def _order(frags: list[Frag], gutter: float | None) -> list[Frag]:
+    """Top to bottom in bands; inside a band, the left column, then the right."""
+    frags = sorted(frags, key=lambda f: (f.top, f.x0))
+    if gutter is None:
+        return _rows(frags)
+    out: list[Frag] = []
+    band: list[Frag] = []
+    reach = -1e9
+
+    def close():
+        left = [f for f in band if _column(f, gutter) == "left"]
+        right = [f for f in band if _column(f, gutter) == "right"]
+        for f in left:
+            f.column_right = gutter
+        for f in right:
+            f.column_right = max(g.x1 for g in right)
+        out.extend(_rows(left) + _rows(right))
+
+    for f in frags:
+        column = _column(f, gutter)
+        if column == "span" or f.top > reach + 0.9 * f.size:
+            close()
+            band = []
+        if column == "span":
+            f.column_right = f.x1
+            out.append(f)
+            reach = f.bottom
+            continue
+        band.append(f)
+        reach = max(reach, f.bottom)
+    close()
+    return out
+
+
+def _rows(frags: list[Frag]) -> list[Frag]:
+    return sorted(frags, key=lambda f: (round(f.bottom / 3), f.x0))

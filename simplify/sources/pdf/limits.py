@@ -1,0 +1,28 @@
+"""What a PDF may cost to read (pages, characters, seconds, memory, structure elements), and the PDF error type."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ...errors import InputError
+
+
+class PdfError(InputError):
+    code = "bad_pdf"
+
+
+@dataclass(frozen=True)
+class PdfLimits:
+    """The ceilings one PDF is read under. They travel with the call (into every child process), so a test or
+    a setting lowers them for one reading without touching anyone else's."""
+
+    pages: int = 400
+    chars_per_page: int = 60_000
+    seconds: float = 120.0
+    memory: int = 2 << 30  # bytes of address space for each child that reads the file
+    readers: int = 4  # children that read one PDF's pages at once (at most one per core)
+    elements: int = 300_000  # structure elements of a tagged PDF's logical tree
+    depth: int = 200  # nesting of that tree
+
+
+DEFAULT_LIMITS = PdfLimits()

@@ -1,0 +1,218 @@
+"""The entry: a PDF's bytes -> Lines, each page read from the author's structure tree where it covers the page,
+else by the layout reader; and an account of every character that is not read (with its reason)."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, replace
+
+from ...structure import Line
+from .chars import Frag, chars_to_fragments
+from .layout import mark_key, merge_heading_pieces, merge_note_numbers, page_to_lines
+from .limits import DEFAULT_LIMITS, PdfError, PdfLimits
+from .sandbox import RawPdf, read_pdf
+from .tagged import TreeReader, covered, heading_roles
+from .typography import attach_small, body_size, heading_sizes, mark_furniture
+
+TREE_COVERAGE = 0.95  # a page is read from the tree when its marked content covers this share of its text
+_CONTENT_LIKE = re.compile(r"。\s*$|^\s*[0-9０-９]{1,3}[\s\u3000]+\S.{8,}")
+
+
+@dataclass(frozen=True)
+class PdfText:
+    """What a PDF gives the structure model: lines in reading order, its own title, what was set aside and why,
+    how each page was read (``tree`` or ``layout``), and warnings a person should see."""
+
+    lines: tuple[Line, ...]
+    title: str | None
+    discarded: tuple[tuple[str, str], ...]  # (text, reason): running head, page number, artifact, figure text …
+    pages: tuple[str, ...]
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> tuple[str, ...]:
+        """The report's lines: which pages were read which way, and the warnings."""
+        tree = [i + 1 for i, how in enumerate(self.pages) if how == "tree"]
+        layout = [i + 1 for i, how in enumerate(self.pages) if how == "layout"]
+        out = []
+        if tree:
+            out.append(f"論理構造（タグ）から読んだページ: {_ranges(tree)}")
+        if layout:
+            out.append(f"レイアウトから読んだページ: {_ranges(layout)}")
+        reasons = defaultdict(int)
+        for _, reason in self.discarded:
+            reasons[reason] += 1
+        if reasons:
+            out.append("読まなかった文字列: " + "、".join(f"{_REASONS.get(r, r)} {n}" for r, n in sorted(reasons.items())))
+        return tuple(out) + tuple(f"警告: {w}" for w in self.warnings)
+
+
+_REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱", "page number": "ノンブル", "side tab": "ツメ",
+            "figure text": "図の中の文字", "figure source": "図の出典", "other type": "本文外の文字",
+            "untagged": "構造のない文字"}
+
+
+def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS) -> PdfText:
+    """Lines in reading order, the document's own title (metadata or first bookmark), and what was set aside."""
+    raw = read_pdf(data, name, limits)
+    return _assemble(name, raw)
+
+
+def _assemble(name: str, raw: RawPdf) -> PdfText:
+    printed = sum(1 for page in raw.pages for c in page.chars if c["text"].strip())
+    if printed == 0:
+        raise PdfError(f"{name}: 文字の層がない PDF です（スキャンした画像だけのようです）。読み上げるには、先に OCR で"
+                       "文字を付けてください。", code="scanned_pdf")
+    if sum(p.vertical for p in raw.pages) > printed:
+        raise PdfError(f"{name}: 縦書きの PDF です。縦書きのページにはまだ対応していません。", code="vertical_pdf")
+    tree = raw.tree
+    headings = heading_roles(tree) if tree else {}
+    pages = [_fragments(page, headings) for page in raw.pages]
+    boxes = [page.box for page in raw.pages]
+    discarded: list[tuple[str, str]] = []
+    body = body_size(pages)
+    tagged = _tree_pages(raw) if tree is not None and not raw.suspects else set()
+    mark_furniture([f if i not in tagged else [] for i, f in enumerate(pages)], boxes, discarded)
+    for i, frags in enumerate(pages):
+        if i in tagged:  # NOTE: on a tagged page the tree says what is furniture; type still ranks headings
+            for f in frags:
+                if f.tag == "Artifact":
+                    f.role = "furniture"
+    tag_levels = sorted({role for role in headings.values()})
+    marks = {mark_key(text): level for text, level in raw.bookmarks.items()}
+    for frags in pages:
+        attach_small(frags, body)
+        merge_heading_pieces(frags, body)
+        merge_note_numbers(frags, body)
+    sizes = heading_sizes(pages, body)
+    numbering = _Numbering()
+    layout_lines = {i: numbering.renumber(page_to_lines(frags, body, sizes, discarded, tag_levels, marks))
+                    for i, frags in enumerate(pages) if i not in tagged}
+    lines: list[Line] = []
+    if tagged:
+        content = _content(raw, tagged)
+        reader = TreeReader(content, tagged, body, sizes, marks, tag_levels, numbering.next, discarded)
+        pending = sorted(layout_lines)
+        for item in reader.read(tree):
+            while pending and item.page >= 0 and pending[0] < item.page:
+                lines.extend(layout_lines.pop(pending.pop(0)))
+            lines.append(item.line)
+        for number in pending:
+            lines.extend(layout_lines[number])
+        _untagged(raw, tagged, content, discarded)
+    else:
+        for number in sorted(layout_lines):
+            lines.extend(layout_lines[number])
+    how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
+    return PdfText(tuple(lines), raw.title, tuple(discarded), how, _warnings(discarded))
+
+
+def _fragments(page, headings: dict[tuple[int, int], str]) -> list[Frag]:
+    chars = []
+    for c in page.chars:
+        if not c["text"].strip():
+            continue
+        c = dict(c)
+        if c.get("tag") == "Artifact":
+            c["yomiage_tag"] = "Artifact"
+        elif (page.number, c.get("mcid")) in headings:
+            c["yomiage_tag"] = headings[(page.number, c["mcid"])]
+        chars.append(c)
+    return chars_to_fragments(page.number, chars)
+
+
+def _tree_pages(raw: RawPdf) -> set[int]:
+    """Pages whose text the tree's marked content covers (≥ 95 % of the characters that are not artifacts)."""
+    refs = covered(raw.tree)
+    out = set()
+    for page in raw.pages:
+        text = [c for c in page.chars if c["text"].strip() and c.get("tag") != "Artifact"]
+        if not text:
+            continue
+        inside = sum(1 for c in text if (page.number, c.get("mcid")) in refs)
+        if inside >= TREE_COVERAGE * len(text):
+            out.add(page.number)
+    return out
+
+
+def _content(raw: RawPdf, tagged: set[int]) -> dict[tuple[int, int], list[dict]]:
+    """Each marked-content id's characters, in drawing order, on the pages read from the tree."""
+    content: dict[tuple[int, int], list[dict]] = defaultdict(list)
+    for page in raw.pages:
+        if page.number not in tagged:
+            continue
+        for c in page.chars:
+            if c.get("mcid") is not None and c.get("tag") != "Artifact":
+                content[(page.number, c["mcid"])].append({**c, "page": page.number})
+    return content
+
+
+def _untagged(raw: RawPdf, tagged: set[int], content, discarded: list[tuple[str, str]]) -> None:
+    """Characters on a tree page that no element holds (a few are allowed): set aside, and said."""
+    refs = covered(raw.tree)
+    for page in raw.pages:
+        if page.number not in tagged:
+            continue
+        loose = [c for c in page.chars if c["text"].strip() and c.get("tag") != "Artifact"
+                 and (page.number, c.get("mcid")) not in refs]
+        for frag in chars_to_fragments(page.number, loose):
+            discarded.append((frag.text.strip(), "untagged"))
+        artifacts = [c for c in page.chars if c["text"].strip() and c.get("tag") == "Artifact"]
+        for frag in chars_to_fragments(page.number, artifacts):
+            discarded.append((frag.text.strip(), "artifact"))
+
+
+def _warnings(discarded: list[tuple[str, str]]) -> tuple[str, ...]:
+    """A line set aside that reads like content (a sentence, a numbered note) is worth a person's look."""
+    suspicious = [text for text, reason in discarded
+                  if reason in ("running head", "untagged", "other type") and _CONTENT_LIKE.search(text)]
+    if not suspicious:
+        return ()
+    sample = suspicious[0] if len(suspicious[0]) <= 30 else suspicious[0][:30] + "…"
+    return (f"本文のように見える行を {len(suspicious)} 行読みませんでした（最初は「{sample}」）。",)
+
+
+class _Numbering:
+    """Notes numbered in document order: printed numbers restart on every page (or column), so ``＊1`` on page
+    3 and ``＊1`` on page 5 are different notes."""
+
+    def __init__(self):
+        self.count = 0
+
+    def next(self) -> int:
+        self.count += 1
+        return self.count
+
+    def renumber(self, lines: list[Line]) -> list[Line]:
+        """One page's markers and notes (printed numbers) -> document numbers; a note takes the marker of its
+        page that prints its number, wherever the two stand in reading order."""
+        waiting: dict[int, list[int]] = defaultdict(list)
+
+        def swap(m: re.Match) -> str:
+            number = self.next()
+            waiting[int(m["num"])].append(number)
+            return f"＊{number}"
+
+        out = [replace(line, text=_MARKER.sub(swap, line.text)) if line.role != "footnote" and "＊" in line.text
+               else line for line in lines]
+        for i, line in enumerate(out):
+            if line.role == "footnote" and line.number is not None:
+                queue = waiting[line.number]
+                out[i] = replace(line, number=queue.pop(0) if queue else self.next())
+        return out
+
+
+_MARKER = re.compile(r"＊(?P<num>[0-9]{1,3})")
+
+
+def _ranges(numbers: list[int]) -> str:
+    out, start, last = [], None, None
+    for n in numbers + [None]:
+        if start is None:
+            start = last = n
+        elif n is not None and n == last + 1:
+            last = n
+        else:
+            out.append(f"{start}" if start == last else f"{start}–{last}")
+            start = last = n
+    return "、".join(out)

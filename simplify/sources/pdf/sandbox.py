@@ -1,0 +1,228 @@
+"""Reading an untrusted PDF in child processes: each page's characters, the outline, the title, the tag tree.
+
+A PDF is untrusted: it is read in children with a memory ceiling and a CPU-time limit, so a decompression bomb
+or a pathological page ends a child with a clear error, never this process. With more than one core the pages
+are shared among several children (page k to child k mod n): pdfminer reads content streams in pure Python, so
+a 100-page white paper takes half the time on two cores. Only plain data comes back.
+"""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+import re
+import resource
+import time
+from dataclasses import dataclass
+
+from .limits import PdfError, PdfLimits
+from .tree import Element, read_tree
+
+# NOTE: only what the readers need: plain values that cross a process boundary cheaply
+_KEEP = ("text", "x0", "x1", "top", "bottom", "size", "fontname", "mcid", "tag")
+
+
+@dataclass(frozen=True)
+class RawPage:
+    number: int
+    chars: tuple[dict, ...]  # upright characters in drawing order, spaces included
+    box: tuple[float, float, float, float]
+    vertical: int  # characters that are not upright (縦書き)
+
+
+@dataclass(frozen=True)
+class RawPdf:
+    pages: tuple[RawPage, ...]
+    bookmarks: dict[str, int]  # an outline entry's text -> its depth (0 = top)
+    title: str | None
+    tree: Element | None  # the logical structure, for a tagged PDF
+    suspects: bool  # MarkInfo says the tags may be wrong
+
+
+@dataclass(frozen=True)
+class _Part:
+    count: int
+    pages: tuple[RawPage, ...]
+    bookmarks: dict
+    title: str | None
+    tree: Element | None
+    suspects: bool
+
+
+def read_pdf(data: bytes, name: str, limits: PdfLimits) -> RawPdf:
+    """Every page's characters and box, the outline, title and tag tree, read in sandboxed children."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    count = max(1, min(limits.readers, os.cpu_count() or 1))
+    children = []
+    try:
+        for part in range(count):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_read_in_child, args=(data, name, send, limits, part, count),
+                                    name=f"yomiage-pdf-{part}")
+            child.start()
+            send.close()
+            children.append((child, receive))
+        results = [_receive(receive, name, limits) for _, receive in children]
+    finally:
+        for child, receive in children:
+            receive.close()
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+                child.join()
+    for kind, payload in results:
+        if kind == "error":
+            message, code = payload
+            raise PdfError(message, code=code)
+    parts = [payload for _, payload in results]
+    pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.number)
+    first = parts[0]
+    return RawPdf(tuple(pages), first.bookmarks, first.title, first.tree, first.suspects)
+
+
+def _receive(receive, name: str, limits: PdfLimits):
+    if not receive.poll(limits.seconds + 30):
+        raise PdfError(f"{name}: PDF の読み取りが時間内に終わりません。ページを分けてお試しください。", code="too_slow")
+    try:
+        return receive.recv()
+    except EOFError:
+        raise PdfError(f"{name}: PDF を読む途中で読み取りが止まりました（展開するとメモリーが足りないか、"
+                       "時間がかかりすぎます）。", code="too_large") from None
+
+
+def _read_in_child(data: bytes, name: str, send, limits: PdfLimits, part: int = 0, count: int = 1) -> None:
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    cpu = int(limits.seconds) + 10
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    try:
+        result = ("ok", _read_part(data, name, limits, part, count))
+    except PdfError as error:
+        result = ("error", (str(error), error.code))
+    except (MemoryError, RecursionError) as error:
+        result = ("error", (f"{name}: PDF を展開するとメモリーが足りません（{limits.memory >> 20} MB まで）。"
+                            "圧縮された中身が大きすぎるか、壊れた PDF です。", "too_large")
+                  if isinstance(error, MemoryError) else (f"{name}: PDF の構造が深すぎます（壊れた PDF です）。", "bad_pdf"))
+    send.send(result)
+    send.close()
+
+
+def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int) -> _Part:
+    pdf = _open(data, name, limits)
+    try:
+        pages = _pages(pdf, name, limits, range(part, len(pdf.pages), count))
+        if part:
+            return _Part(len(pdf.pages), pages, {}, None, None, False)
+        bookmarks = _bookmarks(pdf)
+        tree, suspects = _tree(pdf, name, limits)
+        return _Part(len(pdf.pages), pages, bookmarks, _title(pdf, bookmarks), tree, suspects)
+    finally:
+        pdf.close()
+
+
+def _open(data: bytes, name: str, limits: PdfLimits):
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
+    from pdfminer.pdfparser import PDFSyntaxError
+
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data))
+        count = len(pdf.pages)
+    except (PDFPasswordIncorrect, PDFEncryptionError) as error:
+        raise PdfError(f"{name}: 暗号化された PDF です（{type(error).__name__}）。パスワードを外した PDF を"
+                       "お使いください。", code="encrypted_pdf") from None
+    except PDFSyntaxError:
+        raise PdfError(f"{name}: PDF が壊れているため読めません。") from None
+    except MemoryError:
+        raise
+    except Exception as error:  # NOTE: pdfminer raises many types on damaged files; all are the file's fault
+        if _out_of_memory(error):
+            raise MemoryError from None
+        inner = error.args[0] if error.args and isinstance(error.args[0], Exception) else error
+        if isinstance(inner, (PDFPasswordIncorrect, PDFEncryptionError)) or "password" in str(error).lower():
+            raise PdfError(f"{name}: 暗号化された PDF です。パスワードを外した PDF をお使いください。",
+                           code="encrypted_pdf") from None
+        raise PdfError(f"{name}: PDF が壊れているため読めません（{type(error).__name__}）。") from None
+    if count == 0:
+        raise PdfError(f"{name}: ページのない PDF です。")
+    if count > limits.pages:
+        pdf.close()
+        raise PdfError(f"{name}: ページが多すぎます（{count} ページ）。{limits.pages} ページ以下に分けてください。",
+                       code="too_large")
+    return pdf
+
+
+def _out_of_memory(error: BaseException) -> bool:
+    """pdfplumber wraps what pdfminer raises; a MemoryError anywhere in the chain is the ceiling, not damage."""
+    seen = 0
+    while error is not None and seen < 10:
+        if isinstance(error, MemoryError) or any(isinstance(a, MemoryError) for a in error.args):
+            return True
+        error, seen = error.__cause__ or error.__context__, seen + 1
+    return False
+
+
+def _title(pdf, marks: dict[str, int]) -> str | None:
+    title = (pdf.metadata or {}).get("Title")
+    if isinstance(title, bytes):
+        title = title.decode("utf-8", "replace")
+    if isinstance(title, str) and title.strip() and not re.search(r"\.(docx?|indd|pdf|xlsx?)$|^Microsoft", title):
+        return " ".join(title.split())
+    return next(iter(marks), None)
+
+
+def _bookmarks(pdf) -> dict[str, int]:
+    """The PDF's outline (bookmarks): each entry's text, spaces folded, and its depth (0 = top)."""
+    marks: dict[str, int] = {}
+    try:
+        entries = [(level, " ".join(text.split())) for level, text, *_ in pdf.doc.get_outlines() if text and text.strip()]
+    except Exception:  # NOTE: no outline, or a damaged one: type size and numbering tell
+        return marks
+    top = min((level for level, _ in entries), default=0)
+    for level, text in entries:
+        marks.setdefault(text, level - top)
+    return marks
+
+
+def _tree(pdf, name: str, limits: PdfLimits) -> tuple[Element | None, bool]:
+    from pdfminer.pdftypes import resolve1
+
+    catalog = pdf.doc.catalog or {}
+    info = resolve1(catalog.get("MarkInfo"))
+    suspects = bool(isinstance(info, dict) and resolve1(info.get("Suspects")) is True)
+    if "StructTreeRoot" not in catalog:
+        return None, suspects
+    page_ids = {page.page_obj.pageid: i for i, page in enumerate(pdf.pages)}
+    try:
+        return read_tree(pdf.doc, page_ids, limits, name), suspects
+    except (PdfError, MemoryError, RecursionError):
+        raise
+    except Exception:  # NOTE: a damaged tree is no tree: the layout reader reads every page
+        return None, suspects
+
+
+def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, ...]:
+    started = time.monotonic()
+    pages = []
+    try:
+        for number in numbers:
+            if time.monotonic() - started > limits.seconds:
+                raise PdfError(f"{name}: PDF の読み取りが時間内に終わりません（{number} ページまで）。"
+                               "ページを分けてお試しください。", code="too_slow")
+            page = pdf.pages[number]
+            chars = page.chars
+            if len(chars) > limits.chars_per_page:
+                raise PdfError(f"{name}: {number + 1} ページの文字が多すぎます（{len(chars):,} 字）。",
+                               code="too_large")
+            upright = tuple({k: c[k] for k in _KEEP if k in c} for c in chars if c.get("upright", True))
+            vertical = sum(1 for c in chars if not c.get("upright", True) and c["text"].strip())
+            pages.append(RawPage(number, upright, tuple(page.bbox), vertical))
+            page.flush_cache()
+    except (PdfError, MemoryError):
+        raise
+    except Exception as error:
+        if _out_of_memory(error):
+            raise MemoryError from None
+        raise PdfError(f"{name}: PDF が壊れているため読めません（{type(error).__name__}）。") from None
+    return tuple(pages)

@@ -1,0 +1,423 @@
+"""The tagged reader: a PDF's logical structure tree and its pages' characters -> Lines in the author's order.
+
+Each paragraph-level element (P, H1…H6, LI, Caption …) is one line of the structure model, its characters taken
+in ``/K`` order; a Note inside it is the footnote of the reference mark that stands right before it (numbered in
+document order, since the printed numbers restart on every page); a one-row "table" is a line set out in cells
+(Word puts headings so), a one-column "table" is a box whose content is read as blocks, any other table is a
+table of cells; a Figure's own text (chart labels) is set aside, its Alt text read unless it is Office's machine
+caption; Artifacts are furniture; ActualText replaces the characters it covers; tiny kana over kanji (printed
+ruby, or RB/RT) is the base's printed reading; a paragraph that runs on into the next column or page is one.
+Headings the tree does not mark (most Word exports tag them P) are found by type size, bookmarks and numbering,
+paragraph by paragraph, as the layout reader finds them line by line.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from dataclasses import dataclass, field
+
+from ...structure import Cell, Line
+from .chars import font_name
+from .layout import mark_key
+from .tree import Content, Element
+from .typography import FIGURE_START, KANJI, NOTE_START, SENTENCE_END, WIDE, heading_like, size_key
+
+GROUPS = frozenset("Document DocumentFragment Part Art Sect Div NonStruct Private TOC L BlockQuote Index Form "
+                   "Aside THead TBody TFoot".split())
+BLOCKS = frozenset("P H H1 H2 H3 H4 H5 H6 Title Caption LI TOCI Code Formula BibEntry".split())
+HEADINGS = re.compile(r"^H[1-6]?$")
+# Office writes a machine description into Alt when the author wrote none: it is not the author's words
+_MACHINE_ALT = re.compile(r"自動的に生成された説明|Automatically generated description|^[\w\-. ]+\.(?:png|jpe?g|gif|"
+                          r"bmp|emf|wmf|tiff?)$", re.I)
+_KANA = re.compile(r"^[\u3041-\u309f\u30a1-\u30faー]+$")
+
+
+@dataclass
+class _Para:
+    """One paragraph being collected: its characters in order (markers and readings put in), its notes."""
+
+    role: str
+    chars: list = field(default_factory=list)
+    notes: list = field(default_factory=list)  # (number, text)
+    readings: list = field(default_factory=list)  # (after which char, kana) for RB/RT ruby
+
+    def page(self) -> int | None:
+        return next((c["page"] for c in self.chars if "page" in c), None)
+
+
+@dataclass(frozen=True)
+class TreeLine:
+    """A line the tree gives, with the page its first character stands on (to interleave fallback pages)."""
+
+    page: int
+    line: Line
+
+
+class TreeReader:
+    """Reads the tree's elements on ``pages`` (the pages the tree covers) into Lines."""
+
+    def __init__(self, content: dict[tuple[int, int], list[dict]], pages: set[int], body: float,
+                 heading_sizes: list[float], marks: dict[str, int], tag_levels: list[str], next_note,
+                 discarded: list[tuple[str, str]]):
+        self.content, self.pages, self.body = content, pages, body
+        self.heading_sizes, self.marks, self.tag_levels = heading_sizes, marks, tag_levels
+        self.next_note, self.discarded = next_note, discarded
+        self.out: list[TreeLine] = []
+        self.open_line: Line | None = None  # the last body paragraph, while it may run on
+        self.open_type: tuple[float, str] = (0.0, "")
+
+    # -- the walk -----------------------------------------------------------------------------------
+    def read(self, root: Element) -> list[TreeLine]:
+        self._group(root)
+        return self.out
+
+    def _group(self, element: Element) -> None:
+        loose: _Para | None = None  # content directly under a group is a paragraph of its own
+        for kid in element.kids:
+            if isinstance(kid, Content) or kid.role not in GROUPS | BLOCKS | {"Table", "Figure", "Artifact", "Note",
+                                                                            "FENote", "TR", "TH", "TD"}:
+                loose = loose or _Para("P")
+                self._inline(kid, loose)
+                continue
+            if loose is not None:
+                self._emit(loose)
+                loose = None
+            self._block(kid)
+        if loose is not None:
+            self._emit(loose)
+
+    def _block(self, element: Element) -> None:
+        role = element.role
+        if role == "Artifact":
+            self._set_aside(element, "artifact")
+        elif role in GROUPS or role in ("TR", "TH", "TD"):
+            self._group(element)
+        elif role == "Table":
+            self._table(element)
+        elif role == "Figure":
+            self._figure(element)
+        elif role in ("Note", "FENote"):
+            para = _Para("P")
+            self._note(element, para)  # NOTE: a note outside any paragraph: no mark points to it
+            for number, text in para.notes:
+                self._add(para.page(), Line(text, "footnote", number=number))
+        else:
+            para = _Para(role)
+            self._inline(element, para, top=True)
+            self._emit(para)
+
+    def _inline(self, node, para: _Para, top: bool = False) -> None:
+        if isinstance(node, Content):
+            if node.page in self.pages:
+                para.chars.extend(self.content.get((node.page, node.mcid), ()))
+            return
+        role = node.role
+        if node.actual is not None and not top:
+            chars = list(self._chars(node))
+            where = chars[0] if chars else (para.chars[-1] if para.chars else None)
+            if where is not None or chars:
+                para.chars.append({**(where or {}), "text": node.actual, "synthetic": True})
+            return
+        if role == "Artifact":
+            return self._set_aside(node, "artifact")
+        if role in ("Note", "FENote"):
+            return self._note(node, para)
+        if role == "Figure":
+            return self._figure(node)
+        if role == "RT":
+            kana = "".join(c["text"] for c in self._chars(node)).strip()
+            if para.chars and kana:
+                para.readings.append((len(para.chars) - 1, kana))
+            return
+        if role == "RP":
+            return
+        for kid in node.kids:
+            self._inline(kid, para)
+
+    def _chars(self, node):
+        if isinstance(node, Content):
+            if node.page in self.pages:
+                yield from self.content.get((node.page, node.mcid), ())
+            return
+        for kid in node.kids:
+            yield from self._chars(kid)
+
+    def _set_aside(self, node, reason: str) -> None:
+        text = "".join(c["text"] for c in self._chars(node)).strip()
+        if text:
+            self.discarded.append((text, reason))
+
+    # -- notes, figures, tables ---------------------------------------------------------------------
+    def _note(self, element: Element, para: _Para) -> None:
+        """The note's own text; its reference mark is what the paragraph printed right before it."""
+        inner = _Para("Note")
+        for kid in element.kids:
+            if isinstance(kid, Element) and kid.role in BLOCKS and inner.chars:
+                inner.chars.append({**inner.chars[-1], "text": " ", "synthetic": True})  # two paragraphs of a note
+            self._inline(kid, inner)
+        text = _text(inner).strip()
+        if not text:
+            return
+        m = NOTE_START.match(text)
+        printed, text = (m["num"].translate(WIDE), m["rest"]) if m else (None, text)
+        _drop_mark(para, printed)
+        number = self.next_note()
+        at = para.chars[-1] if para.chars else {}
+        para.chars.append({**at, "text": f"＊{number}", "synthetic": True})
+        para.notes.extend(inner.notes)
+        para.notes.append((number, text))
+
+    def _figure(self, element: Element) -> None:
+        self._set_aside(element, "figure text")
+        alt = (element.alt or "").strip()
+        if alt and not _MACHINE_ALT.search(alt) and any(c.isalpha() for c in alt):
+            page = next((c["page"] for c in self._chars(element)), None)
+            self._add(page, Line(" ".join(alt.split()), "figure"))
+
+    def _table(self, element: Element) -> None:
+        rows = _rows(element)
+        filled = [[cell for cell in cells if self._has_text(cell)] for cells in rows]
+        if not any(filled):
+            return self._set_aside(element, "empty table")
+        if sum(1 for cells in filled if cells) == 1 and len(max(filled, key=len)) > 1:
+            # NOTE: one row of cells is a line set out with a layout table (Word's headings: 第１章 | 新時代…)
+            para = _Para("P")
+            for cell in max(filled, key=len):
+                if para.chars and para.chars[-1]["text"] != "\u3000":
+                    para.chars.append({**para.chars[-1], "text": "\u3000", "synthetic": True})
+                self._inline(cell, para)
+            return self._emit(para)
+        if max(len(cells) for cells in filled) <= 1:
+            # NOTE: no row with two cells of text: a frame (a figure with its caption, a boxed column), not a table
+            return self._box([cell for cells in filled for cell in cells])
+        grid, notes, page = [], [], None
+        for cells in rows:
+            row = []
+            for cell in cells:
+                para = _Para("TD")
+                self._inline(cell, para)
+                page = page if page is not None else para.page()
+                row.append(Cell(" ".join(_text(para).split()), cell.role == "TH"))
+                notes.extend(para.notes)
+            if any(c.text for c in row):
+                grid.append(tuple(row))
+        self._add(page, Line("", "table", cells=tuple(grid)))
+        for number, text in notes:
+            self._add(page, Line(text, "footnote", number=number))
+
+    def _has_text(self, node) -> bool:
+        return any(c["text"].strip() for c in self._chars(node))
+
+    def _box(self, cells: list[Element]) -> None:
+        """A one-column layout table: a figure's frame (caption, image, source line) or a boxed column."""
+        captioned = False
+        for cell in cells:
+            for kid in cell.kids:
+                if isinstance(kid, Element) and kid.role in ("Table", "Figure"):
+                    self._block(kid)
+                    continue
+                para = _Para("P")
+                self._inline(kid, para)
+                text = _text(para).strip()
+                if not text:
+                    continue
+                if captioned and not match_or_prose(text):
+                    # NOTE: a figure's source line (資料：…) and notes are the figure's, read after its caption
+                    self._add(para.page(), Line(text, "figure", style="source"))
+                    for number, note in para.notes:
+                        self._add(para.page(), Line(note, "footnote", number=number))
+                    continue
+                captioned = captioned or bool(FIGURE_START.match(text))
+                self._emit(para)
+
+    # -- paragraphs to lines ------------------------------------------------------------------------
+    def _emit(self, para: _Para) -> None:
+        text = _text(para)
+        if not text.strip():
+            return
+        page = para.page()
+        size, font = _dominant(para.chars)
+        clean = text.strip()
+        runs_on = (self.open_line is not None and para.role == "P" and self.open_type == (size_key(size), font))
+        if HEADINGS.match(para.role) and heading_like(clean) and para.role in self.tag_levels:
+            line = Line(clean, "heading", rank=self.tag_levels.index(para.role), style=f"tag:{para.role}")
+        elif (size >= self.body + 1.0 and size_key(size) in self.heading_sizes and heading_like(clean)
+              and not FIGURE_START.match(clean)):
+            line = Line(clean, "heading", rank=self.heading_sizes.index(size_key(size)), style=f"pdf:{size_key(size)}")
+        elif mark_key(clean) in self.marks and not self.tag_levels and heading_like(clean):
+            mark = self.marks[mark_key(clean)]
+            line = Line(clean, "heading", rank=mark, style=f"bookmark:{mark}")
+        elif FIGURE_START.match(clean) and not runs_on:
+            line = Line(clean, "figure")
+        else:
+            role = "item" if para.role == "LI" else "body"
+            line = Line(clean, role, joins=runs_on)
+        self._add(page, line)
+        for number, note in para.notes:
+            self._add(page, Line(note, "footnote", number=number))
+        ended = clean.endswith(SENTENCE_END)
+        self.open_line = line if line.role in ("body", "text") and not ended and len(clean) > 40 else None
+        self.open_type = (size_key(size), font)
+
+    def _add(self, page: int | None, line: Line) -> None:
+        if line.role != "footnote":
+            self.open_line = None  # NOTE: a heading, figure or table between two paragraphs ends the run-on
+        self.out.append(TreeLine(page if page is not None else -1, line))
+
+
+def match_or_prose(text: str) -> bool:
+    """In a figure's frame after its caption: another caption, or sentences (a boxed column's text)."""
+    return bool(FIGURE_START.match(text)) or text.count("。") >= 2
+
+
+def _rows(table: Element) -> list[list[Element]]:
+    rows = []
+    for kid in table.kids:
+        if not isinstance(kid, Element):
+            continue
+        if kid.role == "TR":
+            rows.append([c for c in kid.kids if isinstance(c, Element) and c.role in ("TH", "TD")])
+        elif kid.role in ("THead", "TBody", "TFoot"):
+            rows.extend(_rows(kid))
+    return [r for r in rows if r]
+
+
+def _drop_mark(para: _Para, printed: str | None) -> None:
+    """Take the printed reference mark (the note's number, in small type) off the paragraph's end."""
+    end = len(para.chars)
+    while end and para.chars[end - 1]["text"].isspace():
+        end -= 1
+    start = end
+    while start and para.chars[start - 1]["text"].translate(WIDE).isdigit() and end - start < 3:
+        start -= 1
+    digits = "".join(c["text"] for c in para.chars[start:end]).translate(WIDE)
+    if digits and (digits == printed or printed is None and _small(para, start, end)):
+        del para.chars[start:end]
+
+
+def _small(para: _Para, start: int, end: int) -> bool:
+    size, _ = _dominant(para.chars)
+    return all(c.get("size", size) < 0.85 * size for c in para.chars[start:end])
+
+
+def _dominant(chars: list[dict]) -> tuple[float, str]:
+    weights: Counter = Counter()
+    for c in chars:
+        if c["text"].strip() and not c.get("synthetic"):
+            weights[(size_key(c["size"]), font_name(c))] += 1
+    if not weights:
+        return 0.0, ""
+    (size, font), _ = weights.most_common(1)[0]
+    return size, font
+
+
+def _text(para: _Para) -> str:
+    """The paragraph's characters as text: printed ruby (tiny kana over kanji, or RT) becomes the base's
+    printed reading ``base（かな）``, spaces between Latin words kept, nothing else between lines."""
+    chars = para.chars
+    size, _ = _dominant(chars)
+    spans = _ruby_spans(chars, size) + [(i, i + 1, kana) for i, kana in para.readings]
+    spans = _merged(sorted(spans))
+    skip = {i for span in spans for i in span[3]}
+    after = {span[1] - 1: span[2] for span in spans}
+    pieces = []
+    for i, c in enumerate(chars):
+        if i in skip:
+            continue
+        pieces.append(c)
+        if i in after:
+            pieces.append({**c, "text": f"（{after[i]}）", "synthetic": True})
+    return _join(pieces)
+
+
+def _join(chars: list[dict]) -> str:
+    """Characters as text; a space where a gap on one line separates two Latin words (no glyph was drawn)."""
+    out = []
+    previous = None
+    for c in chars:
+        if (previous is not None and "x0" in c and "x0" in previous and not c.get("synthetic")
+                and not previous.get("synthetic") and not previous["text"][-1:].isspace() and not c["text"][:1].isspace()
+                and abs(c["bottom"] - previous["bottom"]) < 0.5 * c["size"]
+                and c["x0"] - previous["x1"] > 0.18 * c["size"]
+                and (previous["text"][-1:].isascii() and previous["text"][-1:].isalnum() or c["text"][:1].isascii() and c["text"][:1].isalnum())):
+            out.append(" ")
+        out.append(c["text"])
+        previous = c
+    return "".join(out)
+
+
+def _ruby_spans(chars: list[dict], size: float) -> list[tuple[int, int, str, tuple[int, ...]]]:
+    """Runs of tiny kana standing over the kanji just before them: (base start, base end, kana, ruby indexes)."""
+    spans = []
+    i = 0
+    while i < len(chars):
+        c = chars[i]
+        if not (_is_ruby_char(c, size) and i):
+            i += 1
+            continue
+        j = i
+        while j < len(chars) and _is_ruby_char(chars[j], size):
+            j += 1
+        ruby = list(range(i, j))
+        x0, x1 = min(chars[k]["x0"] for k in ruby), max(chars[k]["x1"] for k in ruby)
+        bottom = max(chars[k]["bottom"] for k in ruby)
+        start = i
+        while start and KANJI.fullmatch(chars[start - 1]["text"]) and i - start < 8 \
+                and chars[start - 1]["x1"] > x0 - chars[start - 1]["size"] and abs(chars[start - 1]["top"] - bottom) < 0.6 * chars[start - 1]["size"]:
+            start -= 1
+        kana = "".join(chars[k]["text"] for k in ruby).translate(_HIRAGANA)
+        if start < i and re.fullmatch(r"[\u3041-\u309fー]{1,12}", kana):
+            spans.append((start, i, kana, tuple(ruby)))
+        i = j
+    return spans
+
+
+_HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
+
+
+def _is_ruby_char(c: dict, size: float) -> bool:
+    return (not c.get("synthetic") and "size" in c and c["size"] <= 0.62 * size and bool(_KANA.match(c["text"])))
+
+
+def _merged(spans: list) -> list:
+    """Ruby set kanji by kanji (流(りゅう)暢(ちょう)) is one word's reading: 流暢（りゅうちょう）."""
+    out = []
+    for span in spans:
+        if len(span) == 3:
+            span = (*span, ())
+        if out and out[-1][1] + len(out[-1][3]) == span[0]:
+            start, _, kana, ruby = out[-1]
+            out[-1] = (start, span[1], kana + span[2], ruby + span[3])
+        else:
+            out.append(span)
+    return out
+
+
+def covered(root: Element) -> set[tuple[int, int]]:
+    """Every marked-content id the tree refers to, outside Artifact elements."""
+    found: set[tuple[int, int]] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Content):
+            found.add((node.page, node.mcid))
+        elif node.role != "Artifact":
+            stack.extend(node.kids)
+    return found
+
+
+def heading_roles(root: Element) -> dict[tuple[int, int], str]:
+    """Marked content inside H/H1…H6 elements, with the element's role."""
+    found: dict[tuple[int, int], str] = {}
+    stack: list = [(root, None)]
+    while stack:
+        node, role = stack.pop()
+        if isinstance(node, Content):
+            if role:
+                found[(node.page, node.mcid)] = role
+        else:
+            here = node.role if HEADINGS.match(node.role) else role
+            stack.extend((kid, here) for kid in node.kids)
+    return found

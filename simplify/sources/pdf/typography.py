@@ -1,0 +1,140 @@
+"""What the type tells: the body size, the heading sizes, page furniture, footnote markers and printed ruby."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+
+from ...structure import match_heading
+from .chars import Frag, join_chars
+
+FIGURE_START = re.compile(r"^\s*■|^\s*(?:図表\s?[0-9０-９Ⅰ-Ⅹ][0-9０-９\-－‐]*|第[0-9０-９]+(?:[-－‐][0-9０-９]+)+[図表])[\s\u3000／/:：]")
+NOTE_START = re.compile(r"^\s*(?P<num>[0-9０-９]{1,3})[\s\u3000]+(?P<rest>\S.*)$")
+DIGITS = re.compile(r"^[0-9０-９]{1,3}$")
+WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
+HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
+KANJI = re.compile(r"[\u3400-\u9fff々〆ヶ]")
+SENTENCE_END = ("。", "」", "』", "）", ")", "！", "？", ".")
+
+
+def size_key(size: float) -> float:
+    """Sizes to the half point, as type is specified."""
+    return round(size * 2) / 2
+
+
+def body_size(pages: list[list[Frag]]) -> float:
+    """The size most characters are set in."""
+    weights: Counter = Counter()
+    for frags in pages:
+        for f in frags:
+            weights[size_key(f.size)] += len(f.text)
+    return weights.most_common(1)[0][0] if weights else 10.5
+
+
+def heading_sizes(pages: list[list[Frag]], body: float) -> list[float]:
+    """Sizes above the body's in which some line is numbered as headings are (第1節, コラム1-1 …), largest
+    first; larger type that never is (a chart's title, a pull quote) is not a level of the tree."""
+    return sorted({size_key(f.size) for frags in pages for f in frags
+                   if f.role == "text" and f.size >= body + 1.0 and match_heading(f.text)}, reverse=True)
+
+
+def heading_like(text: str) -> bool:
+    return 0 < len(text.strip()) <= 60 and not text.strip().endswith(("。", "、"))
+
+
+def mark_furniture(pages: list[list[Frag]], boxes: list, discarded: list[tuple[str, str]]) -> None:
+    """Running heads and feet, page numbers, the chapter tab: the same text at the same place on many pages,
+    a bare number in a page's margin, a column of single characters at a page's edge."""
+    seen: dict[tuple[str, int], set[int]] = defaultdict(set)
+    for frags in pages:
+        for f in frags:
+            key = re.sub(r"[0-9０-９\s]", "", f.text)
+            if key:
+                seen[(key, round(f.top / 20))].add(f.page)
+    many = max(2, len(pages) // 3)
+    for frags, (left, top, right, bottom) in zip(pages, boxes):
+        height, width = bottom - top, right - left
+        for f in frags:
+            if f.role != "text":
+                continue
+            if f.tag == "Artifact":  # NOTE: a tagged PDF marks its running heads and page numbers itself
+                f.role = "furniture"
+                discarded.append((f.text.strip(), "artifact"))
+                continue
+            key = re.sub(r"[0-9０-９\s]", "", f.text)
+            in_margin = f.bottom < top + 0.1 * height or f.top > bottom - 0.1 * height
+            at_edge = f.x0 > right - 0.14 * width or f.x1 < left + 0.1 * width
+            if key and len(seen[(key, round(f.top / 20))]) >= many and (in_margin or len(key) <= 2):
+                reason = "running head"
+            elif DIGITS.match(f.text.strip()) and (in_margin or at_edge):
+                reason = "page number"
+            elif at_edge and len(f.text.strip()) <= 2:
+                reason = "side tab"
+            else:
+                continue
+            f.role = "furniture"
+            discarded.append((f.text.strip(), reason))
+
+
+def attach_small(frags: list[Frag], body: float) -> None:
+    """Raised small digits next to text become ``＊N`` markers inside it; tiny type sitting on a line is ruby."""
+    text = [f for f in frags if f.role == "text"]
+    rubies: dict[int, list[Frag]] = defaultdict(list)
+    hosts: dict[int, Frag] = {}
+    for small in text:
+        if small.size >= 0.95 * body:
+            continue
+        host = next((f for f in text if f is not small and f.size > small.size * 1.15
+                     and f.top - 1 <= small.bottom <= f.bottom - 0.15 * f.size
+                     and f.x0 - small.size <= small.x0 <= f.x1 + small.size), None)
+        if host and DIGITS.match(small.text.strip()) and small.size >= 0.6 * body:
+            insert_marker(host, small)
+            small.role = "marker"
+            continue
+        over = next((f for f in text if f is not small and f.size >= small.size * 1.6
+                     and -0.5 * small.size <= f.top - small.bottom <= 0.5 * small.size
+                     and f.x0 - small.size <= small.x0 and small.x1 <= f.x1 + small.size), None)
+        if over is not None:
+            small.role = "ruby"
+            rubies[id(over)].append(small)
+            hosts[id(over)] = over
+    for key, host in hosts.items():
+        groups: list[Frag] = []
+        for ruby in sorted(rubies[key], key=lambda r: r.x0):
+            if groups and ruby.x0 - groups[-1].x1 < 0.6 * host.size:  # one word's ruby, split by the layout
+                last = groups[-1]
+                groups[-1] = Frag(last.page, last.x0, ruby.x1, last.top, last.bottom, last.size, last.font,
+                                  last.chars + ruby.chars, last.text.strip() + ruby.text.strip())
+            else:
+                groups.append(ruby)
+        for ruby in reversed(groups):
+            insert_reading(host.chars, ruby.chars, host.size, host.font)
+            host.text = join_chars(host.chars)
+
+
+def insert_reading(base_chars: list[dict], ruby_chars: list[dict], size: float, font: str) -> bool:
+    """Printed ruby becomes the printed reading ``base（かな）`` right after its base, which the reading stage
+    shows over the base and never says twice. Ruby over kana, or of one kana, is left out as before."""
+    kana = "".join(c["text"] for c in ruby_chars).strip().translate(HIRAGANA)
+    if not re.fullmatch(r"[\u3041-\u309fー]{2,12}", kana):
+        return False
+    x0, x1 = min(c["x0"] for c in ruby_chars), max(c["x1"] for c in ruby_chars)
+
+    def overlap(c: dict) -> float:
+        return (min(c["x1"], x1) - max(c["x0"], x0)) / max(c["x1"] - c["x0"], 0.1)
+
+    base = [i for i, c in enumerate(base_chars) if overlap(c) > 0.3]
+    if not base or not all(KANJI.fullmatch(base_chars[i]["text"]) for i in base) or len(base) > 8:
+        return False
+    last = base_chars[base[-1]]
+    base_chars.insert(base[-1] + 1, {"text": f"（{kana}）", "x0": last["x1"], "x1": last["x1"], "top": last["top"],
+                                     "bottom": last["bottom"], "size": size, "fontname": font})
+    return True
+
+
+def insert_marker(host: Frag, small: Frag) -> None:
+    at = next((i for i, c in enumerate(host.chars) if c["x0"] >= small.x0 - 0.5), len(host.chars))
+    host.chars.insert(at, {"text": f"＊{int(small.text.strip().translate(WIDE))}", "x0": small.x0,
+                           "x1": small.x1, "top": small.top, "bottom": small.bottom, "size": host.size,
+                           "fontname": host.font})
+    host.text = join_chars(host.chars)

@@ -1,0 +1,138 @@
+"""Small tagged PDFs written byte by byte, for the structure-tree reader's tests.
+
+A page is a list of structure elements ``E(role, *kids)``; a kid is another element or a ``Run`` of text drawn
+at a place in a size (a ``Run`` straight on the page is drawn outside the tree). Each run is one marked-content sequence with its own MCID; the content stream draws the
+runs in ``draw`` order (default: as listed), so a test can draw a page in an order other than the tree's."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Run:
+    text: str
+    x: float = 72
+    y: float = 700
+    size: float = 11
+
+
+@dataclass
+class E:
+    role: str
+    kids: tuple = ()
+    alt: str | None = None
+    actual: str | None = None
+
+    def __init__(self, role: str, *kids, alt: str | None = None, actual: str | None = None):
+        self.role, self.kids, self.alt, self.actual = role, kids, alt, actual
+
+
+@dataclass
+class _Objects:
+    items: dict[int, bytes] = field(default_factory=dict)
+    next: int = 100
+
+    def add(self, body: bytes) -> int:
+        number = self.next
+        self.next += 1
+        self.items[number] = body
+        return number
+
+
+def _string(text: str) -> str:
+    if not text.isascii():  # NOTE: a PDF text string outside ASCII: UTF-16BE with its byte-order mark
+        return "<FEFF" + text.encode("utf-16-be").hex().upper() + ">"
+    return "(" + text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") + ")"
+
+
+def tagged_pdf(pages: list[list[E]], *, role_map: dict[str, str] | None = None, artifacts: bool = True,
+               cycle: bool = False, marked: bool = True, suspects: bool = False, reverse: bool = False) -> bytes:
+    """A PDF whose pages draw their runs and whose structure tree holds ``pages``' elements in order;
+    ``reverse`` draws each page's runs last to first."""
+    objects = _Objects()
+    page_numbers = [10 + 2 * n for n in range(len(pages))]
+    top_kids: list[str] = []
+    document = 5
+    for n, elements in enumerate(pages):
+        page = page_numbers[n]
+        runs: list[Run] = []
+
+        def build(element: E, parent: int) -> int:
+            number = objects.add(b"")
+            kids = []
+            for kid in element.kids:
+                if isinstance(kid, Run):
+                    runs.append(kid)
+                    kids.append(str(len(runs) - 1))
+                else:
+                    kids.append(f"{build(kid, number)} 0 R")
+            if cycle and element.role == "P" and not getattr(build, "looped", False):
+                kids.append(f"{document} 0 R")  # NOTE: an element that contains its own ancestor
+                build.looped = True
+            extra = ""
+            if element.alt is not None:
+                extra += f" /Alt {_string(element.alt)}"
+            if element.actual is not None:
+                extra += f" /ActualText {_string(element.actual)}"
+            objects.items[number] = (f"<< /Type /StructElem /S /{element.role} /P {parent} 0 R /Pg {page} 0 R "
+                                     f"/K [{' '.join(kids)}]{extra} >>").encode()
+            return number
+
+        loose = [e for e in elements if isinstance(e, Run)]  # NOTE: drawn, but in no element of the tree
+        for element in elements:
+            if isinstance(element, E):
+                top_kids.append(f"{build(element, document)} 0 R")
+        ops = []
+        if artifacts:
+            ops += ["/Artifact BMC BT /F1 9 Tf 72 800 Td (Community news) Tj ET EMC",
+                    f"/Artifact BMC BT /F1 9 Tf 290 30 Td ({n + 1}) Tj ET EMC"]
+        marks = [f"/Span <</MCID {mcid}>> BDC BT /F1 {run.size} Tf {run.x} {run.y} Td {_string(run.text)} Tj ET EMC"
+                 for mcid, run in enumerate(runs)]
+        ops += marks[::-1] if reverse else marks  # NOTE: drawn backwards, the tree alone gives the order
+        ops += [f"BT /F1 {run.size} Tf {run.x} {run.y} Td {_string(run.text)} Tj ET" for run in loose]
+        stream = "\n".join(ops).encode()
+        objects.items[page + 1] = b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream"
+        objects.items[page] = (f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents {page + 1} 0 R "
+                               f"/Resources << /Font << /F1 4 0 R >> >> /StructParents {n} >>").encode()
+    roles = ""
+    if role_map:
+        roles = " /RoleMap << " + " ".join(f"/{k} /{v}" for k, v in role_map.items()) + " >>"
+    info = f"/MarkInfo << /Marked {'true' if marked else 'false'}{' /Suspects true' if suspects else ''} >>"
+    objects.items[1] = f"<< /Type /Catalog /Pages 2 0 R /StructTreeRoot 3 0 R {info} >>".encode()
+    objects.items[2] = (f"<< /Type /Pages /Kids [{' '.join(f'{p} 0 R' for p in page_numbers)}] "
+                        f"/Count {len(pages)} >>").encode()
+    objects.items[3] = f"<< /Type /StructTreeRoot /K {document} 0 R{roles} >>".encode()
+    objects.items[4] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+    objects.items[document] = f"<< /Type /StructElem /S /Document /P 3 0 R /K [{' '.join(top_kids)}] >>".encode()
+    return _write(objects.items)
+
+
+def _write(items: dict[int, bytes]) -> bytes:
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = {}
+    for number in sorted(items):
+        offsets[number] = len(out)
+        out += b"%d 0 obj\n" % number + items[number] + b"\nendobj\n"
+    size = max(items) + 1
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
+    for number in range(1, size):
+        out += (b"%010d 00000 n \n" % offsets[number]) if number in offsets else b"0000000000 65535 f \n"
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
+    return bytes(out)
+
+
+def untagged(data: bytes) -> bytes:
+    """The same PDF without its structure tree and MarkInfo (pypdf): what a layout reader must read alone."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter(clone_from=io.BytesIO(data))
+    for key in ("/StructTreeRoot", "/MarkInfo"):
+        if key in writer._root_object:
+            del writer._root_object[key]
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

@@ -1,0 +1,131 @@
+"""The structure-tree reader on hand-built tagged PDFs: /K order, notes at their marks, tables, figures,
+artifacts, ActualText, RoleMap, the per-page choice of reader, and hostile trees."""
+
+from __future__ import annotations
+
+import pytest
+
+from simplify.errors import InputError
+from simplify.model import Source
+from simplify.sources import bytes_to_document
+from simplify.sources.pdf import PdfLimits, pdf_to_lines
+from tests.pdf_builder import E, Run, tagged_pdf
+
+
+def _document(data: bytes, limits: PdfLimits | None = None):
+    return bytes_to_document(data, "t.pdf", doc_id="t", source=Source(file="t.pdf"), pdf_limits=limits)
+
+
+def _sentences(document) -> list[str]:
+    return [s.text_with_marks() for sec in document.walk() for s in sec.sentences()]
+
+
+def _paragraph_with_span_and_note() -> list[E]:
+    return [E("P", Run("The council met on Monday", 72, 700),
+              E("Span", Run(" in the new hall", 210, 700)),
+              Run(" and agreed the budget", 72, 686),
+              E("Link", Run("1", 190, 690, 6), E("Footnote", E("P", Run("1 Minutes are online.", 72, 80, 7)))),
+              Run(". Work starts in May.", 196, 686))]
+
+
+def test_the_tree_gives_the_order_of_inline_spans_and_notes_even_when_drawn_backwards():
+    data = tagged_pdf([_paragraph_with_span_and_note()], role_map={"Footnote": "Note"}, reverse=True)
+    document = _document(data)
+    assert _sentences(document) == ["The council met on Monday in the new hall and agreed the budget＊1. Work starts in May."]
+    notes = [f for sec in document.walk() for f in sec.footnotes]
+    assert [(f.number, f.text) for f in notes] == [(1, "Minutes are online.")]
+    read = pdf_to_lines(data, "t.pdf")
+    assert read.pages == ("tree",)
+    assert ("Community news", "artifact") in read.discarded
+
+
+def test_notes_are_numbered_in_document_order_when_the_printed_numbers_restart():
+    page = lambda text: [E("P", Run(text, 72, 700), E("Note", Run("1 A note.", 72, 80, 7))), E("P", Run("Next.", 72, 660))]
+    document = _document(tagged_pdf([page("First page"), page("Second page")]))
+    notes = [(f.number, f.text) for sec in document.walk() for f in sec.footnotes]
+    assert notes == [(1, "A note."), (2, "A note.")]
+    assert _sentences(document)[:3] == ["First page＊1", "Next.", "Second page＊2"] or \
+        [s for s in _sentences(document)] == ["First page＊1", "Next.", "Second page＊2", "Next."]
+
+
+def test_a_one_row_table_is_a_line_and_a_grid_is_a_table_with_headers():
+    heading = E("Table", E("TR", E("TH", E("P", Run("Chapter 1", 72, 760, 16))),
+                           E("TH", E("P", Run("Bus services", 200, 760, 16)))))
+    grid = E("Table", E("TR", E("TH", E("P", Run("Route", 72, 600))), E("TH", E("P", Run("Every", 200, 600)))),
+             E("TR", E("TD", E("P", Run("A", 72, 586))), E("TD", E("P", Run("30 min", 200, 586)))),
+             E("TR", E("TD", E("P", Run("B", 72, 572))), E("TD", E("P", Run("1 hour", 200, 572)))))
+    body = E("P", Run("Two routes run from the station.", 72, 700))
+    document = _document(tagged_pdf([[heading, body, grid]]))
+    sections = list(document.walk())
+    assert [s.heading for s in sections] == ["Chapter 1\u3000Bus services"] or sections[0].title.endswith("Bus services")
+    tables = [b for s in sections for b in s.blocks if b.type == "table"]
+    assert len(tables) == 1
+    assert [[(c.text, c.header) for c in row] for row in tables[0].rows] == [
+        [("Route", True), ("Every", True)], [("A", False), ("30 min", False)], [("B", False), ("1 hour", False)]]
+    assert [s.text for s in tables[0].sentences] == ["Route：A、Every：30 min。", "Route：B、Every：1 hour。"]
+
+
+def test_a_one_column_table_is_a_frame_whose_contents_are_read():
+    frame = E("Table", E("TR", E("TD", E("P", Run("Notice", 72, 760)))),
+              E("TR", E("TD", E("P", Run("The library is closed on Monday. It opens at nine.", 72, 740)))))
+    document = _document(tagged_pdf([[frame]]))
+    assert not [b for s in document.walk() for b in s.blocks if b.type == "table"]
+    assert "The library is closed on Monday. It opens at nine." in _sentences(document)
+
+
+def test_figures_keep_the_authors_alt_text_and_drop_office_machine_captions():
+    pages = [[E("P", Run("Our new bus.", 72, 700)),
+              E("Figure", Run("LABEL", 72, 600), alt="A green bus at the station"),
+              E("Figure", Run("X", 72, 500), alt="バス\n\n自動的に生成された説明")]]
+    document = _document(tagged_pdf(pages))
+    figures = [b for s in document.walk() for b in s.blocks if b.type == "figure"]
+    assert [f.caption for f in figures] == ["A green bus at the station"]
+    assert "LABEL" not in " ".join(_sentences(document))
+    assert ("LABEL", "figure text") in pdf_to_lines(tagged_pdf(pages), "t.pdf").discarded
+
+
+def test_actual_text_replaces_the_characters_it_covers():
+    pages = [[E("P", Run("Call ", 72, 700), E("Span", Run("(o)", 100, 700), actual="0120"),
+                Run(" today to book a seat at the council meeting.", 130, 700))]]
+    assert _sentences(_document(tagged_pdf(pages))) == ["Call 0120 today to book a seat at the council meeting."]
+
+
+def test_heading_elements_give_the_levels():
+    pages = [[E("H1", Run("Town news", 72, 760)), E("P", Run("Welcome.", 72, 740)),
+              E("H2", Run("Buses", 72, 720)), E("P", Run("New routes.", 72, 700))]]
+    document = _document(tagged_pdf(pages))
+    assert [(s.title, document.depths[s.id]) for s in document.walk()] == [("Town news", 1), ("Buses", 2)]
+
+
+def test_a_page_the_tree_does_not_cover_is_read_by_layout_and_the_report_says_so():
+    tagged = [E("P", Run("The tagged page says this in its tree.", 72, 700))]
+    loose = [Run("Nothing on this page is in the tree.", 72, 700)]
+    read = pdf_to_lines(tagged_pdf([tagged, loose, tagged]), "t.pdf")
+    assert read.pages == ("tree", "layout", "tree")
+    assert [line.text for line in read.lines] == ["The tagged page says this in its tree.",
+                                                  "Nothing on this page is in the tree.",
+                                                  "The tagged page says this in its tree."]
+    assert "論理構造（タグ）から読んだページ: 1、3" in read.summary()
+    assert "レイアウトから読んだページ: 2" in read.summary()
+    suspects = pdf_to_lines(tagged_pdf([tagged], suspects=True), "t.pdf")
+    assert suspects.pages == ("layout",)  # MarkInfo says the tags may be wrong: geometry decides
+
+
+def test_a_few_characters_outside_the_tree_are_set_aside_and_said():
+    page = [E("P", Run("A long paragraph of the notice that the tree holds, " * 2, 30, 700, 6)), Run("x", 30, 600)]
+    read = pdf_to_lines(tagged_pdf([page]), "t.pdf")
+    assert read.pages == ("tree",) and ("x", "untagged") in read.discarded
+
+
+def test_a_cycle_in_the_tree_is_a_clear_error():
+    with pytest.raises(InputError, match="循環") as caught:
+        _document(tagged_pdf([[E("P", Run("Loop.", 72, 700))]], cycle=True))
+    assert caught.value.code == "bad_pdf"
+
+
+def test_a_tree_with_too_many_elements_is_refused_in_bounded_time():
+    pages = [[E("P", *(E("Span", Run(f"w{i}", 72 + (i % 40) * 12, 700 - (i // 40) * 12, 6)) for i in range(2000)))]]
+    with pytest.raises(InputError, match="論理構造が大きすぎます") as caught:
+        _document(tagged_pdf(pages), PdfLimits(elements=1000))
+    assert caught.value.code == "too_large"
+    assert _document(tagged_pdf(pages)).sections  # under the default ceiling it reads
