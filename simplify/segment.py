@@ -64,6 +64,8 @@ def _gap(left: str, right: str, had_space: bool) -> str:
         return " "  # NOTE: keep URLs apart from the words around them
     if is_cjk(left[-1]) or is_cjk(right[0]):
         return ""  # NOTE: justification spacing (開 催 さ れ た) or a wrap inside Japanese text
+    if left[-1] == "-" and left[-2:-1].isalnum() and right[0].isalnum():
+        return ""  # NOTE: a line that breaks after a hyphen (ELYZA-|japanese) is one word
     return " "  # between Latin words: Existing Practices against Disinformation
 
 

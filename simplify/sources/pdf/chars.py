@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import statistics
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
 
 
@@ -31,16 +32,15 @@ class Frag:
 
 
 def chars_to_fragments(page: int, chars: list[dict]) -> list[Frag]:
-    """Characters grouped by baseline and size, split at gaps wider than a character (columns, table cells)."""
-    rows: dict[tuple[int, int], list[dict]] = defaultdict(list)
-    for c in chars:
-        rows[(round(c["bottom"] / 1.5), round(c["size"] * 2))].append(c)
+    """Characters grouped by baseline, split at gaps wider than a character (columns, table cells) and where the
+    size jumps (ruby and raised markers sit apart); a comma or quote in another face stays in its line."""
     frags: list[Frag] = []
-    for row in rows.values():
+    for row in _baselines(chars):
         row.sort(key=lambda c: c["x0"])
         current: list[dict] = []
         for c in row:
-            if current and c["x0"] - current[-1]["x1"] > 0.9 * c["size"]:
+            if current and (c["x0"] - current[-1]["x1"] > 0.9 * max(c["size"], current[-1]["size"])
+                            or _jump(current[-1], c)):
                 frags.append(_frag(page, current))
                 current = []
             current.append(c)
@@ -49,8 +49,30 @@ def chars_to_fragments(page: int, chars: list[dict]) -> list[Frag]:
     return frags
 
 
+def _baselines(chars: list[dict]) -> list[list[dict]]:
+    """Characters clustered by baseline with a tolerance (a fifth of the type size, at least half a point): a
+    quote mark in another face sits a little off the line and still belongs to it; a raised marker or ruby does not."""
+    rows: list[list[dict]] = []
+    start = None
+    for c in sorted(chars, key=lambda c: c["bottom"]):
+        if start is None or c["bottom"] - start > max(0.5, 0.2 * min(c["size"], rows[-1][0]["size"])):
+            rows.append([])
+            start = c["bottom"]
+        rows[-1].append(c)
+    return rows
+
+
+def _jump(a: dict, b: dict) -> bool:
+    small, large = sorted((a["size"], b["size"]))
+    return large > 1.35 * small and not (_PUNCTUATION.match(a["text"]) or _PUNCTUATION.match(b["text"]))
+
+
+_PUNCTUATION = re.compile(r"^[\s,.;:“”‘’\"'()（）、。・]$")
+
+
 def _frag(page: int, chars: list[dict]) -> Frag:
-    size = statistics.median(c["size"] for c in chars)
+    size = statistics.median(c["size"] for c in chars if not _PUNCTUATION.match(c["text"])) \
+        if any(not _PUNCTUATION.match(c["text"]) for c in chars) else statistics.median(c["size"] for c in chars)
     font = Counter(font_name(c) for c in chars).most_common(1)[0][0]
     tag = Counter(c.get("yomiage_tag", "") for c in chars).most_common(1)[0][0]
     frag = Frag(page, chars[0]["x0"], chars[-1]["x1"], min(c["top"] for c in chars),

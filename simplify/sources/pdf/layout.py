@@ -8,11 +8,12 @@ text in other sizes are set aside with their reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ...structure import Line, match_heading
 from .chars import Frag
-from .typography import DIGITS, FIGURE_START, NOTE_START, heading_like, size_key
+from .typography import DIGITS, FIGURE_START, NOTE_START, WIDE, heading_like, size_key
 
 
 def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
@@ -31,16 +32,34 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     body_face = faces.most_common(1)[0][0] if faces else None
     lines: list[Line] = []
     figure = False
+    source: Frag | None = None  # the figure's source line (資料：…) being read
+    notes: Frag | None = None  # the note being read at the foot of the page
     previous: Frag | None = None
     for f in ordered:
         text = f.text.strip()
         column = _column(f, gutter)
         in_foot = f.size <= 0.85 * body and f.top >= foot.get(column, foot.get("all", 1e9)) - 1
-        if in_foot:
-            m = NOTE_START.match(text)
-            lines.append(Line(m["rest"], "footnote", number=int(m["num"])) if m else Line(text, "footnote"))
+        m = NOTE_START.match(text) if in_foot else None
+        # NOTE: notes are what starts with a number below the body; small type below it before any such
+        # start (a chart's labels under the text) is not a note
+        if m and (notes is None or abs(f.size - notes.size) < 0.6) and not _SOURCE.match(text):
+            lines.append(Line(m["rest"], "footnote", number=int(m["num"].translate(WIDE))))
+            notes = previous = f
+            continue
+        if in_foot and notes is not None and abs(f.size - notes.size) < 1.6 and f.top >= notes.top - 1:
+            lines.append(Line(text, "footnote"))
             previous = f
             continue
+        if figure or source is not None:
+            if _SOURCE.match(text) and f.size < body + 1.0:
+                lines.append(Line(text, "figure", style="source"))
+                source = previous = f
+                continue
+            if source is not None and abs(f.size - source.size) < 0.6 and f.font == source.font:
+                lines[-1] = Line(lines[-1].text + text, "figure", style="source")  # the source line wraps
+                previous = f
+                continue
+        source = None
         size = size_key(f.size)
         if f.tag in tag_levels and heading_like(text):
             # NOTE: the author's tag tree says heading; its level orders it ("H" alone sorts first)
@@ -71,6 +90,9 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
         lines.append(Line(text, "body", joins=_joins(previous, f, body)))
         previous = f
     return lines
+
+
+_SOURCE = re.compile(r"^\s*(?:資料|出典|出所|（出典）|\(出典\))\s*[：:]")
 
 
 def mark_key(text: str) -> str:

@@ -72,6 +72,10 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     discarded: list[tuple[str, str]] = []
     body = body_size(pages)
     tagged = _tree_pages(raw) if tree is not None and not raw.suspects else set()
+    for frags in pages:
+        # NOTE: before furniture: a note's number, or a marker at a column's edge, alone looks like a page number
+        merge_note_numbers(frags, body)
+        attach_small(frags, body)
     mark_furniture([f if i not in tagged else [] for i, f in enumerate(pages)], boxes, discarded)
     for i, frags in enumerate(pages):
         if i in tagged:  # NOTE: on a tagged page the tree says what is furniture; type still ranks headings
@@ -81,9 +85,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     tag_levels = sorted({role for role in headings.values()})
     marks = {mark_key(text): level for text, level in raw.bookmarks.items()}
     for frags in pages:
-        attach_small(frags, body)
         merge_heading_pieces(frags, body)
-        merge_note_numbers(frags, body)
     sizes = heading_sizes(pages, body)
     numbering = _Numbering()
     layout_lines = {i: numbering.renumber(page_to_lines(frags, body, sizes, discarded, tag_levels, marks))

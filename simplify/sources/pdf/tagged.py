@@ -67,6 +67,8 @@ class TreeReader:
         self.out: list[TreeLine] = []
         self.open_line: Line | None = None  # the last body paragraph, while it may run on
         self.open_type: tuple[float, str] = (0.0, "")
+        self.open_end: dict | None = None  # the last character of that paragraph
+        self.open_lines: list = []  # and its printed lines
 
     # -- the walk -----------------------------------------------------------------------------------
     def read(self, root: Element) -> list[TreeLine]:
@@ -240,7 +242,9 @@ class TreeReader:
         page = para.page()
         size, font = _dominant(para.chars)
         clean = text.strip()
-        runs_on = (self.open_line is not None and para.role == "P" and self.open_type == (size_key(size), font))
+        runs_on = (self.open_line is not None and para.role == "P" and self.open_type == (size_key(size), font)
+                   and not _indented(para.chars)
+                   and (_broken(self.open_end, _first(para.chars)) or _cut(self.open_lines, _lines(para.chars))))
         if HEADINGS.match(para.role) and heading_like(clean) and para.role in self.tag_levels:
             line = Line(clean, "heading", rank=self.tag_levels.index(para.role), style=f"tag:{para.role}")
         elif (size >= self.body + 1.0 and size_key(size) in self.heading_sizes and heading_like(clean)
@@ -258,13 +262,69 @@ class TreeReader:
         for number, note in para.notes:
             self._add(page, Line(note, "footnote", number=number))
         ended = clean.endswith(SENTENCE_END)
-        self.open_line = line if line.role in ("body", "text") and not ended and len(clean) > 40 else None
+        self.open_line = line if line.role in ("body", "text") and not ended else None
         self.open_type = (size_key(size), font)
+        self.open_end = _last(para.chars)
+        self.open_lines = _lines(para.chars)
 
     def _add(self, page: int | None, line: Line) -> None:
         if line.role != "footnote":
             self.open_line = None  # NOTE: a heading, figure or table between two paragraphs ends the run-on
         self.out.append(TreeLine(page if page is not None else -1, line))
+
+
+def _first(chars: list[dict]) -> dict | None:
+    return next((c for c in chars if c["text"].strip() and not c.get("synthetic")), None)
+
+
+def _last(chars: list[dict]) -> dict | None:
+    return next((c for c in reversed(chars) if c["text"].strip() and not c.get("synthetic")), None)
+
+
+def _broken(end: dict | None, start: dict | None) -> bool:
+    """The paragraph went on in the next column or page: the next one starts on another page, or higher up the
+    page than the last one ended (the top of the next column)."""
+    if end is None or start is None:
+        return False
+    return start["page"] != end["page"] or start["top"] < end["top"] - end["size"]
+
+
+def _lines(chars: list[dict]) -> list[list[dict]]:
+    """A paragraph's characters in printed lines (a line ends where the next character starts back left or lower)."""
+    out: list[list[dict]] = []
+    for c in chars:
+        if not c["text"].strip() or c.get("synthetic") or "x0" not in c:
+            continue
+        last = out[-1][-1] if out else None
+        if last is None or c["page"] != last["page"] or c["x0"] < last["x0"] - last["size"] \
+                or c["top"] > last["bottom"] + 0.2 * last["size"]:
+            out.append([])
+        out[-1].append(c)
+    return out
+
+
+def _indented(chars: list[dict]) -> bool:
+    """A paragraph's first line starts further in than its others (or with a space): a new paragraph."""
+    lead = next((c for c in chars if not c.get("synthetic")), None)
+    if lead is not None and lead["text"] in ("\u3000",):
+        return True
+    lines = _lines(chars)
+    if len(lines) < 2:
+        return False
+    return lines[0][0]["x0"] > min(line[0]["x0"] for line in lines[1:]) + 0.5 * lines[0][0]["size"]
+
+
+def _cut(before: list[list[dict]], after: list[list[dict]]) -> bool:
+    """The paragraph before ended with a full line (as far right as the lines around it reach) and the next one
+    starts on the line below at the column's left: one paragraph the tags cut in two."""
+    if not before or not after:
+        return False
+    end, start = before[-1][-1], after[0][0]
+    lines = [line for line in before + after if line[-1]["page"] == end["page"]]
+    right = max(line[-1]["x1"] for line in lines)
+    left = min(line[0]["x0"] for line in lines)
+    return (end["x1"] >= right - 1.5 * end["size"] and start["page"] == end["page"]
+            and 0 <= start["top"] - end["top"] <= 2.5 * end["size"] and start["x0"] <= left + 0.5 * start["size"])
 
 
 def match_or_prose(text: str) -> bool:

@@ -11,6 +11,7 @@ from .chars import Frag, join_chars
 FIGURE_START = re.compile(r"^\s*■|^\s*(?:図表\s?[0-9０-９Ⅰ-Ⅹ][0-9０-９\-－‐]*|第[0-9０-９]+(?:[-－‐][0-9０-９]+)+[図表])[\s\u3000／/:：]")
 NOTE_START = re.compile(r"^\s*(?P<num>[0-9０-９]{1,3})[\s\u3000]+(?P<rest>\S.*)$")
 DIGITS = re.compile(r"^[0-9０-９]{1,3}$")
+MARKS = re.compile(r"^[0-9０-９]{1,3}(?:\s*[、，,]\s*[0-9０-９]{1,3})*$")  # one footnote marker, or a run: 2、3
 WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
 HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
 KANJI = re.compile(r"[\u3400-\u9fff々〆ヶ]")
@@ -77,19 +78,22 @@ def mark_furniture(pages: list[list[Frag]], boxes: list, discarded: list[tuple[s
 
 
 def attach_small(frags: list[Frag], body: float) -> None:
-    """Raised small digits next to text become ``＊N`` markers inside it; tiny type sitting on a line is ruby."""
+    """Raised small digits next to text become ``＊N`` markers inside it (``2、3`` two of them); tiny type sitting
+    on a line is ruby."""
     text = [f for f in frags if f.role == "text"]
     rubies: dict[int, list[Frag]] = defaultdict(list)
     hosts: dict[int, Frag] = {}
     for small in text:
-        if small.size >= 0.95 * body:
+        if small.size >= 0.95 * max(body, small.size + 0.1) and not MARKS.match(small.text.strip()):
             continue
-        host = next((f for f in text if f is not small and f.size > small.size * 1.15
+        host = next((f for f in text if f is not small and f.role == "text" and f.size > small.size * 1.1
                      and f.top - 1 <= small.bottom <= f.bottom - 0.15 * f.size
                      and f.x0 - small.size <= small.x0 <= f.x1 + small.size), None)
-        if host and DIGITS.match(small.text.strip()) and small.size >= 0.6 * body:
+        if host and MARKS.match(small.text.strip()) and small.size >= 0.5 * host.size:
             insert_marker(host, small)
             small.role = "marker"
+            continue
+        if small.size >= 0.95 * body:
             continue
         over = next((f for f in text if f is not small and f.size >= small.size * 1.6
                      and -0.5 * small.size <= f.top - small.bottom <= 0.5 * small.size
@@ -134,7 +138,8 @@ def insert_reading(base_chars: list[dict], ruby_chars: list[dict], size: float, 
 
 def insert_marker(host: Frag, small: Frag) -> None:
     at = next((i for i, c in enumerate(host.chars) if c["x0"] >= small.x0 - 0.5), len(host.chars))
-    host.chars.insert(at, {"text": f"＊{int(small.text.strip().translate(WIDE))}", "x0": small.x0,
+    numbers = re.findall(r"[0-9０-９]+", small.text)
+    host.chars.insert(at, {"text": "、".join(f"＊{int(n.translate(WIDE))}" for n in numbers), "x0": small.x0,
                            "x1": small.x1, "top": small.top, "bottom": small.bottom, "size": host.size,
                            "fontname": host.font})
     host.text = join_chars(host.chars)
