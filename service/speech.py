@@ -55,7 +55,7 @@ def heading_cue(section: Section, announced: bool = False) -> str:
 def _heading(section: Section, voice: Voice, cue: str) -> Utterance:
     if section.label and section.title:
         # NOTE: the label, a short pause, then the title: numbered headings are said as a listener expects
-        title = section.title_reading or text_to_reading(section.title)
+        title = section.title_reading or text_to_reading(section.title, ruby=section.title_ruby)
         return Utterance(cue, "heading", section.heading, (text_to_reading(section.label), title),
                          voice.heading_pause, gap=LABEL_PAUSE)
     return Utterance(cue, "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause)
@@ -74,7 +74,7 @@ def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = T
             number += 1
             last = i == len(block.sentences) - 1
             pause = voice.paragraph_pause if last else voice.sentence_pause
-            reading = sentence.reading or text_to_reading(sentence.text)
+            reading = sentence.reading or text_to_reading(sentence.text, ruby=sentence.ruby)
             kind = "figure" if block.type == "figure" else "sentence"
             out.append(Utterance(f"s{number}", kind, sentence.text, (reading,), pause, b, i))
     if footnotes and section.footnotes:
@@ -82,7 +82,7 @@ def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = T
             out[-1] = _with_pause(out[-1], max(out[-1].pause_after, voice.footnote_pause))
         for note in section.footnotes:
             label = f"注{note.number}。"
-            reading = note.reading or text_to_reading(note.text)
+            reading = note.reading or text_to_reading(note.text, ruby=note.ruby)
             out.append(Utterance(f"n{note.number}", "footnote", f"{label}{note.text}",
                                  (text_to_reading(label), reading), voice.footnote_pause))
     if out:

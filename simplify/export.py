@@ -61,6 +61,7 @@ def sentence_to_dict(sentence: Sentence) -> dict:
         "notes": [asdict(n) for n in sentence.notes],
         "links": [asdict(l) for l in sentence.links],
         "figures": list(sentence.figures),
+        "ruby": [asdict(r) for r in sentence.ruby],
         "terms": term_refs(sentence.terms),
         **reading_to_dict(sentence.reading),
     }
@@ -71,6 +72,8 @@ def block_to_dict(block: Block) -> dict:
     if block.type == "figure":
         out["figure"] = block.figure
         out["caption"] = block.caption
+    if block.type == "table":
+        out["rows"] = [[{"text": c.text, "header": c.header} for c in row] for row in block.rows]
     return out
 
 

@@ -87,7 +87,7 @@ _RE_DEFINING_FOOTNOTE = re.compile(r"(の略語?。|の略称|こと。|をい�
 def _term_before(sentence: Sentence, offset: int, matcher: Matcher) -> str | None:
     """The word a footnote marker follows: a glossary form if one ends there, else the noun compound."""
     text = sentence.text[:offset]
-    reading = sentence.reading or text_to_reading(sentence.text)
+    reading = sentence.reading or text_to_reading(sentence.text, ruby=sentence.ruby)
     boundaries = {t.start for t in reading.tokens} | {len(sentence.text)}
     for length in matcher.lengths:
         start = offset - length

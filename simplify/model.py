@@ -72,6 +72,15 @@ class NoteRef:
 
 
 @dataclass(frozen=True)
+class Ruby:
+    """A reading the document prints over ``text[start:end]`` (ruby set in the source: 切り拓く with ひら)."""
+
+    start: int
+    end: int
+    reading: str  # hiragana
+
+
+@dataclass(frozen=True)
 class Link:
     """A URL found in a text, with its character span."""
 
@@ -88,6 +97,7 @@ class Sentence:
     figures: tuple[str, ...] = ()
     reading: Reading | None = None  # tokens and spoken script (simplify.reading)
     terms: tuple[TermRef, ...] = ()  # glossary terms used (simplify.glossary)
+    ruby: tuple[Ruby, ...] = ()  # readings the source prints over its words
 
     def text_with_marks(self) -> str:
         """The sentence as printed, footnote markers put back where they stood."""
@@ -125,6 +135,7 @@ class Footnote:
     urls: tuple[str, ...] = ()
     reading: Reading | None = None
     terms: tuple[TermRef, ...] = ()
+    ruby: tuple[Ruby, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,6 +150,7 @@ class Section:
     title_reading: Reading | None = None
     title_terms: tuple[TermRef, ...] = ()
     title_notes: tuple[NoteRef, ...] = ()  # footnote markers printed on the heading (第２節　ＡＩ技術の潮流³)
+    title_ruby: tuple[Ruby, ...] = ()  # readings printed over the title's words
     readability: object | None = None  # simplify.readability.Readability of its own sentences
 
     @property

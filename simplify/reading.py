@@ -53,19 +53,20 @@ class _Sub:
     start: int
     end: int
     spoken: str
-    kind: str  # rule | printed | silent
+    kind: str  # ruby | rule | printed | silent
     base_end: int = 0  # printed readings: where the kanji base ends
 
 
-def _substitutions(text: str, lexicon: Lexicon) -> list[_Sub]:
-    found: list[_Sub] = []
+def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = ()) -> list[_Sub]:
+    # NOTE: a reading the document prints over a word (ruby) is what the author wants said: it comes first
+    found: list[_Sub] = [_Sub(r.start, r.end, r.reading, "ruby", r.end) for r in ruby if 0 <= r.start < r.end <= len(text)]
     for rule in lexicon.rules:
         group = "target" if "target" in rule.pattern.groupindex else 0
         found += [_Sub(m.start(group), m.end(group), rule.spoken, "rule") for m in rule.pattern.finditer(text)]
     for m in _RE_PRINTED_READING.finditer(text):
         found.append(_Sub(m.start(), m.end(), m["kana"], "printed", m.end("base")))
     found += [_Sub(m.start(), m.end(), "", "silent") for m in _RE_CONTROL.finditer(text)]
-    found.sort(key=lambda s: (s.start, -(s.end - s.start)))
+    found.sort(key=lambda s: (s.start, s.kind != "ruby", -(s.end - s.start)))
     chosen, end = [], 0
     for sub in found:
         if sub.start >= end and sub.end > sub.start:
@@ -295,8 +296,9 @@ def _run_frontend(text: str) -> list[dict]:
     return pyopenjtalk.run_frontend(text)
 
 
-def text_to_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
-    """Tokens with readings, and the spoken script, for one sentence (or title, or footnote).
+def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = ()) -> Reading:
+    """Tokens with readings, and the spoken script, for one sentence (or title, or footnote); ``ruby`` (the
+    ``Ruby`` spans the source printed over words) is shown over those words and said instead of them.
 
     >>> r = text_to_reading("PHRを読み上げる。")
     >>> [(t.surface, t.reading) for t in r.tokens][:3]
@@ -306,7 +308,7 @@ def text_to_reading(text: str, lexicon: Lexicon | None = None) -> Reading:
     """
     lexicon = lexicon or default_lexicon()
     ensure_applied(lexicon)
-    subs = _substitutions(text, lexicon)
+    subs = _substitutions(text, lexicon, ruby)
     analysed, origin, owner = _analysed_text(text, subs)
     tokens: list[Token] = []
     chunks: list[tuple[dict, ...]] = []
@@ -439,15 +441,16 @@ def kana_to_romaji(kana: str) -> str:
 def document_with_readings(document: Document, lexicon: Lexicon | None = None) -> Document:
     """The same document with tokens and spoken script on every sentence, title and footnote."""
 
-    def read(text: str) -> Reading:
-        return text_to_reading(text, lexicon)
+    def read(text: str, ruby: tuple = ()) -> Reading:
+        return text_to_reading(text, lexicon, ruby)
 
     def section(s: Section) -> Section:
-        blocks = tuple(replace(b, sentences=tuple(replace(x, reading=read(x.text)) for x in b.sentences)) for b in s.blocks)
-        footnotes = tuple(replace(f, reading=read(f.text)) for f in s.footnotes)
+        blocks = tuple(replace(b, sentences=tuple(replace(x, reading=read(x.text, x.ruby)) for x in b.sentences))
+                       for b in s.blocks)
+        footnotes = tuple(replace(f, reading=read(f.text, f.ruby)) for f in s.footnotes)
         return replace(
             s,
-            title_reading=read(s.title),
+            title_reading=read(s.title, s.title_ruby),
             blocks=blocks,
             footnotes=footnotes,
             children=tuple(section(c) for c in s.children),

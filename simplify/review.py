@@ -100,7 +100,7 @@ def sentence_disagreements(text: str) -> list[tuple[str, str, str, str]]:
         said = "".join(t.pron for t in group_ours)
         other = "".join(t[2] for t in group_theirs)
         if said and other and not same_sound(said, other):
-            how = next((t.source for t in group_ours if t.source in ("lexicon", "rule", "printed")), "")
+            how = next((t.source for t in group_ours if t.source in ("lexicon", "rule", "printed", "ruby")), "")
             out.append((surface, said, other, how))
     return out
 
@@ -139,6 +139,6 @@ def summary(disagreements: list[Disagreement]) -> dict[str, int]:
     total = sum(d.count for d in disagreements)
     by = Counter()
     for d in disagreements:
-        by["lexicon or rule" if d.decided in ("lexicon", "rule", "printed") else
+        by["lexicon or rule" if d.decided in ("lexicon", "rule", "printed", "ruby") else
            "reviewed" if d.decided.startswith("reviewed") else "open"] += d.count
     return {"disagreements": total, "distinct": len(disagreements), **by}

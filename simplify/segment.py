@@ -16,7 +16,8 @@ import re
 import unicodedata
 from dataclasses import dataclass, replace
 
-from .model import Block, Document, Footnote, Link, NoteRef, Section, Sentence, Source
+from .model import Block, Document, Footnote, Link, NoteRef, Ruby, Section, Sentence, Source
+from .textio import split_annotations
 
 LEVEL_SETSU, LEVEL_KOU, LEVEL_MOKU, LEVEL_KANA, LEVEL_PAREN_KANA = 1, 2, 3, 4, 5
 
@@ -343,7 +344,8 @@ def _links(text: str) -> tuple[Link, ...]:
 
 
 def text_to_sentence(text: str) -> Sentence:
-    """One sentence: footnote markers taken out (kept as references), links and figure refs found."""
+    """One sentence: footnote markers taken out (kept as references), printed ruby taken out (kept as readings
+    over its base), links and figure refs found."""
     notes, out, pos = [], [], 0
     for m in _RE_MARKER.finditer(text):
         out.append(text[pos : m.start()])
@@ -351,9 +353,16 @@ def text_to_sentence(text: str) -> Sentence:
         notes.append(NoteRef(m.group(0), label_number(m["num"]), offset))
         pos = m.end()
     out.append(text[pos:])
-    clean = "".join(out)
+    clean, spans = split_annotations("".join(out))
+    if spans or len(clean) != sum(len(s) for s in out):
+        notes = [replace(n, offset=_after_annotations("".join(out), n.offset)) for n in notes]
     figures = tuple(dict.fromkeys(_RE_FIGURE_REF.findall(clean)))
-    return Sentence(clean, tuple(notes), _links(clean), figures)
+    return Sentence(clean, tuple(notes), _links(clean), figures, ruby=tuple(Ruby(*span) for span in spans))
+
+
+def _after_annotations(text: str, offset: int) -> int:
+    """Where ``offset`` of an annotated text falls once its annotations are taken out."""
+    return len(split_annotations(text[:offset])[0])
 
 
 # ---------------------------------------------------------------------------------------------

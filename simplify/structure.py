@@ -18,10 +18,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 
-from .model import Block, Cell, Document, Footnote, NoteRef, Section, Source
+from .model import Block, Cell, Document, Footnote, NoteRef, Ruby, Section, Source
 from .segment import (_KANA_ORDER, _KANA_ROMAJI, TextBuffer, _attach_footnotes, _links, label_number,
                       normalize_spaces, unique_id, split_sentences, text_to_sentence)
-from .textio import xml_safe
+from .textio import split_annotations, without_annotations, xml_safe
 
 _NUM = r"[0-9０-９]{1,3}"
 _KANJI_NUM = r"[0-9０-９〇一二三四五六七八九十百]{1,4}"
@@ -208,7 +208,9 @@ class _Model:
         if self.note:
             number, mark, buffer = self.note
             text = buffer.value()
-            self.notes.append((Footnote(mark, number, text, tuple(l.url for l in _links(text))),
+            text, spans = split_annotations(text)
+            self.notes.append((Footnote(mark, number, text, tuple(l.url for l in _links(text)),
+                                        ruby=tuple(Ruby(*span) for span in spans)),
                                self.stack[-1] if self.stack else None))
         self.note = None
 
@@ -290,7 +292,7 @@ class _Model:
         m = _FIGURE.match(text)
         figure_id, caption = (m["id"].lstrip("■ "), normalize_spaces(m["caption"])) if m else ("", text)
         sentence = text_to_sentence(f"{figure_id} {caption}".strip())
-        block = Block("figure", (sentence,), figure_id or None, caption)
+        block = Block("figure", (sentence,), figure_id or None, without_annotations(caption))
         if self.para and not re.search(r"[。！？」）]$", self.para.tail()):
             self.figures.append(block)  # NOTE: the text flows around the figure: it follows the paragraph
         else:
@@ -313,6 +315,7 @@ class _Model:
         self.flush()
         self.flush_note()
         rows = tuple(tuple(replace(c, text=normalize_spaces(xml_safe(c.text))) for c in row) for row in rows)
+        shown = tuple(tuple(replace(c, text=_MARK.sub("", without_annotations(c.text))) for c in row) for row in rows)
         # NOTE: a first row of short header cells names the columns; else a row's own header cell names it
         header = rows[0] if len(rows) > 2 and all(c.header and len(c.text) <= 20 for c in rows[0]) else None
         sentences = []
@@ -327,7 +330,7 @@ class _Model:
                 self._note_marks(spoken)
                 sentences.append(text_to_sentence(spoken if spoken.endswith("。") else spoken + "。"))
         if sentences:
-            self._current().blocks.append(Block("table", tuple(sentences), rows=rows))
+            self._current().blocks.append(Block("table", tuple(sentences), rows=shown))
 
     def _heading(self, key: str, label: str, title: str, explicit: int | None, number: int | None = None,
                  style: HeadingStyle | None = None) -> None:
@@ -371,9 +374,10 @@ def _freeze(nodes: list[_Node], parent: str, counts: dict[str, int], notes: dict
         section_id = unique_id(base, counts)
         children = _freeze(node.children, section_id, counts, notes)
         own = tuple(sorted(notes.get(id(node), []), key=lambda f: f.number))
-        marks = tuple(NoteRef(f"＊{n}", n, len(node.title)) for n in node.title_marks)
-        out.append(Section(section_id, node.depth, node.label, node.title, tuple(node.blocks), own, children,
-                           title_notes=marks))
+        title, spans = split_annotations(node.title)
+        marks = tuple(NoteRef(f"＊{n}", n, len(title)) for n in node.title_marks)
+        out.append(Section(section_id, node.depth, without_annotations(node.label), title, tuple(node.blocks), own,
+                           children, title_notes=marks, title_ruby=tuple(Ruby(*span) for span in spans)))
     return tuple(out)
 
 
@@ -391,11 +395,12 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
         roots.append(_Node(1, -1, "", "", "", None))
     notes_by_node = _attach_footnotes(roots, model.notes)
     sections = _freeze(roots, "", {}, notes_by_node)
-    title = xml_safe(title) if title else title
+    title = without_annotations(xml_safe(title)) if title else title
     if not title:
         first = next((s for s in sections if s.title), None)
         title = first.heading if first else _first_words(sections) or source.file
-    return Document(doc_id, title, source, sections, tuple(discarded) + tuple(model.discarded), source_report)
+    discarded = tuple(without_annotations(t) for t in tuple(discarded) + tuple(model.discarded))
+    return Document(doc_id, title, source, sections, discarded, source_report)
 
 
 def _title_line(roots: list[_Node]) -> None:

@@ -142,3 +142,42 @@ def bytes_to_text(data: bytes, name: str = "<input>") -> str:
 
 def _newlines(text: str) -> str:
     return xml_safe(text.replace("\r\n", "\n").replace("\r", "\n"))
+
+
+# Printed ruby travels inside a source's text as Unicode's interlinear annotation characters, base then reading
+# (U+FFF9 base U+FFFA reading U+FFFB), until a sentence, title or note takes it out into its ``ruby`` field: no
+# reading is ever shown as text, and joining lines or splitting sentences cannot separate a reading from its base.
+ANCHOR, SEPARATOR, TERMINATOR = "\ufff9", "\ufffa", "\ufffb"
+_ANNOTATION = re.compile("\ufff9([^\ufff9\ufffa\ufffb]*)\ufffa([^\ufff9\ufffa\ufffb]*)\ufffb")
+
+
+def annotate(base: str, reading: str) -> str:
+    """``base`` carrying its printed ``reading`` (see ``split_annotations``)."""
+    return f"{ANCHOR}{base}{SEPARATOR}{reading}{TERMINATOR}"
+
+
+def split_annotations(text: str) -> tuple[str, tuple[tuple[int, int, str], ...]]:
+    """The text without its annotations, and each annotated base's (start, end, reading) in that text.
+
+    >>> split_annotations("切り\ufff9拓\ufffaひら\ufffbく")
+    ('切り拓く', ((2, 3, 'ひら'),))
+    """
+    if ANCHOR not in text and SEPARATOR not in text and TERMINATOR not in text:
+        return text, ()
+    out, spans, pos = [], [], 0
+    for m in _ANNOTATION.finditer(text):
+        out.append(text[pos:m.start()])
+        start = sum(len(p) for p in out)
+        out.append(m[1])
+        if m[1] and m[2]:
+            spans.append((start, start + len(m[1]), m[2]))
+        pos = m.end()
+    out.append(text[pos:])
+    clean = "".join(out)
+    for stray in (ANCHOR, SEPARATOR, TERMINATOR):  # NOTE: a broken annotation shows its base, never a reading
+        clean = clean.replace(stray, "")
+    return clean, tuple(spans)
+
+
+def without_annotations(text: str) -> str:
+    return split_annotations(text)[0]

@@ -119,26 +119,35 @@ def test_pdf_figures_are_figures_and_their_chart_text_is_not_body():
     document = path_to_document(CORPUS / "kagaku-r6-ch1.pdf")
     figures = [b for s in document.walk() for b in s.blocks if b.type == "figure"]
     assert [f.figure for f in figures] == [f"第１-１-{chr(0xFF10 + n)}{'表' if n in (5, 7) else '図'}" for n in range(1, 8)]
-    assert figures[0].caption == "人工知能・ビッグデータ技術の俯瞰図（ふかんず）（時系列）"  # its printed ruby kept
+    assert figures[0].caption == "人工知能・ビッグデータ技術の俯瞰図（時系列）"  # its printed ruby is no text
+    assert [(r.reading) for r in figures[0].sentences[0].ruby] == ["ふかんず"]
     body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
     assert "ロ に勝利" not in body and "深層学習圧勝" not in body  # chart labels
-    assert "ふかんず" not in body.replace("俯瞰図（ふかんず）", "")  # printed ruby is its base's reading only
+    assert "ふかんず" not in body  # printed ruby is its base's reading only
     assert "マルチモーダル性" in body  # a sentence whole across a column break with footnotes between
 
 
-def test_pdf_printed_ruby_is_the_reading_of_its_base_and_said_once():
-    from simplify.reading import text_to_reading
+@pytest.mark.parametrize("tagged", [True, False], ids=["tagged", "untagged"])
+def test_pdf_printed_ruby_is_the_reading_of_its_base_never_text_and_said_once(tagged):
+    from simplify.reading import document_with_readings, token_to_ruby
+    from tests.pdf_builder import untagged
 
-    document = path_to_document(CORPUS / "kagaku-r6-ch1.pdf")
+    data = (CORPUS / "kagaku-r6-ch1.pdf").read_bytes()
+    document = _load(data if tagged else untagged(data))
     sentence = next(s for sec in document.walk() for s in sec.sentences() if "流暢" in s.text)
-    assert "流暢（りゅうちょう）な文章" in sentence.text  # ruby set over 流 and 暢 separately, one word
-    reading = text_to_reading(sentence.text)
-    base = next(t for t in reading.tokens if t.surface == "流暢")
-    assert (base.reading, base.source) == ("りゅうちょう", "printed")
-    assert reading.spoken.count("リューチョー") == 1 and "リュウチョウ" not in reading.spoken
-    body = " ".join(s.text for sec in document.walk() for s in sec.sentences())
-    for printed in ("俯瞰図（ふかんず）", "牽引（けんいん）", "演繹（えんえき）"):
-        assert printed in body
+    assert "流暢な文章" in sentence.text  # the ruby is not text
+    at = sentence.text.index("流暢")
+    assert [(r.start, r.end, r.reading) for r in sentence.ruby] == [(at, at + 2, "りゅうちょう")]  # set over 流 and 暢: one word
+    read = document_with_readings(document)
+    sentence = next(s for sec in read.walk() for s in sec.sentences() if "流暢" in s.text)
+    base = next(t for t in sentence.reading.tokens if t.surface == "流暢")
+    assert (base.reading, base.source) == ("りゅうちょう", "ruby")
+    assert token_to_ruby(base) == [("流暢", "りゅうちょう")]  # shown over its base
+    assert sentence.reading.spoken.count("リューチョー") == 1 and "リュウチョウ" not in sentence.reading.spoken
+    texts = [s.text for sec in document.walk() for s in sec.sentences()] + [f.text for sec in document.walk() for f in sec.footnotes]
+    assert not any(re.search(r"[\u4e00-\u9fff]（[ぁ-ん]{2,}）", t) for t in texts)  # no （かな） inserted anywhere
+    rubies = {r.reading for sec in document.walk() for s in sec.sentences() for r in s.ruby}
+    assert {"ふかんず", "けんいん", "えんえき"} <= rubies
 
 
 def test_pdf_columns_read_left_then_right():

@@ -52,7 +52,7 @@ def sentence_to_html(sentence: Sentence, level: RubyLevel, *, cue: str, terms: d
                      note_prefix: str, disclose: bool = True) -> Markup:
     """One sentence: ruby per token; the first use of a glossary term as a link that scripts turn into a
     disclosure; footnote markers put back where they stood, linked to the note."""
-    reading = sentence.reading or text_to_reading(sentence.text)
+    reading = sentence.reading or text_to_reading(sentence.text, ruby=sentence.ruby)
     pieces = _pieces(reading, level)
     opens = {r.start: r for r in sentence.terms if r.first and disclose}
     notes_at: dict[int, list] = {}

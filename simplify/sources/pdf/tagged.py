@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ...structure import Cell, Line
+from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import font_name
 from .layout import mark_key
 from .tree import Content, Element
@@ -374,21 +375,24 @@ def _dominant(chars: list[dict]) -> tuple[float, str]:
 
 
 def _text(para: _Para) -> str:
-    """The paragraph's characters as text: printed ruby (tiny kana over kanji, or RT) becomes the base's
-    printed reading ``base（かな）``, spaces between Latin words kept, nothing else between lines."""
+    """The paragraph's characters as text: printed ruby (tiny kana over kanji, or RT) becomes its base's reading
+    (an annotation, never text), spaces between Latin words kept, nothing else between lines."""
     chars = para.chars
     size, _ = _dominant(chars)
     spans = _ruby_spans(chars, size) + [(i, i + 1, kana) for i, kana in para.readings]
     spans = _merged(sorted(spans))
     skip = {i for span in spans for i in span[3]}
+    before = {span[0] for span in spans}
     after = {span[1] - 1: span[2] for span in spans}
     pieces = []
     for i, c in enumerate(chars):
         if i in skip:
             continue
+        if i in before:
+            pieces.append({**c, "text": ANCHOR, "synthetic": True})
         pieces.append(c)
         if i in after:
-            pieces.append({**c, "text": f"（{after[i]}）", "synthetic": True})
+            pieces.append({**c, "text": f"{SEPARATOR}{after[i]}{TERMINATOR}", "synthetic": True})
     return _join(pieces)
 
 

@@ -6,6 +6,7 @@ import re
 from collections import Counter, defaultdict
 
 from ...structure import match_heading
+from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import Frag, join_chars
 
 FIGURE_START = re.compile(r"^\s*■|^\s*(?:図表\s?[0-9０-９Ⅰ-Ⅹ][0-9０-９\-－‐]*|第[0-9０-９]+(?:[-－‐][0-9０-９]+)+[図表])[\s\u3000／/:：]")
@@ -117,8 +118,8 @@ def attach_small(frags: list[Frag], body: float) -> None:
 
 
 def insert_reading(base_chars: list[dict], ruby_chars: list[dict], size: float, font: str) -> bool:
-    """Printed ruby becomes the printed reading ``base（かな）`` right after its base, which the reading stage
-    shows over the base and never says twice. Ruby over kana, or of one kana, is left out as before."""
+    """Printed ruby becomes its base's reading (an annotation the sentence takes out: shown over the base, said
+    instead of it, never as text). Ruby over kana, or of one kana, is left out."""
     kana = "".join(c["text"] for c in ruby_chars).strip().translate(HIRAGANA)
     if not re.fullmatch(r"[\u3041-\u309fー]{2,12}", kana):
         return False
@@ -130,9 +131,9 @@ def insert_reading(base_chars: list[dict], ruby_chars: list[dict], size: float, 
     base = [i for i, c in enumerate(base_chars) if overlap(c) > 0.3]
     if not base or not all(KANJI.fullmatch(base_chars[i]["text"]) for i in base) or len(base) > 8:
         return False
-    last = base_chars[base[-1]]
-    base_chars.insert(base[-1] + 1, {"text": f"（{kana}）", "x0": last["x1"], "x1": last["x1"], "top": last["top"],
-                                     "bottom": last["bottom"], "size": size, "fontname": font})
+    first, last = base_chars[base[0]], base_chars[base[-1]]
+    base_chars.insert(base[-1] + 1, {**last, "text": f"{SEPARATOR}{kana}{TERMINATOR}", "x0": last["x1"]})
+    base_chars.insert(base[0], {**first, "text": ANCHOR, "x1": first["x0"]})
     return True
 
 
