@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from simplify.model import Document, Section
 from simplify.ruby import RubyLevel, parse_level, tokens_to_html
+from simplify.reading import text_to_reading
 
 from .audio import mp3_frames, strip_id3
 from . import store
@@ -234,9 +235,17 @@ def _daisy_content(document: Document, parts: list[Part]) -> str:
                 section = part.section if cue["id"] == "h" else document.section(cue["id"][2:])
                 level = min(6, depths[section.id])
                 body.append(f'<h{level} id="{part.element_id(cue["id"])}">{escape(cue["text"])}</h{level}>')
+        tables: set[int] = set()
         for cue in part.cues:
             if cue["kind"] in ("sentence", "figure"):
                 body.append(f'<p id="{part.element_id(cue["id"])}">{escape(cue["text"])}{_daisy_noterefs(part, cue)}</p>')
+            elif cue["kind"] == "table" and cue.get("block") is not None and cue["block"] not in tables:
+                # NOTE: a table is one element a row, each row the text its audio cue says
+                tables.add(cue["block"])
+                block = part.section.blocks[cue["block"]]
+                first = int(cue["id"][1:])
+                ids = [part.element_id(f"s{first + i}") for i in range(len(block.sentences))]
+                body.append(table_html(block, ids, escape))
         for cue in part.cues:
             if cue["kind"] == "footnote":
                 body.append(f'<p class="footnote" id="{part.element_id(cue["id"])}">{escape(cue["text"])}</p>')
@@ -429,6 +438,11 @@ def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
     out.append(f'<h{heading_level} id="{part.element_id("h")}">{label}{title}</h{heading_level}>')
     number = 0
     for block in section.blocks:
+        if block.type == "table":
+            ids = [part.element_id(f"s{number + i + 1}") for i in range(len(block.sentences))]
+            number += len(block.sentences)
+            out.append(table_html(block, ids, lambda text: _ruby_or_text(text_to_reading(text), text, level)))
+            continue
         spans = []
         for sentence in block.sentences:
             number += 1
@@ -519,3 +533,21 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
             '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/">\n' + "\n".join(metadata) + "\n</metadata>\n"
             "<manifest>\n" + "\n".join(items) + "\n</manifest>\n"
             '<spine page-progression-direction="ltr">\n' + "\n".join(spine) + "\n</spine>\n</package>\n")
+
+
+def table_html(block, ids: list[str], cell) -> str:
+    """A table block as XHTML (EPUB 3 and DAISY 2.02 alike): header cells with ``scope``, each data row with the
+    id of the audio cue that reads it; ``cell`` turns a cell's text into markup (ruby, or escaped text)."""
+    out = ["<table>"]
+    spoken = iter(ids)
+    for index, row in enumerate(block.rows):
+        header = index < block.header_rows
+        row_id = None if header or not any(c.text for c in row) else next(spoken, None)
+        out.append(f'<tr id="{row_id}">' if row_id else "<tr>")
+        for c in row:
+            inner = cell(c.text) if c.text else ""
+            out.append(f'<th scope="{"col" if header else "row"}">{inner}</th>' if header or c.header
+                       else f"<td>{inner}</td>")
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)

@@ -61,6 +61,9 @@ def _heading(section: Section, voice: Voice, cue: str) -> Utterance:
     return Utterance(cue, "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause)
 
 
+TABLE_SKIPPED = "ここに表があります。表の読み上げは省略します。"
+
+
 def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = True,
                           announce: tuple[Section, ...] = ()) -> list[Utterance]:
     """What a section's track says: the headings it announces for sections that are only a heading (its parents,
@@ -70,12 +73,18 @@ def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = T
         out.append(_heading(section, voice, heading_cue(section)))
     number = 0
     for b, block in enumerate(section.blocks):
+        if block.type == "table" and voice.tables == "skip":
+            # NOTE: announced, not read; the rows keep their cue numbers so the page and the audio stay aligned
+            out.append(Utterance(f"s{number + 1}", "table", TABLE_SKIPPED, (text_to_reading(TABLE_SKIPPED),),
+                                 voice.paragraph_pause, b, 0))
+            number += len(block.sentences)
+            continue
         for i, sentence in enumerate(block.sentences):
             number += 1
             last = i == len(block.sentences) - 1
             pause = voice.paragraph_pause if last else voice.sentence_pause
             reading = sentence.reading or text_to_reading(sentence.text, ruby=sentence.ruby)
-            kind = "figure" if block.type == "figure" else "sentence"
+            kind = {"figure": "figure", "table": "table"}.get(block.type, "sentence")
             out.append(Utterance(f"s{number}", kind, sentence.text, (reading,), pause, b, i))
     if footnotes and section.footnotes:
         if out:

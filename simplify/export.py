@@ -74,6 +74,7 @@ def block_to_dict(block: Block) -> dict:
         out["caption"] = block.caption
     if block.type == "table":
         out["rows"] = [[{"text": c.text, "header": c.header} for c in row] for row in block.rows]
+        out["header_rows"] = block.header_rows
     return out
 
 

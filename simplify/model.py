@@ -125,6 +125,7 @@ class Block:
     figure: str | None = None  # figure id such as 図表Ⅱ-2-6-1 (figure blocks only)
     caption: str | None = None
     rows: tuple[tuple[Cell, ...], ...] = ()  # a table's cells, row by row
+    header_rows: int = 0  # a table's first rows that name its columns (its sentences read the rows after them)
 
 
 @dataclass(frozen=True)

@@ -321,6 +321,8 @@ class _Model:
         sentences = []
         for row in rows[1:] if header else rows:
             texts = [c.text for c in row]
+            if not any(texts):
+                continue
             if header and len(header) == len(row):
                 texts = [f"{h.text}：{t}" if h.text and t else t for h, t in zip(header, texts)]
             elif len(row) > 1 and row[0].header and row[0].text:
@@ -330,7 +332,7 @@ class _Model:
                 self._note_marks(spoken)
                 sentences.append(text_to_sentence(spoken if spoken.endswith("。") else spoken + "。"))
         if sentences:
-            self._current().blocks.append(Block("table", tuple(sentences), rows=shown))
+            self._current().blocks.append(Block("table", tuple(sentences), rows=shown, header_rows=1 if header else 0))
 
     def _heading(self, key: str, label: str, title: str, explicit: int | None, number: int | None = None,
                  style: HeadingStyle | None = None) -> None:

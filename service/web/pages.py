@@ -15,7 +15,7 @@ from simplify.ruby import parse_level
 from ..build import plan_for
 from ..speech import heading_cue
 from . import library
-from .render import plain_reading, plain_to_html, sentence_to_html, text_to_html
+from .render import plain_reading, plain_to_html, sentence_to_html, table_to_html, text_to_html
 
 bp = Blueprint("pages", __name__)
 
@@ -116,6 +116,14 @@ def section(doc_id: str, section_id: str):
     cue = 0
     paragraphs = []
     for block in found.blocks:
+        if block.type == "table":
+            # NOTE: a table's caption (■第１-１-５表／…) is the figure block just before it
+            caption = paragraphs.pop()[1][0] if paragraphs and paragraphs[-1][0].type == "figure" \
+                and "表" in (paragraphs[-1][0].figure or "") and len(paragraphs[-1][1]) == 1 else None
+            cues = [f"s{cue + i + 1}" for i in range(len(block.sentences))]
+            cue += len(block.sentences)
+            paragraphs.append((block, [table_to_html(block, cues, level, caption)]))
+            continue
         rendered = []
         for sentence in block.sentences:
             cue += 1
