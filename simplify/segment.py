@@ -61,12 +61,12 @@ def _gap(left: str, right: str, had_space: bool) -> str:
     """What goes between two pieces of text that whitespace (or a line end) separated."""
     if not had_space:
         return ""
+    if left[-1] == "-" and left[-2:-1].isalnum() and right[0].isalnum():
+        return ""  # NOTE: a line that breaks after a hyphen (ELYZA-|japanese, a URL's …-and-|trustworthy) is one word
     if right.startswith(("http://", "https://")) or _RE_URL_END.search(left[-200:]):
         return " "  # NOTE: keep URLs apart from the words around them
     if is_cjk(left[-1]) or is_cjk(right[0]):
         return ""  # NOTE: justification spacing (開 催 さ れ た) or a wrap inside Japanese text
-    if left[-1] == "-" and left[-2:-1].isalnum() and right[0].isalnum():
-        return ""  # NOTE: a line that breaks after a hyphen (ELYZA-|japanese) is one word
     return " "  # between Latin words: Existing Practices against Disinformation
 
 

@@ -451,3 +451,60 @@ def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
     assert library(app).document(doc_id).source.file == "kagaku-r6-ch1.pdf"
     feed = client.get(f"/api/documents/{doc_id}/feed.xml")
     assert feed.status_code in (200, 503)  # 503 while the whole document is still being built
+
+
+# -- tagged and untagged: the same document, nothing lost ---------------------------------------------------------
+
+def _pdf_texts(document) -> list[str]:
+    """Every text the document keeps: titles, labels, sentences, table cells, notes, readings, what was set aside."""
+    texts = [document.title, *document.discarded]
+    for section in document.walk():
+        texts += [section.label, section.title, *(r.reading for r in section.title_ruby)]
+        for block in section.blocks:
+            texts += [t for s in block.sentences for t in (s.text, *(r.reading for r in s.ruby))]
+            texts += [c.text for row in block.rows for c in row]
+        texts += [t for f in section.footnotes for t in (f.text, *(r.reading for r in f.ruby))]
+    return texts
+
+
+def _letters(text: str):
+    from collections import Counter
+
+    # NOTE: digits and ＊ are left out (markers are renumbered in document order); ■ and ／ are a caption's
+    # decoration (■第１-１-１図／…), read as its figure id and title
+    return Counter(c for c in unicodedata.normalize("NFKC", text) if not c.isspace() and not c.isdigit()
+                   and c not in "＊*■/")
+
+
+@pytest.fixture(scope="module", params=["kagaku-r6-ch1.pdf", "kagaku-r6-ch2.pdf"])
+def pdf_pair(request):
+    from tests.pdf_builder import untagged
+
+    data = (CORPUS / request.param).read_bytes()
+    return request.param, data, _load(data), _load(untagged(data))
+
+
+def test_no_character_of_a_pdf_is_lost_tagged_or_untagged(pdf_pair):
+    import pdfplumber
+
+    name, data, tagged, plain = pdf_pair
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        printed = sum((_letters("".join(c["text"] for c in page.chars)) for page in pdf.pages), _letters(""))
+    for document in (tagged, plain):
+        kept = sum((_letters(t or "") for t in _pdf_texts(document)), _letters(""))
+        assert printed - kept == _letters(""), f"{name}: {(printed - kept).most_common(10)}"
+
+
+def test_an_untagged_copy_reads_as_the_tagged_original(pdf_pair):
+    """The layout reader alone (structure tree and MarkInfo stripped) gives the tagged reading's headings, its
+    notes, and nearly all its body sentences whole."""
+    name, _, tagged, plain = pdf_pair
+    assert [s.heading for s in plain.walk()] == [s.heading for s in tagged.walk()]
+    notes = lambda d: [f.text for s in d.walk() for f in s.footnotes]
+    assert sorted(notes(plain)) == sorted(notes(tagged))  # every note, word for word
+    body = lambda d: [s.text for sec in d.walk() for b in sec.blocks if b.type == "paragraph" for s in b.sentences]
+    same = set(body(tagged)) & set(body(plain))
+    # NOTE: not yet all: the layout reader finds no tables, so a table's rows and its source line differ
+    assert len(same) >= 0.9 * len(body(tagged)), (name, len(same), len(body(tagged)))
+    # and no note is read as body: nothing in the body starts as a note does (a number, spaces, a citation)
+    assert not any(re.match(r"^[0-9]{1,2}\s+\S", s) for s in body(plain) + body(tagged))

@@ -117,17 +117,21 @@ def merge_heading_pieces(frags: list[Frag], body: float) -> None:
 
 
 def merge_note_numbers(frags: list[Frag], body: float) -> None:
-    """A footnote's number set apart from its text (``1␣␣McCarthy``) starts that text."""
-    _join_on_baseline([f for f in frags if f.size <= 0.85 * body], lambda a: bool(DIGITS.match(a.text.strip())))
+    """A footnote's number set apart from its text (``1␣␣McCarthy``) starts that text; a note's line that a
+    wider space cut in two (``…Models”,␣␣https://…``) is one line."""
+    small = [f for f in frags if f.size <= 0.85 * body]
+    _join_on_baseline(small, lambda a: bool(DIGITS.match(a.text.strip())))
+    _join_on_baseline(small, lambda a: True, reach=1.5)
 
 
-def _join_on_baseline(frags: list[Frag], starts) -> None:
-    """Join each fragment that ``starts`` a line to the nearest one after it on the same baseline."""
+def _join_on_baseline(frags: list[Frag], starts, reach: float = 4.0) -> None:
+    """Join each fragment that ``starts`` a line to the nearest one after it on the same baseline (at most
+    ``reach`` characters away)."""
     for a in sorted(frags, key=lambda f: -f.x0):
         if a.role != "text" or not starts(a):
             continue
         after = [b for b in frags if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
-                 and abs(a.bottom - b.bottom) < 0.4 * a.size and 0 <= b.x0 - a.x1 < 4 * a.size]
+                 and abs(a.bottom - b.bottom) < 0.4 * a.size and 0 <= b.x0 - a.x1 < reach * a.size]
         if after:
             b = min(after, key=lambda f: f.x0)
             b.text = a.text.rstrip() + "\u3000" + b.text.lstrip()

@@ -49,7 +49,7 @@ class PdfText:
 
 _REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱", "page number": "ノンブル", "side tab": "ツメ",
             "figure text": "図の中の文字", "figure source": "図の出典", "other type": "本文外の文字",
-            "untagged": "構造のない文字"}
+            "untagged": "構造のない文字", "rotated text": "回転した文字（図の軸など）", "empty table": "空の表"}
 
 
 def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS) -> PdfText:
@@ -69,7 +69,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     headings = heading_roles(tree) if tree else {}
     pages = [_fragments(page, headings) for page in raw.pages]
     boxes = [page.box for page in raw.pages]
-    discarded: list[tuple[str, str]] = []
+    discarded: list[tuple[str, str]] = [(page.rotated, "rotated text") for page in raw.pages if page.rotated]
     body = body_size(pages)
     tagged = _tree_pages(raw) if tree is not None and not raw.suspects else set()
     for frags in pages:
@@ -106,7 +106,12 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
         for number in sorted(layout_lines):
             lines.extend(layout_lines[number])
     how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
+    lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line for line in lines]
     return PdfText(tuple(lines), raw.title, tuple(discarded), how, _warnings(discarded))
+
+
+# NOTE: a URL set right after text (a note's 「…」https://…) is its own word: a space keeps the two apart
+_URL_GLUED = re.compile(r"(?<=[^\s(（「『<\[【/])(?=https?://)")
 
 
 def _fragments(page, headings: dict[tuple[int, int], str]) -> list[Frag]:

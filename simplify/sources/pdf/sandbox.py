@@ -28,7 +28,8 @@ class RawPage:
     number: int
     chars: tuple[dict, ...]  # upright characters in drawing order, spaces included
     box: tuple[float, float, float, float]
-    vertical: int  # characters that are not upright (縦書き)
+    vertical: int  # characters that are not upright (縦書き, or a chart's rotated labels)
+    rotated: str = ""  # those characters' text, in drawing order
 
 
 @dataclass(frozen=True)
@@ -216,8 +217,8 @@ def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, 
                 raise PdfError(f"{name}: {number + 1} ページの文字が多すぎます（{len(chars):,} 字）。",
                                code="too_large")
             upright = tuple({k: c[k] for k in _KEEP if k in c} for c in chars if c.get("upright", True))
-            vertical = sum(1 for c in chars if not c.get("upright", True) and c["text"].strip())
-            pages.append(RawPage(number, upright, tuple(page.bbox), vertical))
+            rotated = "".join(c["text"] for c in chars if not c.get("upright", True) and c["text"].strip())
+            pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated))
             page.flush_cache()
     except (PdfError, MemoryError):
         raise

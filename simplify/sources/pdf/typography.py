@@ -87,7 +87,9 @@ def attach_small(frags: list[Frag], body: float) -> None:
     for small in text:
         if small.size >= 0.95 * max(body, small.size + 0.1) and not MARKS.match(small.text.strip()):
             continue
-        host = next((f for f in text if f is not small and f.role == "text" and f.size > small.size * 1.1
+        # NOTE: a marker is smaller than its line, or as large but raised well above its baseline
+        host = next((f for f in text if f is not small and f.role == "text"
+                     and (f.size > small.size * 1.1 or f.size >= small.size and small.bottom <= f.bottom - 0.3 * f.size)
                      and f.top - 1 <= small.bottom <= f.bottom - 0.15 * f.size
                      and f.x0 - small.size <= small.x0 <= f.x1 + small.size), None)
         if host and MARKS.match(small.text.strip()) and small.size >= 0.5 * host.size:
@@ -100,41 +102,50 @@ def attach_small(frags: list[Frag], body: float) -> None:
                      and -0.5 * small.size <= f.top - small.bottom <= 0.5 * small.size
                      and f.x0 - small.size <= small.x0 and small.x1 <= f.x1 + small.size), None)
         if over is not None:
-            small.role = "ruby"
             rubies[id(over)].append(small)
             hosts[id(over)] = over
     for key, host in hosts.items():
-        groups: list[Frag] = []
+        spans = []  # (first base index, last base index, kana), one per ruby run, left to right
         for ruby in sorted(rubies[key], key=lambda r: r.x0):
-            if groups and ruby.x0 - groups[-1].x1 < 0.6 * host.size:  # one word's ruby, split by the layout
-                last = groups[-1]
-                groups[-1] = Frag(last.page, last.x0, ruby.x1, last.top, last.bottom, last.size, last.font,
-                                  last.chars + ruby.chars, last.text.strip() + ruby.text.strip())
-            else:
-                groups.append(ruby)
-        for ruby in reversed(groups):
-            insert_reading(host.chars, ruby.chars, host.size, host.font)
-            host.text = join_chars(host.chars)
+            base = _base_of(host.chars, ruby)
+            kana = ruby.text.strip().translate(HIRAGANA)
+            if base is not None and re.fullmatch(r"[\u3041-\u309fー]{1,12}", kana):
+                ruby.role = "ruby"  # NOTE: tiny type over no kanji stays text, and is set aside with its reason
+                spans.append((*base, kana))
+        for first, last, kana in reversed(_joined(spans)):
+            annotate_chars(host.chars, first, last, kana)
+        host.text = join_chars(host.chars)
 
 
-def insert_reading(base_chars: list[dict], ruby_chars: list[dict], size: float, font: str) -> bool:
-    """Printed ruby becomes its base's reading (an annotation the sentence takes out: shown over the base, said
-    instead of it, never as text). Ruby over kana, or of one kana, is left out."""
-    kana = "".join(c["text"] for c in ruby_chars).strip().translate(HIRAGANA)
-    if not re.fullmatch(r"[\u3041-\u309fー]{2,12}", kana):
-        return False
-    x0, x1 = min(c["x0"] for c in ruby_chars), max(c["x1"] for c in ruby_chars)
-
+def _base_of(chars: list[dict], ruby: Frag) -> tuple[int, int] | None:
+    """The kanji a ruby run stands over (by how much of each character it covers), or None."""
     def overlap(c: dict) -> float:
-        return (min(c["x1"], x1) - max(c["x0"], x0)) / max(c["x1"] - c["x0"], 0.1)
+        return (min(c["x1"], ruby.x1) - max(c["x0"], ruby.x0)) / max(c["x1"] - c["x0"], 0.1)
 
-    base = [i for i, c in enumerate(base_chars) if overlap(c) > 0.3]
-    if not base or not all(KANJI.fullmatch(base_chars[i]["text"]) for i in base) or len(base) > 8:
-        return False
-    first, last = base_chars[base[0]], base_chars[base[-1]]
-    base_chars.insert(base[-1] + 1, {**last, "text": f"{SEPARATOR}{kana}{TERMINATOR}", "x0": last["x1"]})
-    base_chars.insert(base[0], {**first, "text": ANCHOR, "x1": first["x0"]})
-    return True
+    base = [i for i, c in enumerate(chars) if overlap(c) > 0.3]
+    if not base or not all(KANJI.fullmatch(chars[i]["text"]) for i in base) or len(base) > 8:
+        return None
+    return base[0], base[-1]
+
+
+def _joined(spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Ruby set kanji by kanji over one word (富(ふ)岳(がく)) is the word's reading: 富岳 ふがく."""
+    out: list[tuple[int, int, str]] = []
+    for first, last, kana in spans:
+        if out and out[-1][1] + 1 == first:
+            out[-1] = (out[-1][0], last, out[-1][2] + kana)
+        elif out and out[-1][0] <= first <= out[-1][1]:
+            out[-1] = (out[-1][0], max(last, out[-1][1]), out[-1][2] + kana)  # two runs over one base
+        else:
+            out.append((first, last, kana))
+    return out
+
+
+def annotate_chars(chars: list[dict], first: int, last: int, kana: str) -> None:
+    """Printed ruby becomes its base's reading (an annotation the sentence takes out: shown over the base, said
+    instead of it, never as text)."""
+    chars.insert(last + 1, {**chars[last], "text": f"{SEPARATOR}{kana}{TERMINATOR}", "x0": chars[last]["x1"]})
+    chars.insert(first, {**chars[first], "text": ANCHOR, "x1": chars[first]["x0"]})
 
 
 def insert_marker(host: Frag, small: Frag) -> None:
