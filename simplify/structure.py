@@ -259,6 +259,8 @@ class _Model:
             if self.note and self._continues_note(text):
                 self.note[2].add(normalize_spaces(text), True)
                 return
+        if self._untitled(text, line):
+            return
         found = None if line.joins or line.role in ("item", "body") else match_heading(text)
         if found:
             style, label, title = found
@@ -267,6 +269,15 @@ class _Model:
                 return self._heading(style.key, label, title, None, number, style)
         self.flush_note()
         self.para.add(normalize_spaces(self._markers(text)), True)
+
+    def _untitled(self, text: str, line: Line) -> bool:
+        """A boxed column's label printed alone (コラム１-２) takes the short line right after it as its title."""
+        node = self.stack[-1] if self.stack else None
+        if (node is None or node.title or not node.label.startswith("コラム") or node.blocks or node.children or self.para
+                or line.joins or not plausible_title(text, 40) or match_heading(text)):
+            return False
+        node.title = normalize_spaces(text)
+        return True
 
     def _heading_markers(self, text: str) -> str:
         """A marker on a heading (``第２節　ＡＩ技術の潮流³``) is noted, and kept out of the spoken title."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import replace
 
 from ...structure import Line, match_heading
 from .chars import Frag
@@ -74,7 +75,13 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             continue
         if (not tag_levels and f.size >= body + 1.0 and size in heading_sizes and heading_like(text)
                 and not FIGURE_START.match(text) and (not figure or match_heading(text))):
-            lines.append(Line(text, "heading", rank=heading_sizes.index(size), style=f"pdf:{size}"))
+            if (lines and lines[-1].role == "heading" and lines[-1].style == f"pdf:{size}" and previous is not None
+                    and 0 <= f.top - previous.bottom < 0.8 * f.size and f.x0 >= previous.x0 - 1
+                    and not match_heading(text)):
+                # NOTE: a heading that wraps onto a second line (（１）研究データの共有とオープンサイエ|ンス) is one
+                lines[-1] = replace(lines[-1], text=lines[-1].text + text)
+            else:
+                lines.append(Line(text, "heading", rank=heading_sizes.index(size), style=f"pdf:{size}"))
             figure, previous = False, f
             continue
         if FIGURE_START.match(text) and f.size >= 0.85 * body:
