@@ -129,3 +129,37 @@ def test_a_tree_with_too_many_elements_is_refused_in_bounded_time():
         _document(tagged_pdf(pages), PdfLimits(elements=1000))
     assert caught.value.code == "too_large"
     assert _document(tagged_pdf(pages)).sections  # under the default ceiling it reads
+
+
+def test_a_tree_nested_too_deep_is_refused():
+    element = E("P", Run("Deep.", 72, 700))
+    for _ in range(300):
+        element = E("Span", element)
+    with pytest.raises(InputError, match="深すぎます"):
+        _document(tagged_pdf([[E("P", element)]]))
+
+
+def test_the_layout_reader_joins_a_heading_that_wraps_onto_a_second_line():
+    from tests.pdf_builder import untagged
+
+    body = [E("P", Run(f"Body text of the notice, line {i}, set in the body type of the page.", 72, 640 - 14 * i))
+            for i in range(8)]
+    pages = [[E("P", Run("(1) Research data sharing and open sci", 72, 720, 13)), E("P", Run("ence", 72, 704, 13)),
+              *body, E("P", Run("(2) Training", 72, 500, 13)), *body[:2]]]
+    document = _document(untagged(tagged_pdf(pages)))
+    assert [s.heading for s in document.walk()][-2:] == ["(1)\u3000Research data sharing and open science",
+                                                         "(2)\u3000Training"] or \
+        [s.title for s in document.walk()][-2:] == ["Research data sharing and open science", "Training"]
+
+
+def test_a_note_the_tags_left_a_plain_paragraph_answers_its_raised_mark():
+    """Some exports tag a footnote as a small P at the page's foot and its mark as raised digits in the text."""
+    body = [E("P", Run("The council met on Monday and agreed the new budget for the town", 72, 700),
+              Run("1", 400, 704, 6), Run(" this week.", 404, 700)),
+            E("P", Run("A second paragraph of the notice follows here in body type.", 72, 680)),
+            E("P", Run("1 The minutes are online.", 72, 80, 7))]
+    document = _document(tagged_pdf([body]))
+    assert _sentences(document)[0] == "The council met on Monday and agreed the new budget for the town＊1 this week."
+    assert [(f.number, f.text) for s in document.walk() for f in s.footnotes] == [(1, "The minutes are online.")]
+    report = __import__("simplify.report", fromlist=["document_report"]).document_report(document)
+    assert report.attached == report.footnotes == 1

@@ -66,6 +66,7 @@ class TreeReader:
         self.heading_sizes, self.marks, self.tag_levels = heading_sizes, marks, tag_levels
         self.next_note, self.discarded = next_note, discarded
         self.out: list[TreeLine] = []
+        self.waiting: dict[tuple[int, int], int] = {}  # (page, printed number) -> the number of a raised mark
         self.open_line: Line | None = None  # the last body paragraph, while it may run on
         self.open_type: tuple[float, str] = (0.0, "")
         self.open_end: dict | None = None  # the last character of that paragraph
@@ -103,7 +104,7 @@ class TreeReader:
             self._figure(element)
         elif role in ("Note", "FENote"):
             para = _Para("P")
-            self._note(element, para)  # NOTE: a note outside any paragraph: no mark points to it
+            self._note(element, para, detached=True)  # NOTE: a note outside any paragraph: a raised mark may wait
             for number, text in para.notes:
                 self._add(para.page(), Line(text, "footnote", number=number))
         else:
@@ -153,8 +154,9 @@ class TreeReader:
             self.discarded.append((text, reason))
 
     # -- notes, figures, tables ---------------------------------------------------------------------
-    def _note(self, element: Element, para: _Para) -> None:
-        """The note's own text; its reference mark is what the paragraph printed right before it."""
+    def _note(self, element: Element, para: _Para, detached: bool = False) -> None:
+        """The note's own text; its reference mark is what the paragraph printed right before it (or, for a note
+        set apart from the text, the raised mark of its page that prints its number)."""
         inner = _Para("Note")
         for kid in element.kids:
             if isinstance(kid, Element) and kid.role in BLOCKS and inner.chars:
@@ -165,6 +167,12 @@ class TreeReader:
             return
         m = NOTE_START.match(text)
         printed, text = (m["num"].translate(WIDE), m["rest"]) if m else (None, text)
+        if detached:
+            page = next((c["page"] for c in inner.chars if "page" in c), None)
+            number = (self.waiting.pop((page, int(printed)), None) if printed else None) or self.next_note()
+            para.notes.extend(inner.notes)
+            para.notes.append((number, text))
+            return
         _drop_mark(para, printed)
         number = self.next_note()
         at = para.chars[-1] if para.chars else {}
@@ -237,12 +245,19 @@ class TreeReader:
 
     # -- paragraphs to lines ------------------------------------------------------------------------
     def _emit(self, para: _Para) -> None:
+        self._raised_marks(para)
         text = _text(para)
         if not text.strip():
             return
         page = para.page()
         size, font = _dominant(para.chars)
         clean = text.strip()
+        note = NOTE_START.match(clean)
+        if note and size <= 0.85 * self.body and para.role == "P":
+            # NOTE: a note the tags left a plain P (small type, its number first): it answers its page's mark
+            printed = int(note["num"].translate(WIDE))
+            number = self.waiting.pop((page, printed), None) or self.next_note()
+            return self._add(page, Line(note["rest"], "footnote", number=number))
         runs_on = (self.open_line is not None and para.role == "P" and self.open_type == (size_key(size), font)
                    and not _indented(para.chars)
                    and (_broken(self.open_end, _first(para.chars)) or _cut(self.open_lines, _lines(para.chars))))
@@ -267,6 +282,29 @@ class TreeReader:
         self.open_type = (size_key(size), font)
         self.open_end = _last(para.chars)
         self.open_lines = _lines(para.chars)
+
+    def _raised_marks(self, para: _Para) -> None:
+        """Small digits raised above their line with no Note element after them are marks of notes printed
+        elsewhere on the page: each becomes ``＊N`` and waits for its note."""
+        size, _ = _dominant(para.chars)
+        chars = para.chars
+        i = 0
+        while i < len(chars):
+            c = chars[i]
+            if c.get("synthetic") or not c["text"].translate(WIDE).isdigit() or not c.get("size", size) < 0.85 * size:
+                i += 1
+                continue
+            j = i
+            while j < len(chars) and chars[j]["text"].translate(WIDE).isdigit() and not chars[j].get("synthetic"):
+                j += 1
+            line = [d for d in chars[max(0, i - 3):i] + chars[j:j + 3] if not d.get("synthetic")
+                    and d.get("size", 0) >= 0.85 * size and d["text"].strip()]
+            if line and j - i <= 2 and all(d["bottom"] - chars[i]["bottom"] > 0.2 * size for d in line):
+                printed = int("".join(d["text"] for d in chars[i:j]).translate(WIDE))
+                number = self.next_note()
+                self.waiting[(c["page"], printed)] = number
+                chars[i:j] = [{**c, "text": f"＊{number}", "synthetic": True}]
+            i += 1
 
     def _add(self, page: int | None, line: Line) -> None:
         if line.role != "footnote":
