@@ -20,6 +20,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from simplify.model import Document, Section
 from simplify.ruby import RubyLevel, parse_level, tokens_to_html
+from simplify.export import table_to_markup
 from simplify.reading import text_to_reading
 
 from .audio import mp3_frames, strip_id3
@@ -245,7 +246,7 @@ def _daisy_content(document: Document, parts: list[Part]) -> str:
                 block = part.section.blocks[cue["block"]]
                 first = int(cue["id"][1:])
                 ids = [part.element_id(f"s{first + i}") for i in range(len(block.sentences))]
-                body.append(table_html(block, ids, escape))
+                body.append(table_to_markup(block, [f'id="{i}"' for i in ids], escape))
         for cue in part.cues:
             if cue["kind"] == "footnote":
                 body.append(f'<p class="footnote" id="{part.element_id(cue["id"])}">{escape(cue["text"])}</p>')
@@ -441,7 +442,8 @@ def _epub_content(document: Document, part: Part, level: RubyLevel) -> str:
         if block.type == "table":
             ids = [part.element_id(f"s{number + i + 1}") for i in range(len(block.sentences))]
             number += len(block.sentences)
-            out.append(table_html(block, ids, lambda text: _ruby_or_text(text_to_reading(text), text, level)))
+            out.append(table_to_markup(block, [f'id="{i}"' for i in ids],
+                                       lambda text: _ruby_or_text(text_to_reading(text), text, level)))
             continue
         spans = []
         for sentence in block.sentences:
@@ -534,20 +536,3 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
             "<manifest>\n" + "\n".join(items) + "\n</manifest>\n"
             '<spine page-progression-direction="ltr">\n' + "\n".join(spine) + "\n</spine>\n</package>\n")
 
-
-def table_html(block, ids: list[str], cell) -> str:
-    """A table block as XHTML (EPUB 3 and DAISY 2.02 alike): header cells with ``scope``, each data row with the
-    id of the audio cue that reads it; ``cell`` turns a cell's text into markup (ruby, or escaped text)."""
-    out = ["<table>"]
-    spoken = iter(ids)
-    for index, row in enumerate(block.rows):
-        header = index < block.header_rows
-        row_id = None if header or not any(c.text for c in row) else next(spoken, None)
-        out.append(f'<tr id="{row_id}">' if row_id else "<tr>")
-        for c in row:
-            inner = cell(c.text) if c.text else ""
-            out.append(f'<th scope="{"col" if header else "row"}">{inner}</th>' if header or c.header
-                       else f"<td>{inner}</td>")
-        out.append("</tr>")
-    out.append("</table>")
-    return "".join(out)

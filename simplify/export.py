@@ -133,3 +133,22 @@ def document_to_outline(document: Document) -> str:
         notes = f", 注{len(section.footnotes)}" if section.footnotes else ""
         lines.append(f"{indent}{section.heading or '（本文）'}  [{section.id}]  ({count} 文{notes})")
     return "\n".join(lines)
+
+
+def table_to_markup(block: Block, row_attributes: list[str], cell) -> str:
+    """A table block as (X)HTML, the one markup of a table for pages and books: header cells as ``th scope``,
+    each data row with the next of ``row_attributes`` (the id of the audio cue that reads it, for instance);
+    ``cell`` turns a cell's text into escaped markup (ruby, or plain text)."""
+    out = ["<table>"]
+    spoken = iter(row_attributes)
+    for index, row in enumerate(block.rows):
+        header = index < block.header_rows
+        attributes = None if header or not any(c.text for c in row) else next(spoken, None)
+        out.append(f"<tr {attributes}>" if attributes else "<tr>")
+        for c in row:
+            inner = cell(c.text) if c.text else ""
+            out.append(f'<th scope="{"col" if header else "row"}">{inner}</th>' if header or c.header
+                       else f"<td>{inner}</td>")
+        out.append("</tr>")
+    out.append("</table>")
+    return "".join(out)

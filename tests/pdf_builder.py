@@ -105,10 +105,11 @@ def tagged_pdf(pages: list[list[E]], *, role_map: dict[str, str] | None = None, 
     objects.items[3] = f"<< /Type /StructTreeRoot /K {document} 0 R{roles} >>".encode()
     objects.items[4] = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
     objects.items[document] = f"<< /Type /StructElem /S /Document /P 3 0 R /K [{' '.join(top_kids)}] >>".encode()
-    return _write(objects.items)
+    return write_pdf(objects.items)
 
 
-def _write(items: dict[int, bytes]) -> bytes:
+def write_pdf(items: dict[int, bytes]) -> bytes:
+    """Numbered objects as a PDF file with its cross-reference table; object 1 is the catalog."""
     out = bytearray(b"%PDF-1.7\n")
     offsets = {}
     for number in sorted(items):

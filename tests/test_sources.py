@@ -262,18 +262,9 @@ def _tagged_pdf(items: list[tuple[str, str]], pages: int = 3, bookmarks: tuple[s
         refs.append(f"{first + i} 0 R")
     objects[5] = f"<< /Type /StructElem /S /Document /P 3 0 R /K [{' '.join(refs)}] >>".encode()
     objects[3] = b"<< /Type /StructTreeRoot /K 5 0 R >>"
-    out = bytearray(b"%PDF-1.7\n")
-    offsets = {}
-    for number in sorted(objects):
-        offsets[number] = len(out)
-        out += b"%d 0 obj\n" % number + objects[number] + b"\nendobj\n"
-    size = max(objects) + 1
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % size
-    for number in range(1, size):
-        out += (b"%010d 00000 n \n" % offsets[number]) if number in offsets else b"0000000000 65535 f \n"
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
-    return bytes(out)
+    from tests.pdf_builder import write_pdf
+
+    return write_pdf(objects)
 
 
 def test_a_tagged_pdf_gives_its_headings_and_artifacts():

@@ -7,6 +7,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 
+from simplify.export import table_to_markup
 from simplify.model import Block, Reading, Sentence, Term
 from simplify.reading import text_to_reading
 from simplify.ruby import RubyLevel, kana_pieces, ruby_overhang, token_to_html
@@ -104,22 +105,9 @@ def _note_link(number: int, mark: str, prefix: str) -> str:
 
 
 def table_to_html(block: Block, cues: list[str], level: RubyLevel, caption: Markup | None = None) -> Markup:
-    """A table block as an HTML table: header cells as ``th scope``, each data row carrying the cue of the
-    sentence that reads it aloud (``cues``, in order), so the player highlights the row it is saying."""
-    out = ['<table class="data">']
-    if caption is not None:
-        out.append(f"<caption>{caption}</caption>")
-    spoken = iter(cues)
-    for index, row in enumerate(block.rows):
-        header = index < block.header_rows
-        cue = None if header or not any(c.text for c in row) else next(spoken, None)
-        out.append(f'<tr class="s" id="c-{html.escape(cue)}" data-cue="{html.escape(cue)}">' if cue else "<tr>")
-        for cell in row:
-            text = text_to_html(plain_reading(cell.text), cell.text, level) if cell.text else ""
-            if header or cell.header:
-                out.append(f'<th scope="{"col" if header else "row"}">{text}</th>')
-            else:
-                out.append(f"<td>{text}</td>")
-        out.append("</tr>")
-    out.append("</table>")
-    return Markup("".join(out))
+    """A table block on a page: its caption, and each data row carrying the cue of the sentence that reads it
+    aloud (``cues``, in order), so the player highlights the row it is saying."""
+    rows = [f'class="s" id="c-{html.escape(cue)}" data-cue="{html.escape(cue)}"' for cue in cues]
+    table = table_to_markup(block, rows, lambda text: str(text_to_html(plain_reading(text), text, level)))
+    head = f'<table class="data"><caption>{caption}</caption>' if caption is not None else '<table class="data">'
+    return Markup(head + table.removeprefix("<table>"))
