@@ -44,8 +44,7 @@ def test_notes_are_numbered_in_document_order_when_the_printed_numbers_restart()
     document = _document(tagged_pdf([page("First page"), page("Second page")]))
     notes = [(f.number, f.text) for sec in document.walk() for f in sec.footnotes]
     assert notes == [(1, "A note."), (2, "A note.")]
-    assert _sentences(document)[:3] == ["First page＊1", "Next.", "Second page＊2"] or \
-        [s for s in _sentences(document)] == ["First page＊1", "Next.", "Second page＊2", "Next."]
+    assert _sentences(document) == ["First page＊1", "Next.", "Second page＊2", "Next."]
 
 
 def test_a_one_row_table_is_a_line_and_a_grid_is_a_table_with_headers():
@@ -57,7 +56,7 @@ def test_a_one_row_table_is_a_line_and_a_grid_is_a_table_with_headers():
     body = E("P", Run("Two routes run from the station.", 72, 700))
     document = _document(tagged_pdf([[heading, body, grid]]))
     sections = list(document.walk())
-    assert [s.heading for s in sections] == ["Chapter 1\u3000Bus services"] or sections[0].title.endswith("Bus services")
+    assert [s.heading for s in sections] == ["Chapter 1 Bus services"]  # the two cells, one heading line
     tables = [b for s in sections for b in s.blocks if b.type == "table"]
     assert len(tables) == 1
     assert [[(c.text, c.header) for c in row] for row in tables[0].rows] == [
@@ -147,9 +146,7 @@ def test_the_layout_reader_joins_a_heading_that_wraps_onto_a_second_line():
     pages = [[E("P", Run("(1) Research data sharing and open sci", 72, 720, 13)), E("P", Run("ence", 72, 704, 13)),
               *body, E("P", Run("(2) Training", 72, 500, 13)), *body[:2]]]
     document = _document(untagged(tagged_pdf(pages)))
-    assert [s.heading for s in document.walk()][-2:] == ["(1)\u3000Research data sharing and open science",
-                                                         "(2)\u3000Training"] or \
-        [s.title for s in document.walk()][-2:] == ["Research data sharing and open science", "Training"]
+    assert [s.title for s in document.walk()][-2:] == ["Research data sharing and open science", "Training"]
 
 
 def test_a_note_the_tags_left_a_plain_paragraph_answers_its_raised_mark():
@@ -163,3 +160,15 @@ def test_a_note_the_tags_left_a_plain_paragraph_answers_its_raised_mark():
     assert [(f.number, f.text) for s in document.walk() for f in s.footnotes] == [(1, "The minutes are online.")]
     report = __import__("simplify.report", fromlist=["document_report"]).document_report(document)
     assert report.attached == report.footnotes == 1
+
+
+def test_ruby_elements_are_a_reading_on_their_base_never_text():
+    from simplify.textio import split_annotations
+
+    pages = [[E("P", Run("The hall of ", 72, 700),
+                E("Ruby", E("RB", Run("Kita", 130, 700)), E("RP", Run("(", 150, 700)), E("RT", Run("kita", 130, 710, 5)),
+                  E("RP", Run(")", 160, 700))), Run(" ward opens at nine on Monday morning.", 170, 700))]]
+    line = pdf_to_lines(tagged_pdf(pages), "t.pdf").lines[0]
+    text, spans = split_annotations(line.text)
+    assert text == "The hall of Kita ward opens at nine on Monday morning."
+    assert [(text[a:b], reading) for a, b, reading in spans] == [("Kita", "kita")]

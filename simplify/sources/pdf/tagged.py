@@ -14,7 +14,6 @@ paragraph by paragraph, as the layout reader finds them line by line.
 from __future__ import annotations
 
 import re
-import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -23,7 +22,7 @@ from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import font_name
 from .layout import mark_key
 from .tree import Content, Element
-from .typography import FIGURE_START, KANJI, NOTE_START, SENTENCE_END, WIDE, heading_like, size_key
+from .typography import FIGURE_START, HIRAGANA, KANJI, NOTE_START, SENTENCE_END, WIDE, heading_like, size_key
 
 GROUPS = frozenset("Document DocumentFragment Part Art Sect Div NonStruct Private TOC L BlockQuote Index Form "
                    "Aside THead TBody TFoot".split())
@@ -42,7 +41,8 @@ class _Para:
     role: str
     chars: list = field(default_factory=list)
     notes: list = field(default_factory=list)  # (number, text)
-    readings: list = field(default_factory=list)  # (after which char, kana) for RB/RT ruby
+    readings: list = field(default_factory=list)  # (first base char, end, kana) for RB/RT ruby
+    base: int | None = None  # where the ruby base (RB) being read starts
 
     def page(self) -> int | None:
         return next((c["page"] for c in self.chars if "page" in c), None)
@@ -130,10 +130,14 @@ class TreeReader:
             return self._note(node, para)
         if role == "Figure":
             return self._figure(node)
+        if role == "RB":
+            para.base = len(para.chars)
         if role == "RT":
             kana = "".join(c["text"] for c in self._chars(node)).strip()
+            base = para.base if para.base is not None and para.base < len(para.chars) else len(para.chars) - 1
             if para.chars and kana:
-                para.readings.append((len(para.chars) - 1, kana))
+                para.readings.append((base, len(para.chars), kana))
+            para.base = None
             return
         if role == "RP":
             return
@@ -417,7 +421,7 @@ def _text(para: _Para) -> str:
     (an annotation, never text), spaces between Latin words kept, nothing else between lines."""
     chars = para.chars
     size, _ = _dominant(chars)
-    spans = _ruby_spans(chars, size) + [(i, i + 1, kana) for i, kana in para.readings]
+    spans = _ruby_spans(chars, size) + [(start, end, kana) for start, end, kana in para.readings]
     spans = _merged(sorted(spans))
     skip = {i for span in spans for i in span[3]}
     before = {span[0] for span in spans}
@@ -463,20 +467,17 @@ def _ruby_spans(chars: list[dict], size: float) -> list[tuple[int, int, str, tup
         while j < len(chars) and _is_ruby_char(chars[j], size):
             j += 1
         ruby = list(range(i, j))
-        x0, x1 = min(chars[k]["x0"] for k in ruby), max(chars[k]["x1"] for k in ruby)
+        x0 = min(chars[k]["x0"] for k in ruby)
         bottom = max(chars[k]["bottom"] for k in ruby)
         start = i
         while start and KANJI.fullmatch(chars[start - 1]["text"]) and i - start < 8 \
                 and chars[start - 1]["x1"] > x0 - chars[start - 1]["size"] and abs(chars[start - 1]["top"] - bottom) < 0.6 * chars[start - 1]["size"]:
             start -= 1
-        kana = "".join(chars[k]["text"] for k in ruby).translate(_HIRAGANA)
+        kana = "".join(chars[k]["text"] for k in ruby).translate(HIRAGANA)
         if start < i and re.fullmatch(r"[\u3041-\u309fー]{1,12}", kana):
             spans.append((start, i, kana, tuple(ruby)))
         i = j
     return spans
-
-
-_HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
 
 
 def _is_ruby_char(c: dict, size: float) -> bool:
