@@ -38,7 +38,7 @@ class Utterance:
     """One cue: a heading, a sentence, a figure caption or a footnote, and the pause after it."""
 
     id: str
-    kind: str  # heading | sentence | figure | footnote
+    kind: str  # heading | sentence | figure | table (a row, or a skipped table) | footnote
     text: str
     readings: tuple[Reading, ...]
     pause_after: float

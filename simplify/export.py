@@ -84,6 +84,7 @@ def footnote_to_dict(footnote: Footnote) -> dict:
         "number": footnote.number,
         "text": footnote.text,
         "urls": list(footnote.urls),
+        "ruby": [asdict(r) for r in footnote.ruby],
         "terms": term_refs(footnote.terms),
         **reading_to_dict(footnote.reading),
     }
@@ -96,6 +97,8 @@ def section_to_dict(section: Section, *, children: bool = True) -> dict:
         "label": section.label,
         "title": section.title,
         **({"title_reading": reading_to_dict(section.title_reading)} if section.title_reading else {}),
+        "title_ruby": [asdict(r) for r in section.title_ruby],
+        "title_notes": [asdict(n) for n in section.title_notes],
         "title_terms": term_refs(section.title_terms),
         "terms": list(section.terms),
         "readability": section.readability.to_dict() if section.readability else None,

@@ -172,3 +172,26 @@ def test_ruby_elements_are_a_reading_on_their_base_never_text():
     text, spans = split_annotations(line.text)
     assert text == "The hall of Kita ward opens at nine on Monday morning."
     assert [(text[a:b], reading) for a, b, reading in spans] == [("Kita", "kita")]
+
+
+def test_a_voice_that_skips_tables_announces_them_and_keeps_the_rows_cues(tmp_path):
+    """``tables = "skip"`` in a preset: one utterance says a table is there; the rows' cue numbers stay taken, so
+    the sentence after the table has the same cue in the audio as on the page."""
+    from dataclasses import replace
+
+    from service.speech import TABLE_SKIPPED, section_to_utterances
+    from service.voices import get_voice
+
+    grid = E("Table", E("TR", E("TH", E("P", Run("Route", 72, 600))), E("TH", E("P", Run("Every", 200, 600)))),
+             E("TR", E("TD", E("P", Run("A", 72, 586))), E("TD", E("P", Run("30 min", 200, 586)))),
+             E("TR", E("TD", E("P", Run("B", 72, 572))), E("TD", E("P", Run("1 hour", 200, 572)))))
+    pages = [[E("H1", Run("Bus guide", 72, 760)), E("P", Run("Two routes run from the station every day.", 72, 700)),
+              grid, E("P", Run("Tickets are sold on the bus by the driver.", 72, 540))]]
+    section = next(s for s in _document(tagged_pdf(pages)).walk() if s.blocks)
+    voice = get_voice("mei")
+    read = [(u.id, u.kind) for u in section_to_utterances(section, voice) if u.kind != "heading"]
+    skipped = section_to_utterances(section, replace(voice, tables="skip"))
+    assert read == [("s1", "sentence"), ("s2", "table"), ("s3", "table"), ("s4", "sentence")]
+    assert [(u.id, u.kind, u.text) for u in skipped if u.kind != "heading"] == [
+        ("s1", "sentence", "Two routes run from the station every day."), ("s2", "table", TABLE_SKIPPED),
+        ("s4", "sentence", "Tickets are sold on the bus by the driver.")]
