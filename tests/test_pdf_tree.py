@@ -195,3 +195,16 @@ def test_a_voice_that_skips_tables_announces_them_and_keeps_the_rows_cues(tmp_pa
     assert [(u.id, u.kind, u.text) for u in skipped if u.kind != "heading"] == [
         ("s1", "sentence", "Two routes run from the station every day."), ("s2", "table", TABLE_SKIPPED),
         ("s4", "sentence", "Tickets are sold on the bus by the driver.")]
+
+
+def test_headings_without_numbers_are_found_by_their_size():
+    from tests.pdf_builder import untagged
+
+    def body(top):
+        return [E("P", Run(f"The text of the notice, line {i}, in the body type of the page.", 72, top - 14 * i))
+                for i in range(6)]
+
+    pages = [[E("P", Run("Bus timetable", 72, 760, 14)), *body(730), E("P", Run("Where to ask", 72, 620, 14)),
+              *body(590)]]
+    for data in (tagged_pdf(pages), untagged(tagged_pdf(pages))):
+        assert [s.title for s in _document(data).walk()] == ["Bus timetable", "Where to ask"]

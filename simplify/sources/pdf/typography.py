@@ -36,8 +36,20 @@ def body_size(pages: list[list[Frag]]) -> float:
 def heading_sizes(pages: list[list[Frag]], body: float) -> list[float]:
     """Sizes above the body's in which some line is numbered as headings are (第1節, コラム1-1 …), largest
     first; larger type that never is (a chart's title, a pull quote) is not a level of the tree."""
-    return sorted({size_key(f.size) for frags in pages for f in frags
-                   if f.role == "text" and f.size >= body + 1.0 and match_heading(f.text)}, reverse=True)
+    large = [f for frags in pages for f in frags if f.role == "text" and f.size >= body + 1.0]
+    numbered = sorted({size_key(f.size) for f in large if match_heading(f.text)}, reverse=True)
+    if numbered:
+        return numbered
+    # NOTE: a document whose headings carry no numbers at all (a notice's 「お問い合わせ」): a larger size is a
+    # heading size when it sets a few short lines apart, and little else
+    body_chars = sum(len(f.text) for frags in pages for f in frags if abs(f.size - body) < 0.6)
+    sizes: dict[float, list[Frag]] = defaultdict(list)
+    for f in large:
+        sizes[size_key(f.size)].append(f)
+    return sorted((size for size, frags in sizes.items()
+                   if len({f.text.strip() for f in frags if heading_like(f.text) and not FIGURE_START.match(f.text)}) >= 2
+                   and all(heading_like(f.text) for f in frags)
+                   and sum(len(f.text) for f in frags) < 0.05 * max(body_chars, 1)), reverse=True)
 
 
 def heading_like(text: str) -> bool:
