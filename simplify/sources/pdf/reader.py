@@ -71,7 +71,8 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     boxes = [page.box for page in raw.pages]
     discarded: list[tuple[str, str]] = [(page.rotated, "rotated text") for page in raw.pages if page.rotated]
     body = body_size(pages)
-    tagged = _tree_pages(raw) if tree is not None and not raw.suspects else set()
+    refs = covered(tree) if tree is not None else set()
+    tagged = _tree_pages(raw, refs) if tree is not None and not raw.suspects else set()
     for frags in pages:
         # NOTE: before furniture: a note's number, or a marker at a column's edge, alone looks like a page number
         merge_note_numbers(frags, body)
@@ -101,7 +102,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
             lines.append(item.line)
         for number in pending:
             lines.extend(layout_lines[number])
-        _untagged(raw, tagged, content, discarded)
+        _untagged(raw, tagged, refs, discarded)
     else:
         for number in sorted(layout_lines):
             lines.extend(layout_lines[number])
@@ -128,9 +129,9 @@ def _fragments(page, headings: dict[tuple[int, int], str]) -> list[Frag]:
     return chars_to_fragments(page.number, chars)
 
 
-def _tree_pages(raw: RawPdf) -> set[int]:
-    """Pages whose text the tree's marked content covers (≥ 95 % of the characters that are not artifacts)."""
-    refs = covered(raw.tree)
+def _tree_pages(raw: RawPdf, refs: set[tuple[int, int]]) -> set[int]:
+    """Pages whose text the tree's marked content (``refs``) covers: ≥ 95 % of the characters that are not
+    artifacts."""
     out = set()
     for page in raw.pages:
         text = [c for c in page.chars if c["text"].strip() and c.get("tag") != "Artifact"]
@@ -154,9 +155,8 @@ def _content(raw: RawPdf, tagged: set[int]) -> dict[tuple[int, int], list[dict]]
     return content
 
 
-def _untagged(raw: RawPdf, tagged: set[int], content, discarded: list[tuple[str, str]]) -> None:
+def _untagged(raw: RawPdf, tagged: set[int], refs: set[tuple[int, int]], discarded: list[tuple[str, str]]) -> None:
     """Characters on a tree page that no element holds (a few are allowed): set aside, and said."""
-    refs = covered(raw.tree)
     for page in raw.pages:
         if page.number not in tagged:
             continue
