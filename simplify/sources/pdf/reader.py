@@ -48,7 +48,7 @@ class PdfText:
 
 
 _REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱", "page number": "ノンブル", "side tab": "ツメ",
-            "figure text": "図の中の文字", "figure source": "図の出典", "other type": "本文外の文字",
+            "figure text": "図の中の文字", "other type": "本文外の文字",
             "untagged": "構造のない文字", "rotated text": "回転した文字（図の軸など）", "empty table": "空の表"}
 
 

@@ -67,10 +67,9 @@ class TreeReader:
         self.next_note, self.discarded = next_note, discarded
         self.out: list[TreeLine] = []
         self.waiting: dict[tuple[int, int], int] = {}  # (page, printed number) -> the number of a raised mark
-        self.open_line: Line | None = None  # the last body paragraph, while it may run on
+        # the printed lines of the last body paragraph while it may run on (it did not end a sentence), its type
+        self.open_lines: list[list[dict]] = []
         self.open_type: tuple[float, str] = (0.0, "")
-        self.open_end: dict | None = None  # the last character of that paragraph
-        self.open_lines: list = []  # and its printed lines
 
     # -- the walk -----------------------------------------------------------------------------------
     def read(self, root: Element) -> list[TreeLine]:
@@ -262,9 +261,10 @@ class TreeReader:
             printed = int(note["num"].translate(WIDE))
             number = self.waiting.pop((page, printed), None) or self.next_note()
             return self._add(page, Line(note["rest"], "footnote", number=number))
-        runs_on = (self.open_line is not None and para.role == "P" and self.open_type == (size_key(size), font)
-                   and not _indented(para.chars)
-                   and (_broken(self.open_end, _first(para.chars)) or _cut(self.open_lines, _lines(para.chars))))
+        lines = _lines(para.chars)
+        runs_on = (bool(self.open_lines) and para.role == "P" and self.open_type == (size_key(size), font)
+                   and not _indented(para.chars, lines)
+                   and (_broken(self.open_lines, lines) or _cut(self.open_lines, lines)))
         if HEADINGS.match(para.role) and heading_like(clean) and para.role in self.tag_levels:
             line = Line(clean, "heading", rank=self.tag_levels.index(para.role), style=f"tag:{para.role}")
         elif (size >= self.body + 1.0 and size_key(size) in self.heading_sizes and heading_like(clean)
@@ -281,11 +281,8 @@ class TreeReader:
         self._add(page, line)
         for number, note in para.notes:
             self._add(page, Line(note, "footnote", number=number))
-        ended = clean.endswith(SENTENCE_END)
-        self.open_line = line if line.role in ("body", "text") and not ended else None
-        self.open_type = (size_key(size), font)
-        self.open_end = _last(para.chars)
-        self.open_lines = _lines(para.chars)
+        open_ = line.role in ("body", "text") and not clean.endswith(SENTENCE_END)
+        self.open_lines, self.open_type = (lines if open_ else []), (size_key(size), font)
 
     def _raised_marks(self, para: _Para) -> None:
         """Small digits raised above their line with no Note element after them are marks of notes printed
@@ -312,23 +309,16 @@ class TreeReader:
 
     def _add(self, page: int | None, line: Line) -> None:
         if line.role != "footnote":
-            self.open_line = None  # NOTE: a heading, figure or table between two paragraphs ends the run-on
+            self.open_lines = []  # NOTE: a heading, figure or table between two paragraphs ends the run-on
         self.out.append(TreeLine(page if page is not None else -1, line))
 
 
-def _first(chars: list[dict]) -> dict | None:
-    return next((c for c in chars if c["text"].strip() and not c.get("synthetic")), None)
-
-
-def _last(chars: list[dict]) -> dict | None:
-    return next((c for c in reversed(chars) if c["text"].strip() and not c.get("synthetic")), None)
-
-
-def _broken(end: dict | None, start: dict | None) -> bool:
+def _broken(before: list[list[dict]], after: list[list[dict]]) -> bool:
     """The paragraph went on in the next column or page: the next one starts on another page, or higher up the
     page than the last one ended (the top of the next column)."""
-    if end is None or start is None:
+    if not before or not after:
         return False
+    end, start = before[-1][-1], after[0][0]
     return start["page"] != end["page"] or start["top"] < end["top"] - end["size"]
 
 
@@ -346,12 +336,12 @@ def _lines(chars: list[dict]) -> list[list[dict]]:
     return out
 
 
-def _indented(chars: list[dict]) -> bool:
-    """A paragraph's first line starts further in than its others (or with a space): a new paragraph."""
+def _indented(chars: list[dict], lines: list[list[dict]]) -> bool:
+    """A paragraph (its characters, and those in printed ``lines``) whose first line starts further in than its
+    others, or with an ideographic space: a new paragraph."""
     lead = next((c for c in chars if not c.get("synthetic")), None)
-    if lead is not None and lead["text"] in ("\u3000",):
+    if lead is not None and lead["text"] == "\u3000":
         return True
-    lines = _lines(chars)
     if len(lines) < 2:
         return False
     return lines[0][0]["x0"] > min(line[0]["x0"] for line in lines[1:]) + 0.5 * lines[0][0]["size"]

@@ -38,7 +38,6 @@ class Element:
     kids: tuple  # Element | Content, in /K order
     alt: str | None = None
     actual: str | None = None
-    original: str = ""  # the type as the file names it, before the RoleMap
 
 
 def read_tree(doc, page_ids: dict[int, int], limits: PdfLimits, name: str) -> Element | None:
@@ -99,7 +98,7 @@ class _Walk:
             if kid is not None:
                 kids.append(kid)
         return Element(self.role(original), page, tuple(kids), _text(resolve1(node.get("Alt"))),
-                       _text(resolve1(node.get("ActualText"))), original)
+                       _text(resolve1(node.get("ActualText"))))
 
     def kid(self, item, page: int | None, depth: int):
         from pdfminer.pdftypes import resolve1
