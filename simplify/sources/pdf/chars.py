@@ -87,11 +87,19 @@ def font_name(c: dict) -> str:
 
 
 def join_chars(chars: list[dict]) -> str:
-    """Characters as text, with a space where a gap separates two Latin words (the PDF has no space glyphs)."""
+    """Characters as text, with a space where a gap on one line separates two Latin words (the PDF drew no space
+    glyph there). Characters a reader put in (``synthetic``: a marker, a reading) and spaces the PDF did draw
+    never get one."""
     out = []
-    for previous, c in zip([None] + chars[:-1], chars):
-        if previous is not None and c["x0"] - previous["x1"] > 0.18 * c["size"] \
-                and (previous["text"][-1:].isascii() or c["text"][:1].isascii()):
+    previous = None
+    for c in chars:
+        if (previous is not None and "x0" in c and "x0" in previous
+                and not c.get("synthetic") and not previous.get("synthetic")
+                and not previous["text"][-1:].isspace() and not c["text"][:1].isspace()
+                and abs(c["bottom"] - previous["bottom"]) < 0.5 * c["size"]
+                and c["x0"] - previous["x1"] > 0.18 * c["size"]
+                and (previous["text"][-1:].isascii() or c["text"][:1].isascii())):
             out.append(" ")
         out.append(c["text"])
+        previous = c
     return "".join(out)

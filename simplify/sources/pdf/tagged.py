@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from ...structure import Cell, Line
 from ...textio import ANCHOR, SEPARATOR, TERMINATOR
-from .chars import font_name
+from .chars import font_name, join_chars
 from .layout import mark_key
 from .tree import Content, Element
 from .typography import FIGURE_START, HIRAGANA, KANJI, NOTE_START, SENTENCE_END, WIDE, heading_like, size_key
@@ -425,23 +425,7 @@ def _text(para: _Para) -> str:
         pieces.append(c)
         if i in after:
             pieces.append({**c, "text": f"{SEPARATOR}{after[i]}{TERMINATOR}", "synthetic": True})
-    return _join(pieces)
-
-
-def _join(chars: list[dict]) -> str:
-    """Characters as text; a space where a gap on one line separates two Latin words (no glyph was drawn)."""
-    out = []
-    previous = None
-    for c in chars:
-        if (previous is not None and "x0" in c and "x0" in previous and not c.get("synthetic")
-                and not previous.get("synthetic") and not previous["text"][-1:].isspace() and not c["text"][:1].isspace()
-                and abs(c["bottom"] - previous["bottom"]) < 0.5 * c["size"]
-                and c["x0"] - previous["x1"] > 0.18 * c["size"]
-                and (previous["text"][-1:].isascii() and previous["text"][-1:].isalnum() or c["text"][:1].isascii() and c["text"][:1].isalnum())):
-            out.append(" ")
-        out.append(c["text"])
-        previous = c
-    return "".join(out)
+    return join_chars(pieces)
 
 
 def _ruby_spans(chars: list[dict], size: float) -> list[tuple[int, int, str, tuple[int, ...]]]:
