@@ -208,3 +208,17 @@ def test_headings_without_numbers_are_found_by_their_size():
               *body(590)]]
     for data in (tagged_pdf(pages), untagged(tagged_pdf(pages))):
         assert [s.title for s in _document(data).walk()] == ["Bus timetable", "Where to ask"]
+
+
+def test_notes_are_numbered_in_page_order_where_tree_and_layout_pages_alternate():
+    """Each reader numbers the pages it reads; a page the tree does not cover, between two it does, still gets
+    the note numbers of its place in the document."""
+    tagged = lambda text: [E("P", Run(text, 72, 700), E("Note", Run("1 A tagged note.", 72, 80, 7)))]
+    loose = [Run("A page drawn outside the tree, with a note", 72, 700), Run("1", 279, 704, 6),
+             Run(" of its own.", 283, 700), Run("1 A loose note.", 72, 80, 7)]
+    document = _document(tagged_pdf([tagged("The first page of the notice"), loose, tagged("The third page")]))
+    assert pdf_to_lines(tagged_pdf([tagged("x"), loose, tagged("y")]), "t.pdf").pages == ("tree", "layout", "tree")
+    notes = [(f.number, f.text) for s in document.walk() for f in s.footnotes]
+    assert notes == [(1, "A tagged note."), (2, "A loose note."), (3, "A tagged note.")]
+    marks = [n.number for s in document.walk() for x in s.sentences() for n in x.notes]
+    assert marks == [1, 2, 3]

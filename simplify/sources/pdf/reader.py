@@ -73,16 +73,16 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     body = body_size(pages)
     refs = covered(tree) if tree is not None else set()
     tagged = _tree_pages(raw, refs) if tree is not None and not raw.suspects else set()
-    for frags in pages:
-        # NOTE: before furniture: a note's number, or a marker at a column's edge, alone looks like a page number
-        merge_note_numbers(frags, body)
-        attach_small(frags, body)
-    mark_furniture([f if i not in tagged else [] for i, f in enumerate(pages)], boxes, discarded)
     for i, frags in enumerate(pages):
         if i in tagged:  # NOTE: on a tagged page the tree says what is furniture; type still ranks headings
             for f in frags:
                 if f.tag == "Artifact":
                     f.role = "furniture"
+            continue
+        # NOTE: before furniture: a note's number, or a marker at a column's edge, alone looks like a page number
+        merge_note_numbers(frags, body)
+        attach_small(frags, body)
+    mark_furniture([f if i not in tagged else [] for i, f in enumerate(pages)], boxes, discarded)
     tag_levels = sorted({role for role in headings.values()})
     marks = {mark_key(text): level for text, level in raw.bookmarks.items()}
     for frags in pages:
@@ -107,7 +107,8 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
         for number in sorted(layout_lines):
             lines.extend(layout_lines[number])
     how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
-    lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line for line in lines]
+    lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line
+             for line in _in_order(lines)]
     return PdfText(tuple(lines), raw.title, tuple(discarded), how, _warnings(discarded))
 
 
@@ -210,6 +211,35 @@ class _Numbering:
 
 
 _MARKER = re.compile(r"＊(?P<num>[0-9]{1,3})")
+
+
+def _in_order(lines: list[Line]) -> list[Line]:
+    """Notes numbered in the order the document mentions them: each reader numbers its own pages as it reads
+    them, so where tree and layout pages alternate, their numbers interleave out of order until this pass."""
+    order: dict[int, int] = {}
+    for line in lines:
+        if line.role == "footnote":
+            if line.number is not None:
+                order.setdefault(line.number, len(order) + 1)
+        else:
+            for text in (line.text, *(c.text for row in line.cells for c in row)):
+                for m in _MARKER.finditer(text):
+                    order.setdefault(int(m["num"]), len(order) + 1)
+    if all(old == new for old, new in order.items()):
+        return lines
+
+    def renumber(text: str) -> str:
+        return _MARKER.sub(lambda m: f"＊{order.get(int(m['num']), int(m['num']))}", text) if "＊" in text else text
+
+    out = []
+    for line in lines:
+        if line.role == "footnote":
+            line = replace(line, number=order.get(line.number, line.number)) if line.number is not None else line
+        else:
+            cells = tuple(tuple(replace(c, text=renumber(c.text)) for c in row) for row in line.cells)
+            line = replace(line, text=renumber(line.text), cells=cells)
+        out.append(line)
+    return out
 
 
 def _ranges(numbers: list[int]) -> str:
