@@ -47,9 +47,11 @@ def _string(text: str) -> str:
 
 
 def tagged_pdf(pages: list[list[E]], *, role_map: dict[str, str] | None = None, artifacts: bool = True,
-               cycle: bool = False, marked: bool = True, suspects: bool = False, reverse: bool = False) -> bytes:
+               cycle: bool = False, marked: bool = True, suspects: bool = False, reverse: bool = False,
+               drawings: dict[int, list[str]] | None = None) -> bytes:
     """A PDF whose pages draw their runs and whose structure tree holds ``pages``' elements in order;
-    ``reverse`` draws each page's runs last to first."""
+    ``reverse`` draws each page's runs last to first; ``drawings`` are path operators a page draws first
+    (``"72 600 100 20 re S"``: rules and boxes, as a table's)."""
     objects = _Objects()
     page_numbers = [10 + 2 * n for n in range(len(pages))]
     top_kids: list[str] = []
@@ -83,7 +85,7 @@ def tagged_pdf(pages: list[list[E]], *, role_map: dict[str, str] | None = None, 
         for element in elements:
             if isinstance(element, E):
                 top_kids.append(f"{build(element, document)} 0 R")
-        ops = []
+        ops = list((drawings or {}).get(n, ()))
         if artifacts:
             ops += ["/Artifact BMC BT /F1 9 Tf 72 800 Td (Community news) Tj ET EMC",
                     f"/Artifact BMC BT /F1 9 Tf 290 30 Td ({n + 1}) Tj ET EMC"]
@@ -122,6 +124,27 @@ def write_pdf(items: dict[int, bytes]) -> bytes:
         out += (b"%010d 00000 n \n" % offsets[number]) if number in offsets else b"0000000000 65535 f \n"
     out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (size, xref)
     return bytes(out)
+
+
+def ruled_table(rows: list[list[str]], x: float = 72, y: float = 700, widths: tuple[float, ...] = (120, 300),
+                height: float = 20, size: float = 10, lines: bool = False) -> tuple[list[Run], list[str]]:
+    """A table's runs (one a cell) and its drawing: each cell a stroked box, or (``lines``) the grid's rules."""
+    runs, ops = [], []
+    for r, row in enumerate(rows):
+        top = y - r * height
+        left = x
+        for width, text in zip(widths, row):
+            if text:
+                runs.append(Run(text, left + 4, top - height + 6, size))
+            if not lines:
+                ops.append(f"{left} {top - height} {width} {height} re S")
+            left += width
+    if lines:
+        right, bottom = x + sum(widths), y - len(rows) * height
+        ops += [f"{x} {y - r * height} m {right} {y - r * height} l S" for r in range(len(rows) + 1)]
+        edges = [x] + [x + sum(widths[:k + 1]) for k in range(len(widths))]
+        ops += [f"{e} {y} m {e} {bottom} l S" for e in edges]
+    return runs, ops
 
 
 def untagged(data: bytes) -> bytes:

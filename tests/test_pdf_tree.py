@@ -222,3 +222,65 @@ def test_notes_are_numbered_in_page_order_where_tree_and_layout_pages_alternate(
     assert notes == [(1, "A tagged note."), (2, "A loose note."), (3, "A tagged note.")]
     marks = [n.number for s in document.walk() for x in s.sentences() for n in x.notes]
     assert marks == [1, 2, 3]
+
+
+# -- tables the layout reader finds by geometry (untagged pages) ----------------------------------------------------
+
+_ROWS = [["Item", "Amount"], ["Entry fee", "300 yen"], ["Parking", "Free for visitors"], ["Bus", "Every 20 minutes"]]
+
+
+def _table_page(lines: bool = False, rows=_ROWS, size: float = 10):
+    from tests.pdf_builder import ruled_table
+
+    runs, ops = ruled_table(rows, y=600, lines=lines, size=size)
+    before = [E("P", Run(f"Body text before the table, line {i}, in the body type of this notice.", 72, 760 - 14 * i))
+              for i in range(6)]
+    after = [E("P", Run(f"Body text after the table, line {i}, in the body type of this notice.", 72, 480 - 14 * i))
+             for i in range(6)]
+    return [[*before, *(E("P", run) for run in runs), *after]], {0: ops}
+
+
+def _tables(document):
+    return [b for s in document.walk() for b in s.blocks if b.type == "table"]
+
+
+@pytest.mark.parametrize("lines", [False, True], ids=["boxes", "rules"])
+def test_the_layout_reader_reads_a_drawn_table_as_a_table(lines):
+    from tests.pdf_builder import untagged
+
+    pages, drawings = _table_page(lines)
+    document = _document(untagged(tagged_pdf(pages, drawings=drawings)))
+    [table] = _tables(document)
+    assert [[c.text for c in row] for row in table.rows] == _ROWS
+    assert [c.header for c in table.rows[0]] == [True, True] and table.header_rows == 1
+    assert [s.text for s in table.sentences][0] == "Item：Entry fee、Amount：300 yen。"
+    sentences = [s.text for sec in document.walk() for b in sec.blocks if b.type == "paragraph" for s in b.sentences]
+    assert not any("Entry fee" in s or "Amount" in s for s in sentences)  # the cells are not body text
+    # every body line, before and after, is in the paragraphs: nothing of the body went into the table
+    assert sum(s.count("Body text") for s in sentences) == 12
+    order = [b.type for s in document.walk() for b in s.blocks]
+    assert order.index("table") > 0 and order.index("table") < len(order) - 1  # where the page prints it
+
+
+def test_a_single_box_or_one_row_of_boxes_is_not_a_table():
+    from tests.pdf_builder import untagged
+
+    pages, drawings = _table_page(rows=[["Boxed notice text", "set out beside a label"]], size=11)
+    document = _document(untagged(tagged_pdf(pages, drawings=drawings)))
+    assert _tables(document) == []
+    assert any("Boxed notice text" in s for s in _sentences(document))
+
+
+def test_an_untagged_table_reads_as_its_tagged_original():
+    from tests.pdf_builder import ruled_table, untagged
+
+    runs, ops = ruled_table(_ROWS, y=600)
+    cells = iter(runs)
+    table = E("Table", *(E("TR", *(E("TH" if r == 0 else "TD", next(cells)) for _ in row))
+                        for r, row in enumerate(_ROWS)))
+    before = [E("P", Run(f"Body text before the table, line {i}, in the body type of this notice.", 72, 760 - 14 * i))
+              for i in range(6)]
+    data = tagged_pdf([[*before, table]], drawings={0: ops})
+    tagged, plain = _tables(_document(data)), _tables(_document(untagged(data)))
+    assert [[c.text for c in row] for row in plain[0].rows] == [[c.text for c in row] for row in tagged[0].rows]
+    assert plain[0].sentences == tagged[0].sentences

@@ -495,7 +495,18 @@ def test_an_untagged_copy_reads_as_the_tagged_original(pdf_pair):
     assert sorted(notes(plain)) == sorted(notes(tagged))  # every note, word for word
     body = lambda d: [s.text for sec in d.walk() for b in sec.blocks if b.type == "paragraph" for s in b.sentences]
     same = set(body(tagged)) & set(body(plain))
-    # NOTE: not yet all: the layout reader finds no tables, so a table's rows and its source line differ
-    assert len(same) >= 0.9 * len(body(tagged)), (name, len(same), len(body(tagged)))
+    # NOTE: not yet all: where both columns pause at once the layout reader can still cut a paragraph in two
+    assert len(same) >= 0.95 * len(body(tagged)), (name, len(same), len(body(tagged)))
+    # tables are tables, cell for cell, and read the same
+    tables = lambda d: [b for sec in d.walk() for b in sec.blocks if b.type == "table"]
+    assert [[[c.text for c in row] for row in t.rows] for t in tables(plain)] == \
+        [[[c.text for c in row] for row in t.rows] for t in tables(tagged)]
+    assert [t.header_rows for t in tables(plain)] == [t.header_rows for t in tables(tagged)]
+    assert [t.sentences for t in tables(plain)] == [t.sentences for t in tables(tagged)]
+    # every mark in the body and in table cells has its note, in the same places
+    marks = lambda d: sorted(re.findall(r"＊[0-9]+", " ".join(
+        [s.text_with_marks() for sec in d.walk() for s in sec.sentences()]
+        + [c.text for t in tables(d) for row in t.rows for c in row])))
+    assert len(marks(plain)) == len(marks(tagged))
     # and no note is read as body: nothing in the body starts as a note does (a number, spaces, a citation)
     assert not any(re.match(r"^[0-9]{1,2}\s+\S", s) for s in body(plain) + body(tagged))

@@ -9,20 +9,24 @@ text in other sizes are set aside with their reason.
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import replace
 
+from ...model import Cell
 from ...structure import Line, match_heading
-from .chars import Frag
+from .chars import Frag, join_chars
+from .tables import Box, Grid, find_grids, header_fills
 from .typography import DIGITS, FIGURE_START, NOTE_START, WIDE, heading_like, size_key
 
 
 def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
-                  tag_levels: list[str], marks: dict[str, int]) -> list[Line]:
-    """One page's lines in reading order; what is not read goes to ``discarded`` with its reason."""
+                  tag_levels: list[str], marks: dict[str, int], boxes: tuple = ()) -> list[Line]:
+    """One page's lines in reading order; what is not read goes to ``discarded`` with its reason. ``boxes`` are
+    the rectangles the page draws (``(x0, top, x1, bottom, fill)``), where its tables are found."""
     content = [f for f in frags if f.role == "text"]
     if not content:
         return []
+    content, tables = _take_tables(content, boxes, body)
     body_frags = [f for f in content if abs(f.size - body) < 0.6]
     gutter = _gutter(body_frags)
     ordered = _order(content, gutter)
@@ -36,7 +40,12 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     source: Frag | None = None  # the figure's source line (資料：…) being read
     notes: Frag | None = None  # the note being read at the foot of the page
     previous: Frag | None = None
+    after_table = False
     for f in ordered:
+        if f.role == "table":
+            lines.append(tables[id(f)])
+            figure, source, previous, after_table = False, None, None, True
+            continue
         text = f.text.strip()
         column = _column(f, gutter)
         in_foot = f.size <= 0.85 * body and f.top >= foot.get(column, foot.get("all", 1e9)) - 1
@@ -51,7 +60,8 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             lines.append(Line(text, "footnote"))
             previous = f
             continue
-        if figure or source is not None:
+        if figure or source is not None or after_table:
+            after_table = False
             if _SOURCE.match(text) and f.size < body + 1.0:
                 lines.append(Line(text, "figure", style="source"))
                 source = previous = f
@@ -97,6 +107,66 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
         lines.append(Line(text, "body", joins=_joins(previous, f, body)))
         previous = f
     return lines
+
+
+def _take_tables(content: list[Frag], boxes: tuple, body: float) -> tuple[list[Frag], dict[int, Line]]:
+    """The page's tables as table Lines, each standing in the reading order where its top is (a fragment with
+    role ``table``); the text in their cells leaves the flow."""
+    if not boxes:
+        return content, {}
+    points = [((c["x0"] + c["x1"]) / 2, (c["top"] + c["bottom"]) / 2) for f in content for c in f.chars
+              if c["text"].strip() and "x0" in c]
+    grids = find_grids(tuple(Box(*b) for b in boxes), points)
+    if not grids:
+        return content, {}
+    pieces: dict[tuple[int, int, int], list[tuple[float, float, str]]] = defaultdict(list)
+    rest = []
+    for f in content:
+        x, y = (f.x0 + f.x1) / 2, (f.top + f.bottom) / 2
+        index = next((k for k, g in enumerate(grids) if _within(g.bbox, x, y)), None)
+        if index is None:
+            rest.append(f)
+            continue
+        by_cell: dict[tuple[int, int], list[dict]] = defaultdict(list)
+        for c in f.chars:
+            cell = grids[index].cell_at((c.get("x0", f.x0) + c.get("x1", f.x1)) / 2,
+                                        (c.get("top", f.top) + c.get("bottom", f.bottom)) / 2)
+            if cell is not None:
+                by_cell[cell].append(c)
+        for (r, k), chars in by_cell.items():
+            pieces[(index, r, k)].append((f.bottom, f.x0, join_chars(chars)))
+    tables: dict[int, Line] = {}
+    for index, grid in enumerate(grids):
+        x0, top, x1, bottom = grid.bbox
+        stand_in = Frag(rest[0].page if rest else content[0].page, x0, x1, top, bottom, body, "", role="table")
+        rest.append(stand_in)
+        tables[id(stand_in)] = _table_line(grid, {(r, k): p for (i, r, k), p in pieces.items() if i == index})
+    return rest, tables
+
+
+def _within(bbox: tuple[float, float, float, float], x: float, y: float) -> bool:
+    return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
+
+
+def _table_line(grid: Grid, pieces: dict[tuple[int, int], list[tuple[float, float, str]]]) -> Line:
+    """A grid's cells as text (lines in a cell joined; the structure model folds the spaces between Japanese
+    characters), with header cells from shading, or else a first row of short labels."""
+    texts = []
+    for r, row in enumerate(grid.rows):
+        texts.append([" ".join(t for _, _, t in sorted(pieces.get((r, k), []), key=lambda p: (round(p[0] / 3), p[1])))
+                      for k in range(len(row))])
+    header_row, header_column = header_fills(grid)
+    if not header_row and any(b is None or not b.fill for row in grid.rows for b in row):
+        header_row = len(texts) > 2 and all(t and len(t) <= 20 and not t.endswith("。") for t in texts[0])
+    if not header_column:
+        # NOTE: a first column of labels (names, terms) beside longer cells names each row
+        labels = [row[0] for row in texts[1 if header_row else 0:] if row]
+        rest = [len(t) for row in texts[1 if header_row else 0:] for t in row[1:] if t]
+        header_column = (bool(labels) and bool(rest) and not any(t.endswith("。") for t in labels)
+                         and sum(map(len, labels)) / len(labels) < 0.5 * sum(rest) / len(rest))
+    rows = tuple(tuple(Cell(t, header_row and r == 0 or header_column and k == 0) for k, t in enumerate(row))
+                 for r, row in enumerate(texts))
+    return Line("", "table", cells=rows)
 
 
 _SOURCE = re.compile(r"^\s*(?:資料|出典|出所|（出典）|\(出典\))\s*[：:]")

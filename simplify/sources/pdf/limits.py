@@ -23,6 +23,7 @@ class PdfLimits:
     readers: int = 4  # children that read one PDF's pages at once (at most one per core)
     elements: int = 300_000  # structure elements of a tagged PDF's logical tree
     depth: int = 200  # nesting of that tree
+    shapes_per_page: int = 5_000  # rectangles, lines and curves a page may draw and still be searched for tables
 
 
 DEFAULT_LIMITS = PdfLimits()

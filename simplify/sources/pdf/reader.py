@@ -89,7 +89,8 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
         merge_heading_pieces(frags, body)
     sizes = heading_sizes(pages, body)
     numbering = _Numbering()
-    layout_lines = {i: numbering.renumber(page_to_lines(frags, body, sizes, discarded, tag_levels, marks))
+    layout_lines = {i: numbering.renumber(page_to_lines(frags, body, sizes, discarded, tag_levels, marks,
+                                                        raw.pages[i].boxes))
                     for i, frags in enumerate(pages) if i not in tagged}
     lines: list[Line] = []
     if tagged:
@@ -201,8 +202,8 @@ class _Numbering:
             waiting[int(m["num"])].append(number)
             return f"＊{number}"
 
-        out = [replace(line, text=_MARKER.sub(swap, line.text)) if line.role != "footnote" and "＊" in line.text
-               else line for line in lines]
+        out = [_marked(line, lambda text: _MARKER.sub(swap, text)) if line.role != "footnote" else line
+               for line in lines]
         for i, line in enumerate(out):
             if line.role == "footnote" and line.number is not None:
                 queue = waiting[line.number]
@@ -211,6 +212,16 @@ class _Numbering:
 
 
 _MARKER = re.compile(r"＊(?P<num>[0-9]{1,3})")
+
+
+def _marked(line: Line, swap) -> Line:
+    """A line with its markers (in its text and in its table cells) passed through ``swap``, in reading order."""
+    if "＊" in line.text:
+        line = replace(line, text=swap(line.text))
+    if line.cells and any("＊" in c.text for row in line.cells for c in row):
+        line = replace(line, cells=tuple(tuple(replace(c, text=swap(c.text)) if "＊" in c.text else c for c in row)
+                                         for row in line.cells))
+    return line
 
 
 def _in_order(lines: list[Line]) -> list[Line]:

@@ -30,6 +30,7 @@ class RawPage:
     box: tuple[float, float, float, float]
     vertical: int  # characters that are not upright (縦書き, or a chart's rotated labels)
     rotated: str = ""  # those characters' text, in drawing order
+    boxes: tuple[tuple[float, float, float, float, str], ...] = ()  # rectangles drawn, and cells that rules enclose
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,21 @@ def _tree(pdf, name: str, limits: PdfLimits) -> tuple[Element | None, bool]:
         return None, suspects
 
 
+def _boxes(page, limits: PdfLimits) -> tuple[tuple[float, float, float, float, str], ...]:
+    """The rectangles a page draws (with their fill colour) and the cells its ruling lines enclose: what a table
+    is made of. A page drawn from more shapes than ``limits.shapes_per_page`` (a map) gives none."""
+    from pdfplumber.table import TableFinder
+
+    if len(page.rects) + len(page.lines) + len(page.curves) > limits.shapes_per_page:
+        return ()
+    left, top, right, bottom = page.bbox
+    out = [(r["x0"], r["top"], r["x1"], r["bottom"], repr(r.get("non_stroking_color")) if r.get("fill") else "")
+           for r in page.rects]
+    out += [(*cell, "") for cell in TableFinder(page.within_bbox(page.bbox)).cells]
+    return tuple((round(x0, 1), round(y0, 1), round(x1, 1), round(y1, 1), fill) for x0, y0, x1, y1, fill in out
+                 if x0 >= left - 1 and x1 <= right + 1 and y0 >= top - 1 and y1 <= bottom + 1)
+
+
 def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, ...]:
     started = time.monotonic()
     pages = []
@@ -218,7 +234,7 @@ def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, 
                                code="too_large")
             upright = tuple({k: c[k] for k in _KEEP if k in c} for c in chars if c.get("upright", True))
             rotated = "".join(c["text"] for c in chars if not c.get("upright", True) and c["text"].strip())
-            pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated))
+            pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated, _boxes(page, limits)))
             page.flush_cache()
     except (PdfError, MemoryError):
         raise

@@ -99,9 +99,11 @@ def attach_small(frags: list[Frag], body: float) -> None:
     for small in text:
         if small.size >= 0.95 * max(body, small.size + 0.1) and not MARKS.match(small.text.strip()):
             continue
-        # NOTE: a marker is smaller than its line, or as large but raised well above its baseline
+        # NOTE: a marker is smaller than its line, or about as large (even a little larger, on a small source
+        # line) but raised well above its baseline
         host = next((f for f in text if f is not small and f.role == "text"
-                     and (f.size > small.size * 1.1 or f.size >= small.size and small.bottom <= f.bottom - 0.3 * f.size)
+                     and (f.size > small.size * 1.1
+                          or f.size >= 0.8 * small.size and small.bottom <= f.bottom - 0.3 * f.size)
                      and f.top - 1 <= small.bottom <= f.bottom - 0.15 * f.size
                      and f.x0 - small.size <= small.x0 <= f.x1 + small.size), None)
         if host and MARKS.match(small.text.strip()) and small.size >= 0.5 * host.size:
