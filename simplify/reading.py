@@ -438,25 +438,76 @@ def kana_to_romaji(kana: str) -> str:
 # Whole documents
 
 
-def document_with_readings(document: Document, lexicon: Lexicon | None = None) -> Document:
-    """The same document with tokens and spoken script on every sentence, title and footnote."""
+def document_with_readings(document: Document, lexicon: Lexicon | None = None, workers: int | None = None) -> Document:
+    """The same document with tokens and spoken script on every sentence, title and footnote.
 
-    def read(text: str, ruby: tuple = ()) -> Reading:
-        return text_to_reading(text, lexicon, ruby)
+    A long document is read by ``workers`` processes at once (default: one a core, up to two), each taking a
+    contiguous share of its texts: OpenJTalk's analysis holds the GIL, so threads would not help, and a listener
+    waits for this before the first section of a new upload can play."""
+    texts: list[tuple[str, tuple]] = []
+
+    def collect(s: Section) -> None:
+        texts.append((s.title, s.title_ruby))
+        texts.extend((x.text, x.ruby) for b in s.blocks for x in b.sentences)
+        texts.extend((f.text, f.ruby) for f in s.footnotes)
+        for child in s.children:
+            collect(child)
+
+    for s in document.sections:
+        collect(s)
+    readings = iter(_read_all(texts, lexicon, _workers(workers, texts)))
 
     def section(s: Section) -> Section:
-        blocks = tuple(replace(b, sentences=tuple(replace(x, reading=read(x.text, x.ruby)) for x in b.sentences))
+        title = next(readings)
+        blocks = tuple(replace(b, sentences=tuple(replace(x, reading=next(readings)) for x in b.sentences))
                        for b in s.blocks)
-        footnotes = tuple(replace(f, reading=read(f.text, f.ruby)) for f in s.footnotes)
-        return replace(
-            s,
-            title_reading=read(s.title, s.title_ruby),
-            blocks=blocks,
-            footnotes=footnotes,
-            children=tuple(section(c) for c in s.children),
-        )
+        footnotes = tuple(replace(f, reading=next(readings)) for f in s.footnotes)
+        return replace(s, title_reading=title, blocks=blocks, footnotes=footnotes,
+                       children=tuple(section(c) for c in s.children))
 
     return replace(document, sections=tuple(section(s) for s in document.sections))
+
+
+PARALLEL_CHARS = 20_000  # NOTE: below this (a notice, a chapter) a second process costs more than it saves
+
+
+def _workers(asked: int | None, texts: list[tuple[str, tuple]]) -> int:
+    import os
+
+    if asked is not None:
+        return max(1, asked)
+    return min(2, os.cpu_count() or 1) if sum(len(t) for t, _ in texts) >= PARALLEL_CHARS else 1
+
+
+def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: int) -> list[Reading]:
+    """Readings of ``texts`` in order; with more than one worker, the shares after the first are read in child
+    processes while this one reads the first."""
+    if workers <= 1 or len(texts) < 2:
+        return _read_share(texts, lexicon)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    shares = _shares(texts, workers)
+    context = multiprocessing.get_context("forkserver")  # NOTE: never fork a process that runs threads
+    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+        futures = [pool.submit(_read_share, share, lexicon) for share in shares[1:]]
+        first = _read_share(shares[0], lexicon)
+        return first + [r for future in futures for r in future.result()]
+
+
+def _shares(texts: list[tuple[str, tuple]], count: int) -> list[list[tuple[str, tuple]]]:
+    """``texts`` cut into ``count`` contiguous shares of about the same number of characters."""
+    total = sum(len(t) for t, _ in texts) or 1
+    shares: list[list[tuple[str, tuple]]] = [[] for _ in range(count)]
+    done = 0
+    for item in texts:
+        shares[min(count - 1, done * count // total)].append(item)
+        done += len(item[0])
+    return shares
+
+
+def _read_share(texts: list[tuple[str, tuple]], lexicon: Lexicon | None) -> list[Reading]:
+    return [text_to_reading(text, lexicon, ruby) for text, ruby in texts]
 
 
 # NOTE: a user's own text (CLI, API) is one passage, not a document: keep it short enough to answer at once.

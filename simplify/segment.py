@@ -17,7 +17,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 
 from .model import Block, Document, Footnote, Link, NoteRef, Ruby, Section, Sentence, Source
-from .textio import split_annotations
+from .textio import ANCHOR, SEPARATOR, TERMINATOR, split_annotations
 
 LEVEL_SETSU, LEVEL_KOU, LEVEL_MOKU, LEVEL_KANA, LEVEL_PAREN_KANA = 1, 2, 3, 4, 5
 
@@ -65,9 +65,16 @@ def _gap(left: str, right: str, had_space: bool) -> str:
         return ""  # NOTE: a line that breaks after a hyphen (ELYZA-|japanese, a URL's …-and-|trustworthy) is one word
     if right.startswith(("http://", "https://")) or _RE_URL_END.search(left[-200:]):
         return " "  # NOTE: keep URLs apart from the words around them
-    if is_cjk(left[-1]) or is_cjk(right[0]):
+    if is_cjk(_last_base(left)) or is_cjk(right.lstrip(ANCHOR)[:1] or right[0]):
         return ""  # NOTE: justification spacing (開 催 さ れ た) or a wrap inside Japanese text
     return " "  # between Latin words: Existing Practices against Disinformation
+
+
+def _last_base(text: str) -> str:
+    """The last character printed as text: a reading annotation (富￹ふ￻) counts as its base (富)."""
+    if text.endswith(TERMINATOR) and SEPARATOR in text:
+        text = text[:text.rindex(SEPARATOR)]
+    return text[-1:] or " "
 
 
 def normalize_spaces(line: str) -> str:

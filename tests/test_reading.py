@@ -341,3 +341,16 @@ def test_review_finds_a_known_disagreement():
 
     found = sentence_disagreements("人手不足等の社会課題への対応")
     assert ("不足", "ブソク", "フソク", "") in found
+
+
+def test_a_long_document_read_by_two_processes_is_read_exactly_as_by_one(default_doc):
+    from dataclasses import replace
+
+    from simplify.reading import document_with_readings
+
+    # NOTE: the default made longer (its sections three times over), past the size that is read in parallel
+    document = replace(default_doc, sections=default_doc.sections * 3)
+    one = document_with_readings(document, workers=1)
+    two = document_with_readings(document, workers=2)
+    assert two == one
+    assert all(s.reading is not None for sec in two.walk() for s in sec.sentences())

@@ -127,6 +127,10 @@ def _take_tables(content: list[Frag], boxes: tuple, body: float) -> tuple[list[F
         if index is None:
             rest.append(f)
             continue
+        whole = grids[index].cell_at(f.x0 + 0.5, y)
+        if whole is not None and whole == grids[index].cell_at(f.x1 - 0.5, y):
+            pieces[(index, *whole)].append((f.bottom, f.x0, f.text))  # NOTE: the common case: one cell's line
+            continue
         by_cell: dict[tuple[int, int], list[dict]] = defaultdict(list)
         for c in f.chars:
             cell = grids[index].cell_at((c.get("x0", f.x0) + c.get("x1", f.x1)) / 2,
@@ -272,7 +276,7 @@ def _order(frags: list[Frag], gutter: float | None) -> list[Frag]:
 
     for f in frags:
         column = _column(f, gutter)
-        if column == "span" or f.top > reach + 0.9 * f.size:
+        if column == "span" or f.top > reach + 0.9 * f.size and not _right_continues(band, gutter):
             close()
             band = []
         if column == "span":
@@ -284,6 +288,23 @@ def _order(frags: list[Frag], gutter: float | None) -> list[Frag]:
         reach = max(reach, f.bottom)
     close()
     return out
+
+
+def _right_continues(band: list[Frag], gutter: float) -> bool:
+    """Both columns pause at once, but the band's right column begins mid-paragraph (flush left, no lead-in)
+    while its left column ends a sentence: the right column goes on from text below the pause, so this is a
+    paragraph break that happens to face another, not a band's end."""
+    left = _rows([f for f in band if _column(f, gutter) == "left"])
+    right = _rows([f for f in band if _column(f, gutter) == "right"])
+    if not left or not right:
+        return False
+    first = right[0]
+    flush = first.x0 - min(f.x0 for f in right) < 0.5 * first.size
+    return (flush and left[-1].text.rstrip().endswith("。") and not _LEAD_IN.match(first.text)
+            and not match_heading(first.text))
+
+
+_LEAD_IN = re.compile(r"^\s*[●○■□◆◇▲△▼▽★☆・※＊（(【［\[「『0-9０-９]")
 
 
 def _rows(frags: list[Frag]) -> list[Frag]:

@@ -109,6 +109,7 @@ def attach_small(frags: list[Frag], body: float) -> None:
         if host and MARKS.match(small.text.strip()) and small.size >= 0.5 * host.size:
             insert_marker(host, small)
             small.role = "marker"
+            _close_up(host, small, text)
             continue
         if small.size >= 0.95 * body:
             continue
@@ -129,6 +130,21 @@ def attach_small(frags: list[Frag], body: float) -> None:
         for first, last, kana in reversed(_joined(spans)):
             annotate_chars(host.chars, first, last, kana)
         host.text = join_chars(host.chars)
+
+
+def _close_up(host: Frag, marker: Frag, frags: list[Frag]) -> None:
+    """The 。 or 、 printed after a mark at a line's end (…公開しました²、³。) stood apart from its line across the
+    mark's width: it is the line's."""
+    after = next((f for f in frags if f is not host and f.role == "text" and f.text.strip() in _CLOSING
+                  and abs(f.bottom - host.bottom) < 0.3 * host.size and -1 <= f.x0 - marker.x1 <= 0.5 * host.size), None)
+    if after is not None:
+        host.chars.extend(after.chars)
+        host.x1 = max(host.x1, after.x1)
+        host.text = join_chars(host.chars)
+        after.role = "merged"
+
+
+_CLOSING = {"。", "、", "．", "，", "」", "）", "。」", "）。"}
 
 
 def _base_of(chars: list[dict], ruby: Frag) -> tuple[int, int] | None:
