@@ -46,6 +46,9 @@ SETTINGS = {
                 "it); 0: only when asked"),
         Setting("YOMIAGE_ADMIN_TOKEN", "", "operator token for adding and removing documents on the web (empty: the "
                 "service is read-only, the write routes do not exist)"),
+        Setting("YOMIAGE_LISTEN_FIRST_CHARS", "40000", "a new document at least this long (characters) is listed and "
+                "playable while its readings and glossary are still being made (pages and audio read each sentence as "
+                "it is asked for until then); 0: always"),
         Setting("YOMIAGE_MAX_UPLOAD_BYTES", "20971520", "largest document an operator may upload (20 MiB)"),
         Setting("YOMIAGE_OPERATOR", "yomiage", "who runs this service: feeds' owner, the about page"),
         Setting("YOMIAGE_CONTACT_EMAIL", "", "contact address for the feeds' itunes:email and the about page"),

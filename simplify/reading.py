@@ -480,19 +480,19 @@ def _workers(asked: int | None, texts: list[tuple[str, tuple]]) -> int:
 
 
 def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: int) -> list[Reading]:
-    """Readings of ``texts`` in order; with more than one worker, the shares after the first are read in child
-    processes while this one reads the first."""
+    """Readings of ``texts`` in order; with more than one worker, read in that many child processes."""
     if workers <= 1 or len(texts) < 2:
         return _read_share(texts, lexicon)
     import multiprocessing
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
     shares = _shares(texts, workers)
     context = multiprocessing.get_context("forkserver")  # NOTE: never fork a process that runs threads
-    with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-        futures = [pool.submit(_read_share, share, lexicon) for share in shares[1:]]
-        first = _read_share(shares[0], lexicon)
-        return first + [r for future in futures for r in future.result()]
+    # NOTE: every share is read in a child, a little below normal priority: this process (a server) keeps its
+    # GIL and the cores' first call for the requests it answers meanwhile, such as a listener's first stream
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=os.nice, initargs=(5,)) as pool:
+        return [r for share in pool.map(_read_share, shares, [lexicon] * len(shares)) for r in share]
 
 
 def _shares(texts: list[tuple[str, tuple]], count: int) -> list[list[tuple[str, tuple]]]:

@@ -330,3 +330,48 @@ def test_a_pdf_added_is_read_once_by_the_process_that_then_serves_it(tmp_path, m
     listed = next(d for d in client.get("/api/documents").get_json() if d["id"] == "kagaku")
     assert listed["title"] == "科学技術白書 第1章" and listed["attribution"] == "文部科学省"
     assert read == ["ch1.pdf"]
+
+
+def test_a_long_new_document_is_listed_and_heard_before_its_whole_analysis(tmp_path, monkeypatch):
+    """A document over LISTEN_FIRST_CHARS is served with its titles read while the whole analysis runs in the
+    background (held here until the pages have been served); then the whole analysis takes its place."""
+    import threading
+
+    import importlib
+
+    from service.catalog import Catalog
+    from simplify.documents import annotate
+
+    library_module = importlib.import_module("service.web.library")  # NOTE: the package's ``library`` is a function
+    from tests.web_fixtures import make_app
+
+    release, started = threading.Event(), threading.Event()
+
+    def held(document):
+        if document.id == "bousai":
+            started.set()
+            assert release.wait(60)
+        return annotate(document)
+
+    monkeypatch.setattr(library_module, "annotate", held)
+    app = make_app(tmp_path, LISTEN_FIRST_CHARS=0, AUTO_BUILD=False, EXTRA_DOCUMENTS=[])
+    lib = app.extensions["yomiage"]
+    client = app.test_client()
+    Catalog(tmp_path).add((DATA / "notice.txt").read_bytes(), "notice.txt", doc_id="bousai")
+    try:
+        contents = client.get("/d/bousai/")
+        assert contents.status_code == 200 and started.wait(30)
+        served = lib.documents()["bousai"]
+        assert all(s.title_reading is not None for s in served.walk() if s.title)  # the contents page's ruby
+        assert not any(s.reading for sec in served.walk() for s in sec.sentences())  # the rest is not read yet
+        first = next(s for s in served.walk() if any(True for _ in s.sentences()))
+        page = client.get(f"/d/bousai/s/{first.id}")
+        assert page.status_code == 200 and "<ruby>" in page.get_data(as_text=True)  # read as it is asked for
+        stream = client.get(f"/api/documents/bousai/sections/{first.id}/stream")
+        assert stream.status_code == 200 and len(stream.data) > 1000
+    finally:
+        release.set()
+    lib.wait_annotated("bousai", 60)
+    whole = lib.documents()["bousai"]
+    assert all(s.reading is not None for sec in whole.walk() for s in sec.sentences())
+    assert whole.glossary == annotate(Catalog(tmp_path).document(Catalog(tmp_path).entry("bousai"))).glossary

@@ -37,6 +37,7 @@ def _config_from_settings() -> dict:
         "MP3_BITRATE": setting("YOMIAGE_MP3_BITRATE"),
         "JOBS": jobs(),
         "MAX_SYNTH": setting("YOMIAGE_MAX_SYNTH"),
+        "LISTEN_FIRST_CHARS": int(setting("YOMIAGE_LISTEN_FIRST_CHARS")),
         "MAX_TEXT_CHARS": int(setting("YOMIAGE_MAX_TEXT_CHARS")),
         "MAX_CONTENT_LENGTH": int(setting("YOMIAGE_MAX_BODY_BYTES")),
         "PUBLIC_URL": setting("YOMIAGE_PUBLIC_URL"),
@@ -80,6 +81,7 @@ def create_app(config: dict | None = None) -> Flask:
         hops = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     app.extensions["yomiage"] = Library(app.config)
+    app.extensions["yomiage"].warm_up()
 
     from . import api, audio_routes, pages
 

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from simplify.documents import annotate, default_document_annotated, path_to_document
+from simplify.documents import annotate, annotate_titles, default_document_annotated, path_to_document
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document, Section
 
@@ -56,6 +56,8 @@ class Library:
         self._catalog = Catalog(self.output)
         self._catalog_version = ""
         self._annotated: dict[str, tuple] = {}
+        self._listen_first = int(config.get("LISTEN_FIRST_CHARS", 40_000))
+        self._annotating: dict[str, threading.Thread] = {}
         self._entries: dict = {}
         self._doc_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(int(config["MAX_SYNTH"]))
@@ -92,7 +94,7 @@ class Library:
                            entry.license, entry.url)
                     known = self._annotated.get(entry.id)
                     if known is None or known[0] != key:
-                        known = (key, annotate(self._catalog.document(entry, sha)))
+                        known = (key, self._annotate(entry.id, key, self._catalog.document(entry, sha)))
                         self._annotated[entry.id] = known
                     added[entry.id] = known[1]
                     if entry.state == "pending":
@@ -106,6 +108,39 @@ class Library:
             self._start_background(_build_key(entry.id, entry.sha256, self.default_voice), self._build_version,
                                    entry, self.voice(None))
         return documents
+
+    def _annotate(self, doc_id: str, key: tuple, document: Document) -> Document:
+        """The document as pages and audio use it. A long new one is first served with its titles read (its
+        sentences are read as they are asked for) while the whole analysis runs in the background and then
+        takes its place: a listener hears the first section of a 100-page upload without waiting for the
+        other 99 pages' readings. Called with the documents lock held."""
+        if sum(len(s.text) for section in document.walk() for s in section.sentences()) < self._listen_first:
+            return annotate(document)
+
+        def finish() -> None:
+            try:
+                whole = annotate(document)
+            except Exception:  # noqa: BLE001 - the titles-only document stays served; the build reports errors
+                log.exception("annotating %s failed", doc_id)
+                return
+            with self._doc_lock:
+                if self._annotated.get(doc_id, (None,))[0] == key:
+                    self._annotated[doc_id] = (key, whole)
+                    self._catalog_version = ""  # NOTE: the next call takes the whole analysis in
+                if self._annotating.get(doc_id) is threading.current_thread():
+                    del self._annotating[doc_id]
+
+        thread = threading.Thread(target=finish, name=f"yomiage-annotate-{doc_id}", daemon=True)
+        self._annotating[doc_id] = thread
+        thread.start()
+        return annotate_titles(document)
+
+    def wait_annotated(self, doc_id: str, timeout: float | None = None) -> None:
+        """Until a document's whole analysis (readings, glossary, readability) is in what is served."""
+        with self._doc_lock:
+            thread = self._annotating.get(doc_id)
+        if thread is not None:
+            thread.join(timeout)
 
     def entries(self) -> dict:
         """The library's entries (state, versions, errors) as of the documents served now."""
@@ -132,6 +167,19 @@ class Library:
 
     def voice(self, voice_id: str | None) -> Voice:
         return get_voice(voice_id or self.default_voice, self.voices_dir)
+
+    def warm_up(self) -> None:
+        """Measure the default voice's streaming gain in the background (once a process, 1–2 s of synthesis), so
+        the first listener of a new upload does not wait for it."""
+        from ..streaming import streaming_gain_db
+
+        def measure() -> None:
+            try:
+                streaming_gain_db(self.voice(None), self.options.target_lufs + self.voice(None).volume_db)
+            except Exception:  # noqa: BLE001 - a voice that cannot speak says so when it is asked to
+                log.exception("measuring the streaming gain failed")
+
+        threading.Thread(target=measure, name="yomiage-warm-up", daemon=True).start()
 
     def synth(self, voice: Voice) -> Synthesizer:
         with self._synth_lock:
@@ -243,6 +291,8 @@ class Library:
         analysis for pages and build, not two competing for the cores while a listener waits."""
         if entry.serving != entry.sha256:
             return None
+        self.documents()
+        self.wait_annotated(entry.id)  # NOTE: the build takes the whole analysis, not the titles-only stand-in
         document = self.documents().get(entry.id)
         return document if document is not None and document.version == entry.sha256 else None
 
