@@ -480,19 +480,52 @@ def _workers(asked: int | None, texts: list[tuple[str, tuple]]) -> int:
 
 
 def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: int) -> list[Reading]:
-    """Readings of ``texts`` in order; with more than one worker, read in that many child processes."""
+    """Readings of ``texts`` in order; with more than one worker, each share read by a child process of its own
+    that ends when its share is sent (so a parent killed meanwhile leaves nothing running for long)."""
     if workers <= 1 or len(texts) < 2:
         return _read_share(texts, lexicon)
     import multiprocessing
-    import os
-    from concurrent.futures import ProcessPoolExecutor
 
-    shares = _shares(texts, workers)
     context = multiprocessing.get_context("forkserver")  # NOTE: never fork a process that runs threads
-    # NOTE: every share is read in a child, a little below normal priority: this process (a server) keeps its
-    # GIL and the cores' first call for the requests it answers meanwhile, such as a listener's first stream
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=os.nice, initargs=(5,)) as pool:
-        return [r for share in pool.map(_read_share, shares, [lexicon] * len(shares)) for r in share]
+    children = []
+    try:
+        for share in _shares(texts, workers):
+            receive, send = context.Pipe(duplex=False)
+            child = context.Process(target=_read_in_child, args=(share, lexicon, send), name="yomiage-readings",
+                                    daemon=True)
+            child.start()
+            send.close()
+            children.append((child, receive))
+        out: list[Reading] = []
+        for child, receive in children:
+            try:
+                kind, payload = receive.recv()
+            except EOFError:
+                raise RuntimeError("a reading process ended without its readings") from None
+            if kind == "error":
+                raise RuntimeError(f"a reading process failed: {payload}")
+            out.extend(payload)
+        return out
+    finally:
+        for child, receive in children:
+            receive.close()
+            child.join(5)
+            if child.is_alive():
+                child.kill()
+
+
+def _read_in_child(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, send) -> None:
+    import os
+
+    # NOTE: a little below normal priority: the parent (a server) keeps the cores' first call for the requests
+    # it answers meanwhile, such as a listener's first stream
+    os.nice(5)
+    try:
+        result = ("ok", _read_share(texts, lexicon))
+    except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
+        result = ("error", f"{type(error).__name__}: {error}")
+    send.send(result)
+    send.close()
 
 
 def _shares(texts: list[tuple[str, tuple]], count: int) -> list[list[tuple[str, tuple]]]:
