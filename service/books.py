@@ -23,13 +23,11 @@ from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 from simplify.export import table_to_markup
 from simplify.reading import text_to_reading
 
-from .audio import mp3_frames, strip_id3
 from . import store
-from .build import BuildOptions, build_document, build_phrase_audio
-from .speech import Synthesizer, heading_cue
-from .voices import Voice
+from .layout import GENERATOR, daisy_files
+from .products import Build, Manifest
+from .speech import heading_cue
 
-GENERATOR = "yomiage"
 _XHTML_DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
                   '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">')
 _SMIL1_DOCTYPE = '<!DOCTYPE smil PUBLIC "-//W3C//DTD SMIL 1.0//EN" "http://www.w3.org/TR/REC-smil/SMIL10.dtd">'
@@ -57,22 +55,18 @@ class Part:
         return f"{self.section.id}-{cue_id}"
 
 
-def _parts(document: Document, voice: Voice, options: BuildOptions) -> tuple[list[Part], datetime]:
-    """Build (or reuse) every track, and gather what the books need, with the content's publication time
-    (the books' dates: the same content gives the same bytes)."""
-    report = build_document(document, voice, options, progress=False)
-    published = datetime.fromisoformat(report.built.published)
-    folder = options.layout.products(document, voice)
+def _parts(document: Document, build: Build) -> tuple[list[Part], datetime]:
+    """What the books need of a finished build, with the content's publication time (the books' dates: the same
+    content gives the same bytes). Nothing is synthesised or decoded: lengths and cues are the build's."""
+    published = datetime.fromisoformat(build.manifest.published)
     depths = document.depths
     parts, elapsed = [], 0.0
-    for track in report.tracks:
+    for track in build.tracks:
         section = document.section(track.section)
         announced = tuple(document.section(i) for i in track.sections if i != section.id)
-        mp3 = folder / track.mp3
-        _, samples, rate = mp3_frames(strip_id3(mp3.read_bytes()))
-        parts.append(Part(section, track.number, depths[section.id], mp3, list(track.cues), samples / rate, elapsed,
-                          announced))
-        elapsed += samples / rate
+        parts.append(Part(section, track.number, depths[section.id], build.folder / track.mp3, list(track.cues),
+                          track.duration, elapsed, announced))
+        elapsed += track.duration
     return parts, published
 
 
@@ -84,8 +78,8 @@ def _clock(seconds: float, decimals: int = 0) -> str:
     return text
 
 
-def _identifier(document: Document, voice: Voice) -> str:
-    digest = hashlib.sha256(f"{document.id}/{voice.id}/{document.title}".encode()).hexdigest()
+def _identifier(document: Document, made: Manifest) -> str:
+    digest = hashlib.sha256(f"{document.id}/{made.voice}/{document.title}".encode()).hexdigest()
     return f"urn:uuid:{uuid.UUID(digest[:32])}"
 
 
@@ -98,16 +92,17 @@ def _texts(part: Part) -> dict[str, str]:
 # DAISY 2.02
 
 
-def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, out: Path) -> Path:
-    """Write a DAISY 2.02 book (ncc.html, one SMIL per section, content.html, the MP3s) as the folder ``out``.
+def document_to_daisy(document: Document, build: Build, out: Path) -> Path:
+    """Write a DAISY 2.02 book (ncc.html, one SMIL per section, content.html, the MP3s) of a finished build as the
+    folder ``out``.
 
     ``out`` must be absent, empty or an earlier yomiage book: nothing else is ever deleted or overwritten."""
-    store.check_output_folder(out, daisy_files)  # NOTE: refuse before the long build, not after it
-    parts, published = _parts(document, voice, options)
+    store.check_output_folder(out, daisy_files)
+    if build.title_audio is None:
+        raise ValueError("the build has no narrated title (built by an earlier yomiage): build it again")
+    parts, published = _parts(document, build)
     # NOTE: the title is narrated on its own (its own clip, SMIL and audio file), as the NCC's first entry
-    title_mp3, title_length = build_phrase_audio(
-        document.title, options.layout.title_stem(document, voice), voice, options,
-        Synthesizer(voice, options.layout.utterances()), title=document.title, album=document.title)
+    title_mp3, title_length = build.title_audio
     title = Part(None, 0, 1, title_mp3, [{"id": "title", "kind": "title", "text": document.title, "start": 0.0,
                                             "end": title_length}], title_length, 0.0)
     timeline = [title] + [replace(p, start=p.start + title_length) for p in parts]
@@ -119,31 +114,14 @@ def document_to_daisy(document: Document, voice: Voice, options: BuildOptions, o
                                                             encoding="utf-8")
         (folder / "content.html").write_text(_daisy_content(document, parts), encoding="utf-8")
         files = 2 + 2 * len(timeline)  # the NCC, the content, and a SMIL and an MP3 per entry
-        (folder / "ncc.html").write_text(_daisy_ncc(document, voice, timeline, files, published), encoding="utf-8")
+        (folder / "ncc.html").write_text(_daisy_ncc(document, build.manifest, timeline, files, published),
+                                         encoding="utf-8")
 
     store.write_folder(out, fill, daisy_files)
     return out / "ncc.html"
 
 
-_DAISY_NAME = re.compile(r"ncc\.html|content\.html|s\d{3}\.smil|\d{3}\.mp3")
-
-
-def daisy_files(folder: Path) -> set[str] | None:
-    """The files of an earlier yomiage DAISY book in ``folder`` (its NCC names yomiage as the generator and every
-    file has a name the book uses), or None when the folder holds anything else."""
-    names = {p.name for p in folder.iterdir()}
-    try:
-        ncc = (folder / "ncc.html").read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return None
-    if f'name="ncc:generator" content="{GENERATOR}"' not in ncc:
-        return None
-    if any(not _DAISY_NAME.fullmatch(n) or (folder / n).is_symlink() or not (folder / n).is_file() for n in names):
-        return None
-    return names
-
-
-def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: int, published: datetime) -> str:
+def _daisy_ncc(document: Document, made: Manifest, timeline: list[Part], files: int, published: datetime) -> str:
     """The NCC: the title, then a heading per section, each pointing to its own SMIL's first par; every time in
     it comes from the one timeline the SMILs are written from."""
     publisher = document.source.publisher or GENERATOR
@@ -154,13 +132,13 @@ def _daisy_ncc(document: Document, voice: Voice, timeline: list[Part], files: in
         "dc:publisher": publisher,
         "dc:date": published.date().isoformat(),
         "dc:language": "ja",
-        "dc:identifier": _identifier(document, voice),
+        "dc:identifier": _identifier(document, made),
         "dc:format": "Daisy 2.02",
         "dc:source": document.source.url or document.source.file,
         **({"dc:rights": document.source.attribution} if document.source.attribution else {}),
         "ncc:charset": "utf-8",
         "ncc:generator": GENERATOR,
-        "ncc:narrator": f"{voice.name}（合成音声）",
+        "ncc:narrator": f"{made.voice_name}（合成音声）",
         "ncc:totalTime": _clock(sum(p.duration for p in timeline)),
         "ncc:tocItems": str(1 + sum(1 + len(p.announced) for p in sections)),
         "ncc:depth": str(max(document.depths.values())),
@@ -279,12 +257,13 @@ aside.footnote {{ font-size: 0.95em; border-top: 1px solid #6b6b6b; margin-top: 
 """
 
 
-def document_to_epub(document: Document, voice: Voice, options: BuildOptions, path: Path,
-                     level: RubyLevel | str = "all") -> Path:
-    """Write an EPUB 3 with a Media Overlay per content document, ruby at ``level``, accessibility metadata."""
+def document_to_epub(document: Document, build: Build, path: Path, level: RubyLevel | str = "all") -> Path:
+    """Write an EPUB 3 with a Media Overlay per content document of a finished build, ruby at ``level``,
+    accessibility metadata."""
     level = parse_level(level) if isinstance(level, str) else level
-    store.check_output_file(path, is_yomiage_epub)  # NOTE: refuse before the long build, not after it
-    parts, published = _parts(document, voice, options)
+    store.check_output_file(path, is_yomiage_epub)
+    parts, published = _parts(document, build)
+    voice = build.manifest
     total = sum(p.duration for p in parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.building")
@@ -307,7 +286,7 @@ def is_yomiage_epub(path: Path) -> bool:
     return f'<meta name="generator" content="{GENERATOR}"' in package
 
 
-def _write_epub(temporary: Path, document: Document, voice: Voice, parts: list[Part], total: float,
+def _write_epub(temporary: Path, document: Document, voice: Manifest, parts: list[Part], total: float,
                 level: RubyLevel, published: datetime) -> None:
     # NOTE: every entry carries the content's publication time, never the clock: same input, same bytes
     stamp = published.astimezone(timezone.utc).timetuple()[:6]
@@ -362,7 +341,7 @@ def _wrap(text: str, width: float) -> list[str]:
     return lines
 
 
-def _cover(document: Document, voice: Voice) -> str:
+def _cover(document: Document, voice: Manifest) -> str:
     """The cover as SVG: the title drawn as text (the reader's own fonts, no image made here), with its text
     alternative in <title>."""
     publisher = document.source.publisher or ""
@@ -381,7 +360,7 @@ def _cover(document: Document, voice: Voice) -> str:
             f'<text x="500" y="1300" fill="#ffffff" font-family="sans-serif" font-size="56" text-anchor="middle">'
             f'{escape(publisher)}</text>'
             '<text x="500" y="1450" fill="#ffffff" font-family="sans-serif" font-size="40" text-anchor="middle">'
-            f'yomiage 読み上げ版・声：{escape(voice.name)}</text>'
+            f'yomiage 読み上げ版・声：{escape(voice.voice_name)}</text>'
             '</svg>\n')
 
 
@@ -482,7 +461,7 @@ def _epub_smil(part: Part) -> str:
             + "\n".join(pars) + "\n</seq></body>\n</smil>\n")
 
 
-def _package(document: Document, voice: Voice, parts: list[Part], total: float, level: RubyLevel,
+def _package(document: Document, voice: Manifest, parts: list[Part], total: float, level: RubyLevel,
              published: datetime) -> str:
     modified = published.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     summary = ("本文のすべての文に合成音声が同期しています（メディアオーバーレイ）。見出しの階層で移動できます。"
@@ -498,7 +477,7 @@ def _package(document: Document, voice: Voice, parts: list[Part], total: float, 
         f'<meta property="dcterms:modified">{modified}</meta>',
         f'<meta name="generator" content="{GENERATOR}" />',
         f'<meta property="media:duration">{_clock(sum(p.clips for p in parts), 3)}</meta>',
-        f'<meta property="media:narrator">{escape(voice.name)}（合成音声）</meta>',
+        f'<meta property="media:narrator">{escape(voice.voice_name)}（合成音声）</meta>',
         f'<meta property="media:active-class">{_ACTIVE_CLASS}</meta>',
         '<meta property="schema:accessMode">textual</meta>',
         '<meta property="schema:accessMode">auditory</meta>',

@@ -384,6 +384,12 @@ def join_tracks(document: Document, tracks: list[Track], voice: Voice, options: 
     """The whole-document products of finished tracks (in reading order): the chaptered MP3 and the manifest,
     written last. Needs the document's headings, not its analysis."""
     full = build_full(document, tracks, voice, options) if "mp3" in options.formats else None
+    if "mp3" in options.formats:
+        # NOTE: the title narrated on its own (a DAISY book's first entry) is the build's, so a book made from the
+        # finished build synthesises nothing; made once per title and voice
+        build_phrase_audio(document.title, options.layout.title_stem(document, voice), voice, options,
+                           Synthesizer(voice, options.layout.utterances()), title=document.title,
+                           album=document.title)
     content_key = hashlib.sha256(json.dumps([t.key for t in tracks]).encode()).hexdigest()[:32]
     manifest = Manifest(key=content_key, published=_published(options.layout.manifest(document, voice), content_key),
                         document=document.id, title=document.title, voice=voice.id, voice_name=voice.name,

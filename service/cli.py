@@ -286,18 +286,33 @@ def _book_inputs(args: argparse.Namespace):
 def cmd_daisy(args: argparse.Namespace) -> None:
     from .books import document_to_daisy
 
-    document, voice, options = _book_inputs(args)
-    ncc = document_to_daisy(document, voice, options, Path(args.output))
+    document, build = _built(args, Path(args.output))
+    ncc = document_to_daisy(document, build, Path(args.output))
     print(f"{ncc}  (DAISY 2.02)", file=sys.stderr)
 
 
 def cmd_epub(args: argparse.Namespace) -> None:
-    from .books import document_to_epub
+    from .books import document_to_epub, is_yomiage_epub
 
     level = parse_level(args.level)
-    document, voice, options = _book_inputs(args)
-    path = document_to_epub(document, voice, options, Path(args.output), level)
+    check_output_file(Path(args.output), is_yomiage_epub)  # NOTE: refuse before the long build, not after it
+    document, build = _built(args)
+    path = document_to_epub(document, build, Path(args.output), level)
     print(f"{path}  (EPUB 3 + Media Overlays)", file=sys.stderr)
+
+
+def _built(args: argparse.Namespace, folder: Path | None = None):
+    """The document and its finished build (built now where it is not): what a book is made from."""
+    from .build import build_document
+    from .layout import daisy_files
+    from .products import load_build
+    from .store import check_output_folder
+
+    if folder is not None:
+        check_output_folder(folder, daisy_files)  # NOTE: refuse before the long build, not after it
+    document, voice, options = _book_inputs(args)
+    build_document(document, voice, options, progress=False)
+    return document, load_build(options.layout, document, voice)
 
 
 def _report(document, strict: bool) -> None:

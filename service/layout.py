@@ -22,6 +22,7 @@ import re
 from pathlib import Path
 
 VERSIONS = "versions"
+GENERATOR = "yomiage"  # how yomiage names itself in what it writes (books' metadata): how it knows its own
 # The names a build writes into a product folder (used to recognise our own folders before removing one)
 _PRODUCT = re.compile(r"(\d{2,}-[^/]+\.(mp3|wav|opus|vtt|json)|full\.(mp3|json)|manifest\.json|all\.zip|"
                       r"book-[a-z0-9]+\.epub|daisy\.zip|title\.(mp3|json))")
@@ -82,8 +83,6 @@ class Layout:
         folder = self.version_folder(doc_id, version)
         if not folder.is_dir() or folder.is_symlink():
             return False
-        from .books import daisy_files
-
         for voice_folder in [p for p in folder.iterdir() if p.is_dir() and not p.is_symlink()]:
             daisy = voice_folder / "daisy"
             book = daisy_files(daisy) if daisy.is_dir() and not daisy.is_symlink() else None
@@ -96,6 +95,24 @@ class Layout:
             except OSError:
                 break
         return not folder.exists()
+
+
+_DAISY_NAME = re.compile(r"ncc\.html|content\.html|s\d{3}\.smil|\d{3}\.mp3")
+
+
+def daisy_files(folder: Path) -> set[str] | None:
+    """The files of an earlier yomiage DAISY book in ``folder`` (its NCC names yomiage as the generator and every
+    file has a name the book uses), or None when the folder holds anything else."""
+    names = {p.name for p in folder.iterdir()}
+    try:
+        ncc = (folder / "ncc.html").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    if f'name="ncc:generator" content="{GENERATOR}"' not in ncc:
+        return None
+    if any(not _DAISY_NAME.fullmatch(n) or (folder / n).is_symlink() or not (folder / n).is_file() for n in names):
+        return None
+    return names
 
 
 def _remove_matching(folder: Path, names: re.Pattern) -> None:

@@ -12,15 +12,17 @@ from typing import Callable
 
 from simplify.model import Document
 
+from .books import document_to_daisy, document_to_epub
 from .build import BuildOptions, download_name
-from .products import Manifest
+from .products import Build
 from .store import single_flight
 from .voices import Voice
 
 
-def _derived(path: Path, manifest: Path, options: BuildOptions, make: Callable[[], None]) -> Path:
+def _derived(path: Path, build: Build, options: BuildOptions, make: Callable[[], None]) -> Path:
     """``path`` made by ``make`` unless it is newer than the build's manifest; one producer per file."""
     lock = "product-" + hashlib.sha256(str(path.relative_to(options.output)).encode()).hexdigest()[:24]
+    manifest = build.folder / "manifest.json"
     with single_flight(lock, options.layout.locks()):
         if not path.exists() or path.stat().st_mtime < manifest.stat().st_mtime:
             make()
@@ -40,37 +42,29 @@ def _zip(target: Path, members: list[tuple[Path, str]]) -> None:
         raise
 
 
-def tracks_zip(document: Document, voice: Voice, options: BuildOptions, manifest: Manifest) -> Path:
+def tracks_zip(document: Document, voice: Voice, options: BuildOptions, build: Build) -> Path:
     """Every track's MP3 under its person-readable name (``03-1_概要.mp3``)."""
-    layout = options.layout
-    folder, path = layout.products(document, voice), layout.archive(document, voice)
+    path = options.layout.archive(document, voice)
     sections = {s.id: s for s in document.walk()}
 
     def make() -> None:
-        _zip(path, [(folder / t.mp3, download_name(t.number, sections[t.section], "mp3")) for t in manifest.tracks])
+        _zip(path, [(build.folder / t.mp3, download_name(t.number, sections[t.section], "mp3")) for t in build.tracks])
 
-    return _derived(path, layout.manifest(document, voice), options, make)
+    return _derived(path, build, options, make)
 
 
-def epub(document: Document, voice: Voice, options: BuildOptions, level) -> Path:
+def epub(document: Document, voice: Voice, options: BuildOptions, build: Build, level) -> Path:
     """The EPUB 3 with Media Overlays, ruby at ``level``."""
-    from .books import document_to_epub
-
-    layout = options.layout
-    path = layout.epub(document, voice, level)
-    return _derived(path, layout.manifest(document, voice), options,
-                    lambda: document_to_epub(document, voice, options, path, level))
+    path = options.layout.epub(document, voice, level)
+    return _derived(path, build, options, lambda: document_to_epub(document, build, path, level))
 
 
-def daisy_zip(document: Document, voice: Voice, options: BuildOptions) -> Path:
+def daisy_zip(document: Document, voice: Voice, options: BuildOptions, build: Build) -> Path:
     """The DAISY 2.02 book (ncc.html at the ZIP's root)."""
-    from .books import document_to_daisy
-
-    layout = options.layout
-    path = layout.daisy_zip(document, voice)
+    path = options.layout.daisy_zip(document, voice)
 
     def make() -> None:
-        book = document_to_daisy(document, voice, options, layout.daisy(document, voice)).parent
+        book = document_to_daisy(document, build, options.layout.daisy(document, voice)).parent
         _zip(path, [(file, file.name) for file in sorted(book.iterdir())])
 
-    return _derived(path, layout.manifest(document, voice), options, make)
+    return _derived(path, build, options, make)

@@ -160,5 +160,37 @@ class Manifest:
 
 
 
+@dataclass(frozen=True)
+class Build:
+    """A finished build read back: what books, ZIPs and feeds are made from. Reading it synthesises and decodes
+    nothing: each track's length and cues are in the files the build wrote."""
+
+    manifest: Manifest
+    tracks: tuple[Track, ...]  # in reading order, each with its cues (from its timing file)
+    folder: Path  # where the track files are
+    title_audio: tuple[Path, float] | None = None  # the document's title narrated on its own, and its length
+
+
+def load_build(layout, document, voice) -> Build | None:
+    """The finished build of ``document`` (its version) for ``voice`` in ``layout``, or None when there is none."""
+    manifest = Manifest.load(layout.manifest(document, voice))
+    if manifest is None:
+        return None
+    folder = layout.products(document, voice)
+    try:
+        tracks = tuple(Track.from_timing(json.loads((folder / t.json).read_text(encoding="utf-8")))
+                       for t in manifest.tracks)
+    except (OSError, ValueError, KeyError):
+        return None  # NOTE: a track's timing file removed or torn: not a finished build
+    stem = layout.title_stem(document, voice)
+    try:
+        known = json.loads(stem.with_suffix(".json").read_text(encoding="utf-8"))
+        title = (stem.with_suffix(".mp3"), float(known["duration"])) if known.get("text") == document.title \
+            and stem.with_suffix(".mp3").is_file() else None
+    except (OSError, ValueError, KeyError):
+        title = None
+    return Build(manifest, tracks, folder, title)
+
+
 def _chapter(c: Chapter) -> dict:
     return {"id": c.id, "section": c.section, "title": c.title, "start": c.start, "end": c.end}

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from service.books import document_to_daisy, document_to_epub
+from tests.builds import built
 from service.build import BuildOptions, track_plans
 from service.voices import get_voice
 from simplify.documents import annotate, path_to_document
@@ -35,13 +36,13 @@ def book_inputs(tmp_path_factory):
 def daisy(book_inputs, tmp_path_factory):
     document, voice, options = book_inputs
     folder = tmp_path_factory.mktemp("daisy")
-    return document, document_to_daisy(document, voice, options, folder).parent
+    return document, document_to_daisy(document, built(document, voice, options), folder).parent
 
 
 @pytest.fixture(scope="module")
 def epub(book_inputs, tmp_path_factory):
     document, voice, options = book_inputs
-    path = document_to_epub(document, voice, options, tmp_path_factory.mktemp("epub") / "book.epub", "grade:1")
+    path = document_to_epub(document, built(document, voice, options), tmp_path_factory.mktemp("epub") / "book.epub", "grade:1")
     return document, path
 
 
@@ -364,14 +365,14 @@ def test_books_of_the_same_input_are_the_same_bytes(book_inputs, tmp_path):
     """Rebuilt EPUB and DAISY books are byte-identical (fixed dates from the build, sorted entries), and
     building them leaves the manifest alone."""
     document, voice, options = book_inputs
-    first = document_to_epub(document, voice, options, tmp_path / "a.epub", "grade:1").read_bytes()
+    first = document_to_epub(document, built(document, voice, options), tmp_path / "a.epub", "grade:1").read_bytes()
     manifest = next(options.output.rglob("manifest.json"))
     stamp = manifest.stat().st_mtime_ns
     time.sleep(1.1)  # ZIP times have 2 s resolution, dates 1 s: a clock-dependent book would differ
-    assert document_to_epub(document, voice, options, tmp_path / "b.epub", "grade:1").read_bytes() == first
-    one = document_to_daisy(document, voice, options, tmp_path / "d1").parent
+    assert document_to_epub(document, built(document, voice, options), tmp_path / "b.epub", "grade:1").read_bytes() == first
+    one = document_to_daisy(document, built(document, voice, options), tmp_path / "d1").parent
     time.sleep(1.1)
-    two = document_to_daisy(document, voice, options, tmp_path / "d2").parent
+    two = document_to_daisy(document, built(document, voice, options), tmp_path / "d2").parent
     assert sorted(p.name for p in one.iterdir()) == sorted(p.name for p in two.iterdir())
     for file in one.iterdir():
         assert file.read_bytes() == (two / file.name).read_bytes(), file.name
@@ -393,8 +394,8 @@ def table_book(tmp_path_factory):
     document = annotate(bytes_to_document(tagged_pdf(pages), "bus.pdf", doc_id="bus", source=Source(file="bus.pdf")))
     options = BuildOptions(output=tmp_path_factory.mktemp("table-books"), jobs=2)
     voice = get_voice("mei")
-    epub = document_to_epub(document, voice, options, tmp_path_factory.mktemp("table-epub") / "bus.epub", "grade:1")
-    daisy = document_to_daisy(document, voice, options, tmp_path_factory.mktemp("table-daisy")).parent
+    epub = document_to_epub(document, built(document, voice, options), tmp_path_factory.mktemp("table-epub") / "bus.epub", "grade:1")
+    daisy = document_to_daisy(document, built(document, voice, options), tmp_path_factory.mktemp("table-daisy")).parent
     return document, epub, daisy
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from service.books import document_to_daisy, document_to_epub
+from tests.builds import built
 from service.build import BuildOptions
 from service.store import OutputRefused
 from service.voices import get_voice
@@ -74,15 +75,15 @@ def test_daisy_fills_an_empty_folder_and_replaces_only_its_own_book(book_inputs,
     document, voice, options = book_inputs
     target = tmp_path / "book"
     target.mkdir()
-    document_to_daisy(document, voice, options, target)
+    document_to_daisy(document, built(document, voice, options), target)
     first = sorted(p.name for p in target.iterdir())
     assert "ncc.html" in first and "001.mp3" in first
-    document_to_daisy(document, voice, options, target)  # an earlier yomiage book: replaced in one step
+    document_to_daisy(document, built(document, voice, options), target)  # an earlier yomiage book: replaced in one step
     assert sorted(p.name for p in target.iterdir()) == first
     assert no_leftovers(tmp_path) == []
     (target / "notes.txt").write_text("私のメモ", encoding="utf-8")  # now the folder holds a user's file
     with pytest.raises(OutputRefused):
-        document_to_daisy(document, voice, options, target)
+        document_to_daisy(document, built(document, voice, options), target)
     assert (target / "notes.txt").read_text(encoding="utf-8") == "私のメモ"
     assert sorted(p.name for p in target.iterdir()) == sorted(first + ["notes.txt"])
 
@@ -92,7 +93,7 @@ def test_daisy_killed_while_filling_leaves_the_target_as_it_was(book_inputs, tmp
 
     document, voice, options = book_inputs
     target = tmp_path / "book"
-    document_to_daisy(document, voice, options, target)
+    document_to_daisy(document, built(document, voice, options), target)
     before = {p.name: p.read_bytes() for p in target.iterdir()}
 
     def broken(*args, **kwargs):
@@ -100,7 +101,7 @@ def test_daisy_killed_while_filling_leaves_the_target_as_it_was(book_inputs, tmp
 
     monkeypatch.setattr(books, "_daisy_content", broken)
     with pytest.raises(RuntimeError):
-        document_to_daisy(document, voice, options, target)
+        document_to_daisy(document, built(document, voice, options), target)
     assert {p.name: p.read_bytes() for p in target.iterdir()} == before
     assert no_leftovers(tmp_path) == []
 
@@ -110,14 +111,14 @@ def test_epub_refuses_a_folder_and_a_file_it_did_not_write(book_inputs, tmp_path
     folder = tmp_path / "dir"
     folder.mkdir()
     with pytest.raises(OutputRefused, match="フォルダです"):
-        document_to_epub(document, voice, options, folder)
+        document_to_epub(document, built(document, voice, options), folder)
     theirs = tmp_path / "theirs.epub"
     theirs.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty ZIP: somebody else's file
     with pytest.raises(OutputRefused, match="上書きしません"):
-        document_to_epub(document, voice, options, theirs)
+        document_to_epub(document, built(document, voice, options), theirs)
     assert theirs.read_bytes() == b"PK\x05\x06" + bytes(18)
-    ours = document_to_epub(document, voice, options, tmp_path / "ours.epub")
-    document_to_epub(document, voice, options, ours, "grade:2")  # its own earlier book: replaced
+    ours = document_to_epub(document, built(document, voice, options), tmp_path / "ours.epub")
+    document_to_epub(document, built(document, voice, options), ours, "grade:2")  # its own earlier book: replaced
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "ours.epub", "theirs.epub"]
 
 
@@ -412,12 +413,12 @@ def test_control_characters_never_reach_markup(tmp_path, client):
     assert not any(c in CONTROLS for s in document.walk() for x in s.sentences() for c in x.text)
     options = BuildOptions(output=tmp_path / "out", jobs=2)
     voice = get_voice("mei")
-    epub = document_to_epub(document, voice, options, tmp_path / "c.epub", "all")
+    epub = document_to_epub(document, built(document, voice, options), tmp_path / "c.epub", "all")
     with zipfile.ZipFile(epub) as book:
         for name in book.namelist():
             if name.endswith((".xhtml", ".opf", ".smil", ".xml")):
                 ElementTree.fromstring(book.read(name))  # raises on a forbidden character
-    ncc = document_to_daisy(document, voice, options, tmp_path / "daisy")
+    ncc = document_to_daisy(document, built(document, voice, options), tmp_path / "daisy")
     for file in ncc.parent.iterdir():
         if file.suffix in (".html", ".smil"):
             body = file.read_text(encoding="utf-8")

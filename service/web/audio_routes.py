@@ -125,8 +125,8 @@ def document_mp3(doc_id: str):
 def document_zip(doc_id: str):
     lib = library()
     voice = _voice()
-    manifest, _ = lib.manifest(doc_id, voice)
-    path = packaging.tracks_zip(lib.document(doc_id), voice, lib.options, manifest)
+    document, build = lib.build(doc_id, voice)
+    path = packaging.tracks_zip(document, voice, lib.options, build)
     return _send(path, "application/zip", f"{doc_id}-{voice.id}.zip")
 
 
@@ -197,8 +197,8 @@ def document_epub(doc_id: str):
     lib = library()
     voice = _voice()
     level = parse_level(request.args.get("ruby") or "all")
-    lib.manifest(doc_id, voice)
-    path = packaging.epub(lib.document(doc_id), voice, lib.options, level)
+    document, build = lib.build(doc_id, voice)
+    path = packaging.epub(document, voice, lib.options, build, level)
     return _send(path, "application/epub+zip", f"{doc_id}-{voice.id}.epub")
 
 
@@ -207,6 +207,6 @@ def document_daisy(doc_id: str):
     """The DAISY 2.02 book as one ZIP (ncc.html at its root)."""
     lib = library()
     voice = _voice()
-    lib.manifest(doc_id, voice)
-    path = packaging.daisy_zip(lib.document(doc_id), voice, lib.options)
+    document, build = lib.build(doc_id, voice)
+    path = packaging.daisy_zip(document, voice, lib.options, build)
     return _send(path, "application/zip", f"{doc_id}-{voice.id}-daisy.zip")

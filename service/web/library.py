@@ -17,7 +17,7 @@ from simplify.model import Document, Section
 from ..build import BuildOptions, build_document, build_glossary_audio, build_section, find_section
 from ..catalog import Catalog
 from ..jobs import build_version
-from ..products import Manifest, Track
+from ..products import Build, Manifest, Track, load_build
 from ..speech import Synthesizer
 from ..voices import Voice, get_voice, list_voices
 
@@ -228,6 +228,17 @@ class Library:
         built = self.built_manifest(document, voice)  # NOTE: it may have been finished meanwhile
         if built is not None:
             return built, folder
+        raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
+
+    def build(self, doc_id: str, voice: Voice) -> tuple[Document, Build]:
+        """A document and its finished build (what books and ZIPs are made from); if it is not fully built yet
+        (or was built by a yomiage that did not narrate its title), build it in the background and say so."""
+        self.manifest(doc_id, voice)
+        document = self.document(doc_id)
+        build = load_build(self.options.layout, document, voice)
+        if build is not None and build.title_audio is not None:
+            return document, build
+        self._start_background(_build_key(document.id, document.version, voice.id), self._build_all, document, voice)
         raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
 
     def built_manifest(self, document: Document, voice: Voice) -> Manifest | None:
