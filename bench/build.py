@@ -33,8 +33,8 @@ print(json.dumps({"wall": time.perf_counter() - start, "audio": seconds}))
 
 
 def utterance_texts() -> list[str]:
-    from service.speech import section_to_utterances
-    from service.voices import get_voice
+    from service.speech.utterances import section_to_utterances
+    from service.speech.voices import get_voice
     from simplify.documents import default_document
 
     voice = get_voice("mei")
@@ -60,11 +60,11 @@ def run_build(jobs: int) -> dict:
 
 
 def first_chunk() -> dict:
-    from service.build import BuildOptions
-    from service.layout import Layout
-    from service.speech import Synthesizer
-    from service.streaming import stream_section_mp3, streaming_gain_db
-    from service.voices import get_voice
+    from service.products.build import BuildOptions
+    from service.products.layout import Layout
+    from service.speech.utterances import Synthesizer
+    from service.products.streaming import stream_section_mp3, streaming_gain_db
+    from service.speech.voices import get_voice
     from simplify.documents import load_document
 
     document = load_document(None, readings=True)
@@ -86,7 +86,7 @@ def first_chunk() -> dict:
                     results["first"] = time.perf_counter() - start
             results["stream_total"] = time.perf_counter() - start
         else:
-            from service.build import build_section
+            from service.products.build import build_section
 
             build_section(document, sections[index], voice, options, synth)
             results["whole"] = time.perf_counter() - start

@@ -28,9 +28,9 @@ BARE = (Path(__file__).parent / "build.py").read_text(encoding="utf-8").split('B
 
 
 def utterances() -> list[str]:
-    from service.build import track_plans
-    from service.speech import section_to_utterances
-    from service.voices import get_voice
+    from service.products.build import track_plans
+    from service.speech.utterances import section_to_utterances
+    from service.speech.voices import get_voice
     from simplify.documents import path_to_document
 
     voice = get_voice("mei")
@@ -79,7 +79,7 @@ def _track_failed(url: str, job: str) -> bool:
     if now - _track_failed.last < 1.0:
         return False
     _track_failed.last = now
-    from service.queue import progress
+    from service.library.queue import progress
 
     return progress(url, job)["state"] == "failed"
 
@@ -88,8 +88,8 @@ _track_failed.last = 0.0
 
 
 def through_queue(workers: int, url: str) -> dict:
-    from service.catalog import Catalog
-    from service.queue import enqueue_build, progress
+    from service.library.catalog import Catalog
+    from service.library.queue import enqueue_build, progress
 
     out = Path(tempfile.mkdtemp(prefix="yomiage-scale-"))
     env = {**os.environ, "YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_QUEUE_URL": url, "YOMIAGE_JOBS": "1",
@@ -115,7 +115,7 @@ def through_queue(workers: int, url: str) -> dict:
     job = enqueue_build(url, "scale", "mei")
     from rq.job import Job
 
-    from service.queue import connect
+    from service.library.queue import connect
 
     # NOTE: the join's status alone, read cheaply: the full progress (every track job) would take CPU from workers
     join = Job.fetch(job, connection=connect(url))
@@ -130,8 +130,8 @@ def through_queue(workers: int, url: str) -> dict:
         p.wait()
     if state["state"] != "done":
         raise SystemExit(f"build failed: {state}")
-    from service.catalog import Catalog
-    from service.layout import Layout
+    from service.library.catalog import Catalog
+    from service.products.layout import Layout
 
     served = Catalog(out).entry("scale").served
     manifest = json.loads((Layout(out).version_folder("scale", served) / "mei" / "manifest.json").read_text(

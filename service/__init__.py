@@ -3,6 +3,6 @@
 
 def create_app(config: dict | None = None):
     """The Flask application (see service.web.create_app); imported lazily so audio tools need no Flask."""
-    from .web import create_app as factory
+    from service.web import create_app as factory
 
     return factory(config)

@@ -13,7 +13,7 @@ from simplify.export import document_to_dict, document_to_outline, token_to_dict
 from simplify.reading import check_text, text_to_reading
 from simplify.ruby import LEVELS_HELP, parse_level, tokens_to_html, tokens_to_text
 
-from .store import check_output_file, write_atomic
+from service.store import check_output_file, write_atomic
 
 
 def _is_yomiage_export(path: Path) -> bool:
@@ -82,16 +82,16 @@ def cmd_glossary(args: argparse.Namespace) -> None:
 
 
 def cmd_voices(args: argparse.Namespace) -> None:
-    from .voices import list_voices
+    from service.speech.voices import list_voices
 
     for voice in list_voices():
         _emit(f"{voice.id}\t{voice.name}\t速さ {voice.speed}  高さ {voice.half_tone:+}  声 {voice.htsvoice.name}", None)
 
 
 def cmd_build(args: argparse.Namespace) -> None:
-    from .build import BROADCAST, FORMATS, BuildOptions, build_document
-    from .config import jobs, output_dir, setting
-    from .voices import get_voice
+    from service.products.build import BROADCAST, FORMATS, BuildOptions, build_document
+    from service.config import jobs, output_dir, setting
+    from service.speech.voices import get_voice
 
     queue = args.queue or setting("YOMIAGE_QUEUE_URL")
     if queue:
@@ -127,8 +127,8 @@ def cmd_build(args: argparse.Namespace) -> None:
 def cmd_add(args: argparse.Namespace) -> None:
     from simplify.documents import read_path
 
-    from .catalog import Catalog
-    from .config import output_dir, setting
+    from service.library.catalog import Catalog
+    from service.config import output_dir, setting
 
     path = Path(args.file)
     # NOTE: the same clear errors as every command for a missing, odd or unreadable file; add reads it once more
@@ -138,7 +138,7 @@ def cmd_add(args: argparse.Namespace) -> None:
     print(f"yomiage: 「{entry.title}」を id {entry.id} で追加しました（{entry.kind}）。", file=sys.stderr)
     url = setting("YOMIAGE_QUEUE_URL")
     if url and entry.state == "pending":
-        from .queue import check_url, enqueue_build
+        from service.library.queue import check_url, enqueue_build
 
         check_url(url)
         job = enqueue_build(url, entry.id, setting("YOMIAGE_DEFAULT_VOICE"))
@@ -150,8 +150,8 @@ def cmd_add(args: argparse.Namespace) -> None:
 
 
 def cmd_remove(args: argparse.Namespace) -> None:
-    from .catalog import Catalog
-    from .config import output_dir
+    from service.library.catalog import Catalog
+    from service.config import output_dir
 
     entry = Catalog(output_dir()).remove(args.id)
     print(f"yomiage: 「{entry.title}」（{entry.id}）をライブラリから外しました。", file=sys.stderr)
@@ -160,8 +160,8 @@ def cmd_remove(args: argparse.Namespace) -> None:
 def cmd_list(args: argparse.Namespace) -> None:
     from dataclasses import asdict
 
-    from .catalog import Catalog
-    from .config import output_dir
+    from service.library.catalog import Catalog
+    from service.config import output_dir
 
     entries = Catalog(output_dir()).entries()
     if args.json:
@@ -173,8 +173,8 @@ def cmd_list(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    from .config import setting
-    from .queue import check_url, run_worker
+    from service.config import setting
+    from service.library.queue import check_url, run_worker
 
     url = args.queue or setting("YOMIAGE_QUEUE_URL")
     if not url:
@@ -191,9 +191,9 @@ def _build_through_queue(url: str, args: argparse.Namespace) -> None:
 
     from simplify.documents import DEFAULT_ID, read_path
 
-    from .catalog import Catalog
-    from .config import output_dir, setting
-    from .queue import check_url, enqueue_build, progress
+    from service.library.catalog import Catalog
+    from service.config import output_dir, setting
+    from service.library.queue import check_url, enqueue_build, progress
 
     check_url(url)
     doc_id = DEFAULT_ID
@@ -241,10 +241,10 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     import waitress
 
-    from .web import create_app
+    from service.web import create_app
 
-    from .accesslog import AccessLog, QueueWarnings
-    from .config import setting
+    from service.accesslog import AccessLog, QueueWarnings
+    from service.config import setting
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     access = logging.getLogger("yomiage.access")
@@ -272,9 +272,9 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def _book_inputs(args: argparse.Namespace):
-    from .build import BuildOptions
-    from .config import jobs, output_dir, setting
-    from .voices import get_voice
+    from service.products.build import BuildOptions
+    from service.config import jobs, output_dir, setting
+    from service.speech.voices import get_voice
 
     voice = get_voice(args.voice or setting("YOMIAGE_DEFAULT_VOICE"))
     document = load_document(args.file, readings=True)
@@ -284,7 +284,7 @@ def _book_inputs(args: argparse.Namespace):
 
 
 def cmd_daisy(args: argparse.Namespace) -> None:
-    from .books import document_to_daisy
+    from service.products.books import document_to_daisy
 
     document, build = _built(args, Path(args.output))
     ncc = document_to_daisy(document, build, Path(args.output))
@@ -292,7 +292,7 @@ def cmd_daisy(args: argparse.Namespace) -> None:
 
 
 def cmd_epub(args: argparse.Namespace) -> None:
-    from .books import document_to_epub, is_yomiage_epub
+    from service.products.books import document_to_epub, is_yomiage_epub
 
     level = parse_level(args.level)
     check_output_file(Path(args.output), is_yomiage_epub)  # NOTE: refuse before the long build, not after it
@@ -303,10 +303,10 @@ def cmd_epub(args: argparse.Namespace) -> None:
 
 def _built(args: argparse.Namespace, folder: Path | None = None):
     """The document and its finished build (built now where it is not): what a book is made from."""
-    from .build import build_document
-    from .layout import daisy_files
-    from .products import load_build
-    from .store import check_output_folder
+    from service.products.build import build_document
+    from service.products.layout import daisy_files
+    from service.products.manifest import load_build
+    from service.store import check_output_folder
 
     if folder is not None:
         check_output_folder(folder, daisy_files)  # NOTE: refuse before the long build, not after it

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from service.build import BuildOptions, build_document
-from service.products import Build, load_build
-from service.voices import Voice
+from service.products.build import BuildOptions, build_document
+from service.products.manifest import Build, load_build
+from service.speech.voices import Voice
 from simplify.model import Document
 
 

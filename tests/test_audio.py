@@ -21,11 +21,11 @@ import soundfile
 from mutagen.id3 import ID3
 from scipy.signal import resample_poly
 
-from service import audio
-from service.build import BuildOptions, build_document, build_section, plan_for
-from service.speech import Synthesizer, section_to_utterances
-from service.streaming import stream_section_mp3
-from service.voices import get_voice, list_voices
+from service.speech import audio
+from service.products.build import BuildOptions, build_document, build_section, plan_for
+from service.speech.utterances import Synthesizer, section_to_utterances
+from service.products.streaming import stream_section_mp3
+from service.speech.voices import get_voice, list_voices
 from simplify.documents import path_to_document
 from simplify.errors import InputError
 from simplify.reading import document_with_readings
@@ -231,7 +231,7 @@ def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path):
     options = BuildOptions(output=tmp_path)
     synth = Synthesizer(voice, tmp_path / "cache" / "utt")
     section = sample_doc.section("s1-1-1")
-    from service.streaming import streaming_gain_db
+    from service.products.streaming import streaming_gain_db
 
     streaming_gain_db(voice, options.target_lufs)  # calibrated once per voice, not per request
     start = time.perf_counter()
@@ -369,7 +369,7 @@ def test_captions_are_short_and_group_into_the_sentences(built, tmp_path):
     a sentence's captions give its text, from its start to its end (ids <sentence>.<n> group them)."""
     import webvtt
 
-    from service.captions import width
+    from service.speech.captions import width
 
     def seconds(stamp: str) -> float:  # NOTE: webvtt-py's *_in_seconds are whole seconds
         h, m, s = stamp.split(":")
@@ -393,7 +393,7 @@ def test_captions_are_short_and_group_into_the_sentences(built, tmp_path):
 
 
 def test_a_long_sentence_is_cut_at_its_clauses():
-    from service.captions import caption_cues
+    from service.speech.captions import caption_cues
     from simplify.reading import text_to_reading
 
     text = ("総務省では、地域の課題を解決するため、自治体や企業と連携して、デジタル技術を活用した取組を進めており、"
@@ -407,7 +407,7 @@ def test_a_long_sentence_is_cut_at_its_clauses():
 
 def test_a_numbered_heading_is_said_label_pause_title(sample_doc, tmp_path):
     """「1」, a pause, 「はじめに」 — not 「イチハジメニ」 run together."""
-    from service.speech import LABEL_PAUSE, reading_to_pieces, sample_rate
+    from service.speech.utterances import LABEL_PAUSE, reading_to_pieces, sample_rate
 
     voice = get_voice("mei")
     section = next(s for s in sample_doc.walk() if s.label and s.title)
@@ -471,7 +471,7 @@ def test_the_progress_line_moves_with_every_utterance(sample_doc, tmp_path):
 
     stream = Recorder()
     options = BuildOptions(output=tmp_path, jobs=1)
-    from service import build as build_module
+    from service.products import build as build_module
 
     shown = []
     real = build_module.Progress._show

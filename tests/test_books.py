@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from service.books import document_to_daisy, document_to_epub
+from service.products.books import document_to_daisy, document_to_epub
 from tests.builds import built
-from service.build import BuildOptions, track_plans
-from service.voices import get_voice
+from service.products.build import BuildOptions, track_plans
+from service.speech.voices import get_voice
 from simplify.documents import annotate, path_to_document
 
 DATA = Path(__file__).parent / "data"
@@ -184,7 +184,7 @@ def test_daisy_title_is_narrated_on_its_own(daisy):
 def test_daisy_clips_keep_the_pause_hierarchy(book_inputs, daisy):
     """Played clip by clip, the silence after a heading, a sentence and a paragraph is the voice's designed
     pause (each clip runs on to where the next voice starts), not one uniform gap."""
-    from service.speech import section_to_utterances
+    from service.speech.utterances import section_to_utterances
 
     document, voice, options = book_inputs
     _, folder = daisy

@@ -58,7 +58,7 @@ def test_a_file_that_is_not_a_document_writes_nothing(tmp_path):
 
 
 def test_the_running_service_sees_added_and_removed_documents(tmp_path):
-    from service.catalog import Catalog
+    from service.library.catalog import Catalog
     from tests.web_fixtures import make_app
 
     app = make_app(tmp_path)
@@ -198,7 +198,7 @@ def test_a_replacement_is_served_only_when_complete_then_in_one_step(tmp_path):
     observation made during the build is one version or the other, never a mixture, and it switches once."""
     import threading
 
-    from service.catalog import Catalog
+    from service.library.catalog import Catalog
     from tests.web_fixtures import make_app
 
     app = make_app(tmp_path)
@@ -258,8 +258,8 @@ def test_a_replacement_is_served_only_when_complete_then_in_one_step(tmp_path):
 
 @pytest.mark.slow
 def test_a_version_that_fails_is_recorded_and_listeners_keep_the_last_good_one(tmp_path):
-    from service.catalog import Catalog
-    from service.layout import Layout
+    from service.library.catalog import Catalog
+    from service.products.layout import Layout
     from tests.web_fixtures import make_app
 
     app = make_app(tmp_path)
@@ -287,8 +287,8 @@ def test_a_version_that_fails_is_recorded_and_listeners_keep_the_last_good_one(t
 def test_old_versions_products_are_removed_two_switches_later_and_only_ours(tmp_path):
     """Publishing keeps one earlier version's products (requests under way) and removes the one before it; a file
     yomiage did not write in that folder is left alone, and so is its folder."""
-    from service.catalog import Catalog
-    from service.layout import Layout
+    from service.library.catalog import Catalog
+    from service.products.layout import Layout
 
     catalog = Catalog(tmp_path)
     layout = Layout(tmp_path)
@@ -315,7 +315,7 @@ def test_old_versions_products_are_removed_two_switches_later_and_only_ours(tmp_
 def test_a_pdf_added_is_read_once_by_the_process_that_then_serves_it(tmp_path, monkeypatch):
     """Adding reads the file (to refuse what is not a document); the service in the same process gets the same
     tree without reading a PDF again (a 100-page PDF takes seconds), with the title and source the library keeps."""
-    from service.catalog import Catalog
+    from service.library.catalog import Catalog
     from simplify.sources import pdf
     from tests.web_fixtures import make_app
 
@@ -339,7 +339,7 @@ def test_a_long_new_document_is_listed_and_heard_before_its_whole_analysis(tmp_p
 
     import importlib
 
-    from service.catalog import Catalog
+    from service.library.catalog import Catalog
     from simplify.documents import annotate
 
     library_module = importlib.import_module("service.web.library")  # NOTE: the package's ``library`` is a function

@@ -13,8 +13,8 @@ TONE = "tests.fake_engine:ToneEngine"
 
 
 def _build(output: Path):
-    from service.build import BuildOptions, build_document
-    from service.voices import get_voice
+    from service.products.build import BuildOptions, build_document
+    from service.speech.voices import get_voice
     from simplify.documents import path_to_document
 
     return build_document(path_to_document(DATA / "notice.txt"), get_voice("mei"), BuildOptions(output=output),
@@ -22,9 +22,9 @@ def _build(output: Path):
 
 
 def test_the_engine_named_in_the_settings_is_the_one_that_speaks(tmp_path, monkeypatch):
-    from service.engines import default_engine, load_engine
-    from service.speech import labels_to_wave, sample_rate
-    from service.voices import get_voice
+    from service.speech.engines import default_engine, load_engine
+    from service.speech.utterances import labels_to_wave, sample_rate
+    from service.speech.voices import get_voice
 
     monkeypatch.setenv("YOMIAGE_ENGINE", TONE)
     engine = default_engine()
@@ -55,8 +55,8 @@ def test_openjtalk_keys_are_those_from_before_the_seam():
     """Caches and built tracks made before the seam stay valid: the default engine adds nothing to a key."""
     import hashlib
 
-    from service.speech import SYNTH_VERSION, reading_to_pieces
-    from service.voices import get_voice
+    from service.speech.utterances import SYNTH_VERSION, reading_to_pieces
+    from service.speech.voices import get_voice
     from simplify.reading import text_to_reading
 
     voice = get_voice("mei")
@@ -67,7 +67,7 @@ def test_openjtalk_keys_are_those_from_before_the_seam():
 
 @pytest.mark.parametrize("spec", ["nonsense", "tests.fake_engine:", ":ToneEngine"])
 def test_a_malformed_engine_setting_is_a_clear_error(spec):
-    from service.engines import load_engine
+    from service.speech.engines import load_engine
     from simplify.errors import InputError
 
     with pytest.raises(InputError, match="YOMIAGE_ENGINE"):
@@ -75,7 +75,7 @@ def test_a_malformed_engine_setting_is_a_clear_error(spec):
 
 
 def test_the_tone_engine_is_deterministic_and_text_dependent():
-    from service.voices import get_voice
+    from service.speech.voices import get_voice
     from tests.fake_engine import ToneEngine
 
     engine, voice = ToneEngine(), get_voice("mei")

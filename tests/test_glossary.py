@@ -168,9 +168,9 @@ def test_glossary_audio(tmp_path):
     import pyloudnorm
     import soundfile
 
-    from service.build import BuildOptions, build_glossary_audio, glossary_text
-    from service.speech import Synthesizer
-    from service.voices import get_voice
+    from service.products.build import BuildOptions, build_glossary_audio, glossary_text
+    from service.speech.utterances import Synthesizer
+    from service.speech.voices import get_voice
 
     voice = get_voice("mei")
     term = next(t for t in GLOSSARY if t.id == "phr")

@@ -179,8 +179,8 @@ def test_a_voice_that_skips_tables_announces_them_and_keeps_the_rows_cues(tmp_pa
     the sentence after the table has the same cue in the audio as on the page."""
     from dataclasses import replace
 
-    from service.speech import TABLE_SKIPPED, section_to_utterances
-    from service.voices import get_voice
+    from service.speech.utterances import TABLE_SKIPPED, section_to_utterances
+    from service.speech.voices import get_voice
 
     grid = E("Table", E("TR", E("TH", E("P", Run("Route", 72, 600))), E("TH", E("P", Run("Every", 200, 600)))),
              E("TR", E("TD", E("P", Run("A", 72, 586))), E("TD", E("P", Run("30 min", 200, 586)))),

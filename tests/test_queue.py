@@ -81,13 +81,13 @@ def _worker(out: Path, url: str, *extra: str) -> subprocess.Popen:
 
 
 def _add(out: Path, name: str, doc_id: str) -> None:
-    from service.catalog import Catalog
+    from service.library.catalog import Catalog
 
     Catalog(out).add((DATA / name).read_bytes(), name, doc_id=doc_id)
 
 
 def _wait(url: str, job: str, out: Path, timeout: float = 240) -> dict:
-    from service.queue import progress
+    from service.library.queue import progress
 
     os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
     deadline = time.monotonic() + timeout
@@ -113,7 +113,7 @@ def _stop(*workers: subprocess.Popen) -> None:
 
 
 def _enqueue(out: Path, url: str, doc_id: str) -> str:
-    from service.queue import enqueue_build
+    from service.library.queue import enqueue_build
 
     os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
     return enqueue_build(url, doc_id, "mei")
@@ -121,8 +121,8 @@ def _enqueue(out: Path, url: str, doc_id: str) -> str:
 
 def _products(out: Path, doc_id: str) -> Path:
     """Where the workers put a document's products: a library document's served version's folder."""
-    from service.catalog import Catalog
-    from service.layout import Layout
+    from service.library.catalog import Catalog
+    from service.products.layout import Layout
 
     entry = Catalog(out).entry(doc_id)
     if entry is None:
@@ -132,7 +132,7 @@ def _products(out: Path, doc_id: str) -> Path:
 
 
 def _check_products(out: Path, doc_id: str, tracks: int) -> None:
-    from service import audio
+    from service.speech import audio
 
     folder = _products(out, doc_id)
     manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
@@ -144,8 +144,8 @@ def _check_products(out: Path, doc_id: str, tracks: int) -> None:
 
 
 def _tracks(out: Path, doc_id: str) -> int:
-    from service.build import track_plans
-    from service.queue import document_by_id
+    from service.products.build import track_plans
+    from service.library.queue import document_by_id
 
     os.environ["YOMIAGE_OUTPUT_DIR"] = str(out)
     return len(track_plans(document_by_id(doc_id)))
@@ -155,7 +155,7 @@ def test_two_workers_build_a_document_and_report_progress(tmp_path, redis_server
     out = tmp_path / "out"
     _add(out, "notice.txt", "bousai")
     job = _enqueue(out, redis_server.url, "bousai")
-    from service.queue import progress
+    from service.library.queue import progress
 
     first = progress(redis_server.url, job)
     assert first["state"] == "queued" and first["done"] == 0 and first["total"] == _tracks(out, "bousai")
@@ -228,7 +228,7 @@ def test_an_unknown_document_is_refused_before_anything_is_queued(tmp_path, redi
 def test_an_operators_upload_is_built_by_the_workers(tmp_path, redis_server, monkeypatch):
     """Through the web with a queue configured: the upload's job follows the workers' progress to done. With the
     fast tone engine named in the settings: the workers synthesise with the engine the deployment names."""
-    from service.build import find_section
+    from service.products.build import find_section
     from tests.test_catalog import _multipart, _wait as wait_job
     from tests.web_fixtures import make_app
 
@@ -280,8 +280,8 @@ def test_a_served_document_not_yet_built_is_built_by_the_workers(tmp_path, redis
 def test_a_replacement_built_by_the_workers_is_published_by_the_join(tmp_path, redis_server, monkeypatch):
     """The first version is served while the workers build the second; the join job publishes it, and the first
     version's products are still whole (kept for requests under way)."""
-    from service.catalog import Catalog
-    from service.layout import Layout
+    from service.library.catalog import Catalog
+    from service.products.layout import Layout
 
     monkeypatch.setenv("YOMIAGE_ENGINE", "tests.fake_engine:ToneEngine")
     out = tmp_path / "out"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from service.books import document_to_daisy, document_to_epub
+from service.products.books import document_to_daisy, document_to_epub
 from tests.builds import built
-from service.build import BuildOptions
+from service.products.build import BuildOptions
 from service.store import OutputRefused
-from service.voices import get_voice
+from service.speech.voices import get_voice
 from simplify.documents import annotate, path_to_document
 from simplify.errors import InputError
 from simplify.ruby import parse_level
@@ -89,7 +89,7 @@ def test_daisy_fills_an_empty_folder_and_replaces_only_its_own_book(book_inputs,
 
 
 def test_daisy_killed_while_filling_leaves_the_target_as_it_was(book_inputs, tmp_path, monkeypatch):
-    import service.books as books
+    import service.products.books as books
 
     document, voice, options = book_inputs
     target = tmp_path / "book"
@@ -291,7 +291,7 @@ def test_head_on_an_unbuilt_stream_never_holds_a_synthesis_slot(tmp_path):
     0xFFFD9000,  # layer II
 ])
 def test_mp3_frames_refuses_reserved_headers_with_valueerror(header):
-    from service.audio import mp3_frames
+    from service.speech.audio import mp3_frames
 
     with pytest.raises(ValueError):
         mp3_frames(header.to_bytes(4, "big") + bytes(400))

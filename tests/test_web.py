@@ -376,7 +376,7 @@ def test_feed_links_use_the_public_url_and_trusted_proxy_headers_only_when_confi
 def test_feed_names_its_owner_and_is_stable_across_builds(web_output):
     """itunes:owner from the settings; a second build that changes nothing gives the same feed, byte for byte,
     with the same ETag, so podcast apps see no new episodes."""
-    from service.build import build_document
+    from service.products.build import build_document
 
     app = make_app(web_output, OPERATOR="〇〇市 広報課", CONTACT_EMAIL="koho@city.example.lg.jp")
     client = app.test_client()

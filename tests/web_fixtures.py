@@ -27,7 +27,7 @@ def web_output(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def app(web_output):
-    from service.build import build_document
+    from service.products.build import build_document
     from service.web import library
 
     application = make_app(web_output)

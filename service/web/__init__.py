@@ -9,9 +9,9 @@ from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 
 from simplify.errors import InputError, has_surrogates
 
-from ..config import jobs, setting
-from .library import Library
-from .render import duration_text
+from service.config import jobs, setting
+from service.web.library import Library
+from service.web.render import duration_text
 
 log = logging.getLogger(__name__)
 
@@ -83,15 +83,15 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["yomiage"] = Library(app.config)
     app.extensions["yomiage"].warm_up()
 
-    from . import api, audio_routes, pages
+    from service.web import api, audio_routes, pages
 
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(audio_routes.bp)
     if app.config.get("ADMIN_TOKEN"):
         # NOTE: without an operator token, the write routes do not exist: the service is read-only
-        from ..jobs import LocalJobs
-        from . import admin
+        from service.library.jobs import LocalJobs
+        from service.web import admin
 
         app.extensions["yomiage_jobs"] = LocalJobs(workers=1)
         app.register_blueprint(admin.bp)

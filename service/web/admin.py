@@ -16,8 +16,8 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 from simplify.errors import InputError, NotFoundError, TooLargeError, shown
 from simplify.sources import sniff
 
-from ..build import track_plans
-from . import library
+from service.products.build import track_plans
+from service.web import library
 
 bp = Blueprint("admin", __name__)
 
@@ -90,7 +90,7 @@ def _through_queue(url: str, job, doc_id: str, voice_id: str) -> None:
     """The build goes to the workers; this job only follows it, so the page and the API show their progress."""
     import time
 
-    from ..queue import enqueue_build, progress
+    from service.library.queue import enqueue_build, progress
 
     queued = enqueue_build(url, doc_id, voice_id)
     while True:

@@ -10,7 +10,7 @@ from simplify.glossary import term_usage
 from simplify.reading import check_text, text_to_reading
 from simplify.ruby import parse_level, tokens_to_html
 
-from . import library
+from service.web import library
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -100,7 +100,7 @@ def furigana():
 
 @bp.post("/speech")
 def speech():
-    from ..build import speak_text
+    from service.products.build import speak_text
 
     data = _json_body()
     text = _user_text(data)

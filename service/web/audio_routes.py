@@ -9,11 +9,11 @@ import threading
 from flask import Blueprint, Response, current_app, redirect, request, send_file, stream_with_context, url_for
 from werkzeug.http import parse_range_header
 
-from .. import packaging
-from ..build import download_name, find_section
-from ..feed import Operator, playlist_m3u8, podcast_feed, published
-from ..streaming import stream_section_mp3
-from . import external_url, library
+from service.products import packaging
+from service.products.build import download_name, find_section
+from service.products.feed import Operator, playlist_m3u8, podcast_feed, published
+from service.products.streaming import stream_section_mp3
+from service.web import external_url, library
 
 bp = Blueprint("audio", __name__, url_prefix="/api")
 

@@ -14,12 +14,12 @@ from simplify.documents import annotate, annotate_titles, default_document_annot
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document, Section
 
-from ..build import BuildOptions, build_document, build_glossary_audio, build_section, find_section
-from ..catalog import Catalog
-from ..jobs import build_version
-from ..products import Build, Manifest, Track, load_build
-from ..speech import Synthesizer
-from ..voices import Voice, get_voice, list_voices
+from service.products.build import BuildOptions, build_document, build_glossary_audio, build_section, find_section
+from service.library.catalog import Catalog
+from service.library.jobs import build_version
+from service.products.manifest import Build, Manifest, Track, load_build
+from service.speech.utterances import Synthesizer
+from service.speech.voices import Voice, get_voice, list_voices
 
 log = logging.getLogger(__name__)
 
@@ -171,7 +171,7 @@ class Library:
     def warm_up(self) -> None:
         """Measure the default voice's streaming gain in the background (once a process, 1–2 s of synthesis), so
         the first listener of a new upload does not wait for it."""
-        from ..streaming import streaming_gain_db
+        from service.products.streaming import streaming_gain_db
 
         def measure() -> None:
             try:
@@ -261,7 +261,7 @@ class Library:
         try:
             if self._queue and self._addressable(document):
                 # NOTE: with a queue, the workers build it (this node only waits for the manifest to appear)
-                from ..queue import enqueue_build, progress
+                from service.library.queue import enqueue_build, progress
 
                 job = enqueue_build(self._queue, document.id, voice.id, document.version or None)
                 while progress(self._queue, job)["state"] not in ("done", "failed"):
@@ -291,7 +291,7 @@ class Library:
     def _publish_newest(self, entry, voice: Voice, on_track=None) -> None:
         """Build the newest version and publish it. A new document's first listeners stream it, so the voice's
         streaming gain is measured first (once per process), not while the first of them waits."""
-        from ..streaming import streaming_gain_db
+        from service.products.streaming import streaming_gain_db
 
         streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
         build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track,

@@ -12,10 +12,10 @@ from simplify.glossary import term_usage
 from simplify.reading import to_hiragana
 from simplify.ruby import parse_level
 
-from ..build import plan_for
-from ..speech import heading_cue
-from . import library
-from .render import plain_reading, plain_to_html, sentence_to_html, table_to_html, text_to_html
+from service.products.build import plan_for
+from service.speech.utterances import heading_cue
+from service.web import library
+from service.web.render import plain_reading, plain_to_html, sentence_to_html, table_to_html, text_to_html
 
 bp = Blueprint("pages", __name__)
 

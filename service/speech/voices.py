@@ -10,7 +10,7 @@ from pathlib import Path
 
 from simplify.errors import InputError, shown
 
-from .config import voices_dir
+from service.config import voices_dir
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,11 @@ from typing import Callable
 
 from simplify.model import Document
 
-from .books import document_to_daisy, document_to_epub
-from .build import BuildOptions, download_name
-from .products import Build
-from .store import single_flight
-from .voices import Voice
+from service.products.books import document_to_daisy, document_to_epub
+from service.products.build import BuildOptions, download_name
+from service.products.manifest import Build
+from service.store import single_flight
+from service.speech.voices import Voice
 
 
 def _derived(path: Path, build: Build, options: BuildOptions, make: Callable[[], None]) -> Path:

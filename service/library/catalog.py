@@ -26,8 +26,8 @@ from simplify.model import Document, Source
 from simplify.sources import sniff
 from simplify.textio import xml_safe
 
-from .layout import Layout
-from .store import single_flight, write_atomic
+from service.products.layout import Layout
+from service.store import single_flight, write_atomic
 
 _ID = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")
 _SOURCE = re.compile(r"[0-9a-f]{16}\.source|source")  # a version's file (``source``: a library from before versions)

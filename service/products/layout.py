@@ -8,7 +8,7 @@ and the library all ask here, so a change of layout is made once).
         manifest.json                             written last of a build: its presence is "built"
         all.zip, book-<level>.epub, daisy/, daisy.zip, title.{mp3,json}
     <output>/glossary/<voice>/<term>.mp3          glossary explanations
-    <output>/library/<document>/                  the library's sources and metadata (service.catalog)
+    <output>/library/<document>/                  the library's sources and metadata (service.library.catalog)
     <output>/cache/utt/                           synthesised utterances, by content key
     <output>/cache/locks/                         producer locks
 

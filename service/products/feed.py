@@ -17,8 +17,8 @@ from typing import Protocol
 
 from simplify.model import Document
 
-from .products import Manifest
-from .voices import Voice
+from service.products.manifest import Manifest
+from service.speech.voices import Voice
 
 ITUNES = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST = "https://podcastindex.org/namespace/1.0"

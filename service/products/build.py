@@ -25,14 +25,14 @@ from simplify.model import Document, Section, Term
 from simplify.reading import document_with_readings, text_to_reading
 from simplify.segment import split_sentences
 
-from . import audio
-from .captions import caption_cues
-from .speech import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
+from service.speech import audio
+from service.speech.captions import caption_cues
+from service.speech.utterances import (SYNTH_VERSION, Synthesizer, Utterance, reading_to_pieces, sample_rate, section_to_audio,
                      section_to_utterances)
-from .layout import Layout
-from .products import Chapter, Full, Manifest, Track
-from .store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
-from .voices import Voice
+from service.products.layout import Layout
+from service.products.manifest import Chapter, Full, Manifest, Track
+from service.store import clean_stale_temporaries, single_flight, write_atomic, write_if_changed
+from service.speech.voices import Voice
 
 TRACK_VERSION = "4"  # 2: MP3 lengths; 3: caption-sized WebVTT cues; 4: heading-only sections folded
 FORMATS = ("mp3", "wav", "opus")
@@ -57,7 +57,7 @@ class BuildOptions:
 # Broadcast preset (community radio): EBU R 128 loudness, 48 kHz PCM WAV for the playout system beside the MP3,
 # ID3v2.3 tags. ``yomiage build --preset broadcast``.
 BROADCAST = {"target_lufs": -24.0, "formats": ("mp3", "wav"), "id3_version": 3}
-COVER = Path(__file__).parent / "web" / "static" / "cover.png"
+COVER = Path(__file__).parent.parent / "web" / "static" / "cover.png"
 _ERA = re.compile(r"(令和|平成|昭和)\s*([0-9０-９]{1,2}|元)\s*年")
 _ERA_START = {"令和": 2018, "平成": 1988, "昭和": 1925}
 _YEAR = re.compile(r"(?<![0-9])((?:19|20)[0-9]{2})\s*年")

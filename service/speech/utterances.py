@@ -21,9 +21,9 @@ import numpy as np
 from simplify.model import Reading, Section
 from simplify.reading import text_to_reading
 
-from .engines import DEFAULT, default_engine
-from .store import get_or_create
-from .voices import Voice
+from service.speech.engines import DEFAULT, default_engine
+from service.store import get_or_create
+from service.speech.voices import Voice
 
 SYNTH_VERSION = "1"
 # NOTE: HTS output is float on the int16 scale and overshoots it (peaks near 43,000 measured); the cache keeps

@@ -10,10 +10,10 @@ import numpy as np
 from simplify.model import Document, Section
 from simplify.reading import text_to_reading
 
-from . import audio
-from .build import BuildOptions, find_section, plan_for
-from .speech import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
-from .voices import Voice
+from service.speech import audio
+from service.products.build import BuildOptions, find_section, plan_for
+from service.speech.utterances import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
+from service.speech.voices import Voice
 
 _CALIBRATION = (
     "総務省では、誰もがデジタル化の恩恵を受けられる環境の整備を進めています。"

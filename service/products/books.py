@@ -1,7 +1,7 @@
 """Talking books from the one document tree: DAISY 2.02 (audio + full text) and EPUB 3 with Media Overlays.
 
 Both are made from the built section tracks: their CBR MP3s, and the cue times of every heading, sentence and
-footnote, which match the decoded audio (see service.audio.ENCODER_DELAY). Specifications followed:
+footnote, which match the decoded audio (see service.speech.audio.ENCODER_DELAY). Specifications followed:
 DAISY 2.02 (DAISY Consortium, 2001), SMIL 1.0 / 3.0 (W3C), EPUB 3.3 and EPUB Media Overlays 3.3 (W3C),
 EPUB Accessibility 1.1 (schema.org accessibility metadata).
 """
@@ -23,10 +23,10 @@ from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 from simplify.export import table_to_markup
 from simplify.reading import text_to_reading
 
-from . import store
-from .layout import GENERATOR, daisy_files
-from .products import Build, Manifest
-from .speech import heading_cue
+from service import store
+from service.products.layout import GENERATOR, daisy_files
+from service.products.manifest import Build, Manifest
+from service.speech.utterances import heading_cue
 
 _XHTML_DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
                   '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">')

@@ -32,8 +32,8 @@ def connect(url: str):
 
 
 def _catalog():
-    from .catalog import Catalog
-    from .config import output_dir
+    from service.library.catalog import Catalog
+    from service.config import output_dir
 
     return Catalog(output_dir())
 
@@ -61,8 +61,8 @@ def document_by_id(doc_id: str, version: str | None = None) -> Document:
 
 
 def _options():
-    from .build import BuildOptions
-    from .config import jobs, output_dir, setting
+    from service.products.build import BuildOptions
+    from service.config import jobs, output_dir, setting
 
     return BuildOptions(output=output_dir(), target_lufs=float(setting("YOMIAGE_LOUDNESS")),
                         bitrate=int(setting("YOMIAGE_MP3_BITRATE")), jobs=jobs())
@@ -72,9 +72,9 @@ def _options():
 
 def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None = None) -> dict:
     """One track: returns its timing file's name and its key (what the join needs), and its length."""
-    from .build import build_section
-    from .speech import Synthesizer
-    from .voices import get_voice
+    from service.products.build import build_section
+    from service.speech.utterances import Synthesizer
+    from service.speech.voices import get_voice
 
     document = document_by_id(doc_id, version)
     voice = get_voice(voice_id)
@@ -86,8 +86,8 @@ def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None
 def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
     """The whole-document products once every track is built, and a library document's version published to
     listeners: returns the manifest's path."""
-    from .build import build_document, join_tracks
-    from .voices import get_voice
+    from service.products.build import build_document, join_tracks
+    from service.speech.voices import get_voice
 
     document, voice, options = document_by_id(doc_id, version), get_voice(voice_id), _options()
     tracks = _finished_tracks(document, voice, options)
@@ -109,7 +109,7 @@ def _finished_tracks(document, voice, options):
     from rq import get_current_job
     from rq.job import Job
 
-    from .build import built_track
+    from service.products.build import built_track
 
     job = get_current_job()
     if job is None:
@@ -142,7 +142,7 @@ def enqueue_build(url: str, doc_id: str, voice_id: str, version: str | None = No
     its digest); returns the id of its join job (the one to follow)."""
     from rq import Callback, Queue, Retry
 
-    from .build import plan_weight, track_plans
+    from service.products.build import plan_weight, track_plans
 
     if doc_id != DEFAULT_ID and not version:
         entry = _catalog().entry(doc_id)
@@ -208,7 +208,9 @@ def _preload() -> None:
     from simplify.lexicon import ensure_applied
     from simplify.reading import text_to_reading
 
-    from . import audio, build, captions, speech  # noqa: F401
+    from service.speech import audio, captions
+    from service.products import build
+    from service.speech import utterances  # noqa: F401
 
     ensure_applied()
     text_to_reading("準備")

@@ -94,7 +94,7 @@ class LocalJobs:
 def build_version(catalog, doc_id: str, sha256: str, voice, options, *, document=None, on_track=None):
     """Build one version of a library document in this process and publish it to listeners when complete; a
     failure is recorded on the document (listeners keep the version they had) and raised."""
-    from .build import build_document
+    from service.products.build import build_document
 
     try:
         if document is None:

@@ -16,7 +16,7 @@ from typing import Protocol, Sequence
 
 import numpy as np
 
-from .voices import Voice
+from service.speech.voices import Voice
 
 DEFAULT = "openjtalk"
 
@@ -74,6 +74,6 @@ def load_engine(spec: str = "") -> Engine:
 
 def default_engine() -> Engine:
     """The engine this process synthesises with (``YOMIAGE_ENGINE``)."""
-    from .config import setting
+    from service.config import setting
 
     return load_engine(setting("YOMIAGE_ENGINE"))

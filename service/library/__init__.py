@@ -1,0 +1,1 @@
+"""The documents a service holds and the work on them: the catalog, jobs, the Redis queue."""

@@ -1,0 +1,1 @@
+"""What is said and how it sounds: engines, voices, utterances, the audio chain, captions."""
