@@ -155,7 +155,9 @@ def test_pdf_columns_read_left_then_right():
     first = list(document.walk())[1]
     texts = [s.text for s in first.sentences()]
     assert texts[0] == "ＡＩとは人工知能（Artificial Intelligence）の略称です。"
-    assert any(t.startswith("近年、様々な新しい技術とコンピュータの性能が大きく向上した") for t in texts)
+    # the right column's first paragraph comes after the left column's, each sentence whole, none interleaved
+    right = next(i for i, t in enumerate(texts) if t.startswith("近年、様々な新しい技術とコンピュータの性能が大きく向上した"))
+    assert right > 0 and all(t.endswith("。") for t in texts[:right])
 
 
 # -- our own fixtures ---------------------------------------------------------------------------------
@@ -173,11 +175,9 @@ def test_a_numbered_notice_has_its_tree_and_its_own_title():
 
 def test_a_newsletter_with_decorated_chapters_and_markers():
     document = path_to_document(DATA / "newsletter.txt")
-    assert outline_of(document) == ["第1章 今月の市政", "  特集", "    保育料の助成", "    相談窓口の新設",
-                                    "第2章 暮らしの情報"] or outline_of(document) == [
-        "第1章 今月の市政", "  特集", "  ◆ 保育料の助成", "  ◆ 相談窓口の新設", "第2章 暮らしの情報"
-    ] or [l.replace("◆ ", "") for l in outline_of(document)] == [
-        "第1章 今月の市政", "  特集", "    保育料の助成", "    相談窓口の新設", "第2章 暮らしの情報"]
+    # the ◆ items are the 特集's own sub-headings, nested under it and keeping their mark
+    assert outline_of(document) == ["第1章 今月の市政", "  特集", "    ◆ 保育料の助成", "    ◆ 相談窓口の新設",
+                                    "第2章 暮らしの情報"]
     assert document.title.startswith("第1章")
 
 
@@ -282,7 +282,9 @@ def test_a_tagged_pdf_gives_its_headings_and_artifacts():
 
 def test_untagged_text_in_body_type_is_not_a_heading():
     data = _tagged_pdf([("P", "Overview"), ("P", "This notice is about the new bus timetable.")], pages=1)
-    assert [s.title for s in _load(data).walk()] != ["Overview"]
+    document = _load(data)
+    assert [s.title for s in document.walk()] == [""]  # one untitled section: no heading was invented
+    assert "Overview" in " ".join(s.text for sec in document.walk() for s in sec.sentences())
 
 
 def test_bookmarks_make_headings_of_lines_in_body_type():
