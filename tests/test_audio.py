@@ -369,7 +369,7 @@ def test_captions_are_short_and_group_into_the_sentences(built, tmp_path):
     a sentence's captions give its text, from its start to its end (ids <sentence>.<n> group them)."""
     import webvtt
 
-    from service.speech.captions import width
+    from simplify.linebreak import display_width as width
 
     def seconds(stamp: str) -> float:  # NOTE: webvtt-py's *_in_seconds are whole seconds
         h, m, s = stamp.split(":")

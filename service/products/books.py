@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from xml.sax.saxutils import escape, quoteattr
 
+from simplify.linebreak import break_lines, display_width
 from simplify.model import Document, Section
 from simplify.ruby import RubyLevel, parse_level, tokens_to_html
 from simplify.export import table_to_markup
@@ -310,42 +311,11 @@ def _write_epub(temporary: Path, document: Document, voice: Manifest, parts: lis
         add("EPUB/package.opf", _package(document, voice, parts, total, level, published))
 
 
-_NO_LINE_START = set("、。，．）」』】〕・ー")
-
-
-def _width(text: str) -> float:
-    return sum(0.55 if ord(c) < 0x2000 else 1.0 for c in text)
-
-
-def _wrap(text: str, width: float) -> list[str]:
-    """Break a title into lines of at most ``width`` full-width characters (Latin counts about half): at spaces and
-    before 「 where it can, inside a phrase only when a phrase is too long, never before closing punctuation (禁則)."""
-    phrases = [p for p in re.split(r" +|(?=「)", text) if p]
-    lines: list[str] = []
-    line = ""
-    for phrase in phrases:
-        joined = f"{line} {phrase}" if line and line[-1].isascii() and phrase[0].isascii() else line + phrase
-        if _width(joined) <= width:
-            line = joined
-            continue
-        if line:
-            lines.append(line)
-        line = ""
-        for c in phrase:  # a phrase longer than a line
-            if line and _width(line + c) > width and c not in _NO_LINE_START:
-                lines.append(line)
-                line = ""
-            line += c
-    if line:
-        lines.append(line)
-    return lines
-
-
 def _cover(document: Document, voice: Manifest) -> str:
     """The cover as SVG: the title drawn as text (the reader's own fonts, no image made here), with its text
     alternative in <title>."""
     publisher = document.source.publisher or ""
-    lines = _wrap(document.title, 10)
+    lines = break_lines(document.title, 10, phrases=True)
     size = 80 if len(lines) <= 8 else max(40, 640 // len(lines))
     title = "".join(
         f'<text x="500" y="{260 + i * int(size * 1.4)}" font-size="{size}" text-anchor="middle">{escape(line)}</text>'

@@ -10,9 +10,9 @@ Caption ids are ``<sentence cue id>.<n>``: players show them, the page groups th
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 
+from simplify.linebreak import break_lines
 from simplify.model import Reading
 
 LINE_WIDTH = 13.0  # full-width characters per line
@@ -21,11 +21,6 @@ MAX_SECONDS = 7.0
 _PAUSE_MORAE = 2.0  # a 、 or 。 pause, in morae
 _SMALL = set("ァィゥェォャュョヮ")
 _CLAUSE_END = set("、。，．！？!?；;")
-
-
-def width(text: str) -> float:
-    """Display width in full-width characters (half-width Latin, digits and kana count a half)."""
-    return sum(0.5 if unicodedata.east_asian_width(c) in "NaH" else 1.0 for c in text)
 
 
 def _morae(pron: str) -> float:
@@ -97,25 +92,9 @@ def _split_word(word: _Unit, seconds_per_weight: float) -> list[_Unit]:
     return [_Unit(c, word.weight / n) for c in word.text]
 
 
-_NO_LINE_START = set("、。，．）」』】〕・ーぁぃぅぇぉっゃゅょァィゥェォッャュョ！？")
-
-
 def lines(text: str) -> list[str]:
-    """``text`` broken into lines of at most LINE_WIDTH; a character that may not begin a line (、。」ー small
-    kana: JIS X 4051 / JLReq line-start prohibition) takes the character before it along."""
-    out, current = [], ""
-    for char in text:
-        if current and width(current + char) > LINE_WIDTH:
-            if char in _NO_LINE_START and len(current) > 1:
-                out.append(current[:-1])
-                current = current[-1]
-            else:
-                out.append(current)
-                current = ""
-        current += char
-    if current:
-        out.append(current)
-    return out
+    """``text`` broken into caption lines of at most LINE_WIDTH (simplify.linebreak: JLReq line-start rule)."""
+    return break_lines(text, LINE_WIDTH)
 
 
 def caption_cues(cues: list[dict], readings: dict[str, tuple[Reading, ...]]) -> list[dict]:
