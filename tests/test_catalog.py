@@ -342,7 +342,7 @@ def test_a_long_new_document_is_listed_and_heard_before_its_whole_analysis(tmp_p
     from service.library.catalog import Catalog
     from simplify.documents import annotate
 
-    library_module = importlib.import_module("service.web.library")  # NOTE: the package's ``library`` is a function
+    library_module = importlib.import_module("service.library.reading_room")
     from tests.web_fixtures import make_app
 
     release, started = threading.Event(), threading.Event()

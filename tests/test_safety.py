@@ -362,7 +362,7 @@ def test_two_requests_start_one_background_build(tmp_path, monkeypatch):
 
     from tests.web_fixtures import make_app
 
-    library_module = importlib.import_module("service.web.library")
+    library_module = importlib.import_module("service.library.reading_room")
 
     app = make_app(tmp_path)
     library = app.extensions["yomiage"]
@@ -373,9 +373,9 @@ def test_two_requests_start_one_background_build(tmp_path, monkeypatch):
         started.append(document.id)
         release.wait(10)
 
-    monkeypatch.setattr(library_module.Library, "_build_all", slow_build)
-    real_built = library_module.Library.built_manifest
-    monkeypatch.setattr(library_module.Library, "built_manifest",
+    monkeypatch.setattr(library_module.ReadingRoom, "_build_all", slow_build)
+    real_built = library_module.ReadingRoom.built_manifest
+    monkeypatch.setattr(library_module.ReadingRoom, "built_manifest",
                         lambda self, d, v: (time.sleep(0.05), real_built(self, d, v))[1])
     voice = library.voice(None)
     errors = []

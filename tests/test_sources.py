@@ -413,7 +413,7 @@ def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):
 def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
     import json
 
-    from service.web import library
+    from service.web import reading_room
     from tests.web_fixtures import make_app
 
     app = make_app(tmp_path, EXTRA_DOCUMENTS=[str(CORPUS / "kagaku-r6-ch1.pdf")])
@@ -441,7 +441,7 @@ def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
     assert "Swallow" in table and "ふかんず" not in page
     mp3 = client.get(f"/api/documents/{doc_id}/sections/s1-1.mp3")
     assert mp3.status_code == 200 and mp3.data[:3] in (b"ID3", b"\xff\xfb")
-    assert library(app).document(doc_id).source.file == "kagaku-r6-ch1.pdf"
+    assert reading_room(app).document(doc_id).source.file == "kagaku-r6-ch1.pdf"
     feed = client.get(f"/api/documents/{doc_id}/feed.xml")
     assert feed.status_code in (200, 503)  # 503 while the whole document is still being built
 

@@ -28,10 +28,10 @@ def web_output(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(web_output):
     from service.products.build import build_document
-    from service.web import library
+    from service.web import reading_room
 
     application = make_app(web_output)
-    lib = library(application)
+    lib = reading_room(application)
     for voice_id in ("mei",):
         build_document(lib.document("sample"), lib.voice(voice_id), lib.options, progress=False)
     return application

@@ -10,7 +10,7 @@ from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
 from simplify.errors import InputError, has_surrogates
 
 from service.config import jobs, setting
-from service.web.library import Library
+from service.library.reading_room import ReadingRoom
 from service.web.render import duration_text
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ def create_app(config: dict | None = None) -> Flask:
         # NOTE: only behind a proxy the operator runs: it sets X-Forwarded-* and clients cannot
         hops = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
-    app.extensions["yomiage"] = Library(app.config)
+    app.extensions["yomiage"] = ReadingRoom(app.config)
     app.extensions["yomiage"].warm_up()
 
     from service.web import api, audio_routes, pages
@@ -147,7 +147,7 @@ def external_url(endpoint: str, **values) -> str:
     return base.rstrip("/") + url_for(endpoint, **values)
 
 
-def library(app: Flask | None = None) -> Library:
+def reading_room(app: Flask | None = None) -> ReadingRoom:
     from flask import current_app
 
     return (app or current_app).extensions["yomiage"]

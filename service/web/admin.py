@@ -17,7 +17,7 @@ from simplify.errors import InputError, NotFoundError, TooLargeError, shown
 from simplify.sources import sniff
 
 from service.products.build import track_plans
-from service.web import library
+from service.web import reading_room
 
 bp = Blueprint("admin", __name__)
 
@@ -63,7 +63,7 @@ def _upload() -> tuple[bytes, str]:
 
 
 def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
-    lib = library()
+    lib = reading_room()
     catalog = lib.catalog
     voice = lib.voice(None)
 
@@ -118,7 +118,7 @@ def add_document():
 @bp.delete("/api/documents/<doc_id>")
 def remove_document(doc_id: str):
     _check_token(_bearer())
-    library().catalog.remove(doc_id)
+    reading_room().catalog.remove(doc_id)
     return "", 204
 
 

@@ -10,7 +10,7 @@ from simplify.glossary import term_usage
 from simplify.reading import check_text, text_to_reading
 from simplify.ruby import parse_level, tokens_to_html
 
-from service.web import library
+from service.web import reading_room
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -42,7 +42,7 @@ def _user_text(data: dict) -> str:
 
 @bp.get("/documents")
 def documents():
-    lib = library()
+    lib = reading_room()
     entries = lib.entries()
     return jsonify([
         {"id": d.id, "title": d.title, "attribution": d.source.attribution,
@@ -60,12 +60,12 @@ def _library_state(entry) -> dict:
 
 @bp.get("/documents/<doc_id>")
 def document(doc_id: str):
-    return jsonify(document_to_dict(library().document(doc_id)))
+    return jsonify(document_to_dict(reading_room().document(doc_id)))
 
 
 @bp.get("/documents/<doc_id>/sections/<section_id>")
 def section(doc_id: str, section_id: str):
-    document, found, number, total = library().section(doc_id, section_id)
+    document, found, number, total = reading_room().section(doc_id, section_id)
     sections = list(document.walk())
     data = section_to_dict(found, children=False)
     data.update({
@@ -84,7 +84,7 @@ def section(doc_id: str, section_id: str):
 
 @bp.get("/glossary")
 def glossary():
-    document = library().document(request.args.get("document") or next(iter(library().documents())))
+    document = reading_room().document(request.args.get("document") or next(iter(reading_room().documents())))
     usage = term_usage(document)
     return jsonify([term_to_dict(t, usage) for t in document.glossary])
 
@@ -104,7 +104,7 @@ def speech():
 
     data = _json_body()
     text = _user_text(data)
-    lib = library()
+    lib = reading_room()
     voice = lib.voice(data.get("voice"))
     with lib.slot():
         mp3 = speak_text(text, voice, lib.options, lib.synth(voice))

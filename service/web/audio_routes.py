@@ -13,13 +13,13 @@ from service.products import packaging
 from service.products.build import download_name, find_section
 from service.products.feed import Operator, playlist_m3u8, podcast_feed, published
 from service.products.streaming import stream_section_mp3
-from service.web import external_url, library
+from service.web import external_url, reading_room
 
 bp = Blueprint("audio", __name__, url_prefix="/api")
 
 
 def _voice():
-    return library().voice(request.args.get("voice"))
+    return reading_room().voice(request.args.get("voice"))
 
 
 def _send(path, mimetype: str, name: str):
@@ -48,9 +48,9 @@ def _ignore_unusable_range() -> None:
 
 def _section_file(doc_id: str, section_id: str, kind: str, mimetype: str):
     """One of a section's built files (made on demand), under its person-readable download name."""
-    track, folder, section, number = library().track(doc_id, section_id, _voice())
+    track, folder, section, number = reading_room().track(doc_id, section_id, _voice())
     # NOTE: a heading-only section is heard at the start of the track it is folded into: that track's name
-    carrier = library().document(doc_id).section(track.section)
+    carrier = reading_room().document(doc_id).section(track.section)
     return _send(folder / track.file(kind), mimetype, download_name(track.number, carrier, kind))
 
 
@@ -71,7 +71,7 @@ def section_timing(doc_id: str, section_id: str):
 
 @bp.get("/documents/<doc_id>/sections/<section_id>/stream")
 def section_stream(doc_id: str, section_id: str):
-    lib = library()
+    lib = reading_room()
     voice = _voice()
     document, section, number, total = lib.section(doc_id, section_id)
     if find_section(document, section, voice, lib.options) is not None:  # already made: the file itself, with Range, needs no synthesis slot
@@ -117,13 +117,13 @@ def _once(action):
 
 @bp.get("/documents/<doc_id>.mp3")
 def document_mp3(doc_id: str):
-    manifest, folder = library().manifest(doc_id, _voice())
+    manifest, folder = reading_room().manifest(doc_id, _voice())
     return _send(folder / manifest.full.mp3, "audio/mpeg", f"{doc_id}.mp3")
 
 
 @bp.get("/documents/<doc_id>.zip")
 def document_zip(doc_id: str):
-    lib = library()
+    lib = reading_room()
     voice = _voice()
     document, build = lib.build(doc_id, voice)
     path = packaging.tracks_zip(document, voice, lib.options, build)
@@ -158,7 +158,7 @@ class _WebLinks:
 @bp.get("/documents/<doc_id>.m3u8")
 def document_m3u8(doc_id: str):
     voice = _voice()
-    manifest, _ = library().manifest(doc_id, voice)
+    manifest, _ = reading_room().manifest(doc_id, voice)
     return Response(playlist_m3u8(manifest, _WebLinks(doc_id, voice.id)), mimetype="audio/x-mpegurl",
                     headers={"Content-Disposition": f"inline; filename={doc_id}-{voice.id}.m3u8"})
 
@@ -172,7 +172,7 @@ def document_m3u(doc_id: str):
 @bp.get("/documents/<doc_id>/feed.xml")
 def document_feed(doc_id: str):
     """Podcast RSS 2.0 with iTunes tags: one item per section, for community radio."""
-    lib = library()
+    lib = reading_room()
     voice = _voice()
     manifest, folder = lib.manifest(doc_id, voice)
     operator = Operator(current_app.config["OPERATOR"], current_app.config["CONTACT_EMAIL"])
@@ -185,7 +185,7 @@ def document_feed(doc_id: str):
 
 @bp.get("/documents/<doc_id>/glossary/<term_id>.mp3")
 def glossary_mp3(doc_id: str, term_id: str):
-    path = library().glossary_audio(doc_id, term_id, _voice())
+    path = reading_room().glossary_audio(doc_id, term_id, _voice())
     return _send(path, "audio/mpeg", f"{term_id}.mp3")
 
 
@@ -194,7 +194,7 @@ def document_epub(doc_id: str):
     """EPUB 3 with Media Overlays, ruby at ?ruby= (default all); made once per voice and level."""
     from simplify.ruby import parse_level
 
-    lib = library()
+    lib = reading_room()
     voice = _voice()
     level = parse_level(request.args.get("ruby") or "all")
     document, build = lib.build(doc_id, voice)
@@ -205,7 +205,7 @@ def document_epub(doc_id: str):
 @bp.get("/documents/<doc_id>.daisy.zip")
 def document_daisy(doc_id: str):
     """The DAISY 2.02 book as one ZIP (ncc.html at its root)."""
-    lib = library()
+    lib = reading_room()
     voice = _voice()
     document, build = lib.build(doc_id, voice)
     path = packaging.daisy_zip(document, voice, lib.options, build)

@@ -14,7 +14,7 @@ from simplify.ruby import parse_level
 
 from service.products.build import plan_for
 from service.speech.utterances import heading_cue
-from service.web import library
+from service.web import reading_room
 from service.web.render import plain_reading, plain_to_html, sentence_to_html, table_to_html, text_to_html
 
 bp = Blueprint("pages", __name__)
@@ -32,7 +32,7 @@ _YEAR = 60 * 60 * 24 * 365
 
 def _preferences():
     """Ruby level and voice: from the query (then remembered in a cookie), else the cookie, else the default."""
-    lib = library()
+    lib = reading_room()
     ruby_text = request.args.get("ruby") or request.cookies.get("ruby") or current_app.config["DEFAULT_RUBY"]
     try:
         level = parse_level(ruby_text)
@@ -69,7 +69,7 @@ def _page(template: str, **context):
 
 @bp.get("/")
 def home():
-    return _page("home.html", documents=list(library().documents().values()))
+    return _page("home.html", documents=list(reading_room().documents().values()))
 
 
 @bp.get("/about")
@@ -79,7 +79,7 @@ def about():
     import json
     from pathlib import Path
 
-    lib = library()
+    lib = reading_room()
     _, voice, _ = _preferences()
     documents = []
     for document in lib.documents().values():
@@ -95,7 +95,7 @@ def about():
 
 @bp.get("/d/<doc_id>/")
 def toc(doc_id: str):
-    lib = library()
+    lib = reading_room()
     document = lib.document(doc_id)
     _, voice, _ = _preferences()
     manifest = lib.built_manifest(document, voice)
@@ -107,7 +107,7 @@ def toc(doc_id: str):
 
 @bp.get("/d/<doc_id>/s/<section_id>")
 def section(doc_id: str, section_id: str):
-    lib = library()
+    lib = reading_room()
     document, found, number, total = lib.section(doc_id, section_id)
     sections = list(document.walk())
     level, voice, _ = _preferences()
@@ -190,7 +190,7 @@ def _matches(term, query: str) -> bool:
 @bp.get("/d/<doc_id>/glossary")
 def glossary(doc_id: str):
     """Every term, in 五十音 order of its reading, grouped by row with an index; ``?q=`` filters (no script)."""
-    document = library().document(doc_id)
+    document = reading_room().document(doc_id)
     level, _, _ = _preferences()
     query = (request.args.get("q") or "").strip()[:50]
     usage = term_usage(document)
@@ -227,7 +227,7 @@ def _defined_at(document, term, sections: dict, notes: dict) -> tuple[str, str] 
 
 @bp.get("/d/<doc_id>/downloads")
 def downloads(doc_id: str):
-    lib = library()
+    lib = reading_room()
     document = lib.document(doc_id)
     _, voice, _ = _preferences()
     manifest = lib.built_manifest(document, voice)

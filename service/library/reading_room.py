@@ -1,4 +1,5 @@
-"""What the web app serves: annotated documents, voices, and audio made on demand with bounded concurrency."""
+"""The reading room: what listeners and readers are served — annotated documents, voices, audio made on demand with
+bounded concurrency, and the builds behind them. The web app asks here; routes only parse, call and respond."""
 
 from __future__ import annotations
 
@@ -43,7 +44,7 @@ def _build_key(doc_id: str, version: str, voice_id: str) -> str:
     return f"{doc_id}@{version[:12]}/{voice_id}"
 
 
-class Library:
+class ReadingRoom:
     def __init__(self, config: dict):
         self.output = Path(config["OUTPUT_DIR"])
         self.voices_dir = Path(config["VOICES_DIR"])
