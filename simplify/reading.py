@@ -484,34 +484,15 @@ def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: 
     that ends when its share is sent (so a parent killed meanwhile leaves nothing running for long)."""
     if workers <= 1 or len(texts) < 2:
         return _read_share(texts, lexicon)
-    import multiprocessing
+    from .children import run_in_children
 
-    context = multiprocessing.get_context("forkserver")  # NOTE: never fork a process that runs threads
-    children = []
-    try:
-        for share in _shares(texts, workers):
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_read_in_child, args=(share, lexicon, send), name="yomiage-readings",
-                                    daemon=True)
-            child.start()
-            send.close()
-            children.append((child, receive))
-        out: list[Reading] = []
-        for child, receive in children:
-            try:
-                kind, payload = receive.recv()
-            except EOFError:
-                raise RuntimeError("a reading process ended without its readings") from None
-            if kind == "error":
-                raise RuntimeError(f"a reading process failed: {payload}")
-            out.extend(payload)
-        return out
-    finally:
-        for child, receive in children:
-            receive.close()
-            child.join(5)
-            if child.is_alive():
-                child.kill()
+    out: list[Reading] = []
+    for kind, payload in run_in_children(_read_in_child, [(share, lexicon) for share in _shares(texts, workers)],
+                                         name="yomiage-readings"):
+        if kind == "error":
+            raise RuntimeError(f"a reading process failed: {payload}")
+        out.extend(payload)
+    return out
 
 
 def _read_in_child(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, send) -> None:

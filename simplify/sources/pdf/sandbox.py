@@ -9,13 +9,13 @@ a 100-page white paper takes half the time on two cores. Only plain data comes b
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
 import re
 import resource
 import time
 from dataclasses import dataclass
 
+from ...children import run_in_children
 from .limits import PdfError, PdfLimits
 from .tree import Element, read_tree
 
@@ -54,26 +54,10 @@ class _Part:
 
 def read_pdf(data: bytes, name: str, limits: PdfLimits) -> RawPdf:
     """Every page's characters and box, the outline, title and tag tree, read in sandboxed children."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
     count = max(1, min(limits.readers, os.cpu_count() or 1))
-    children = []
-    try:
-        for part in range(count):
-            receive, send = context.Pipe(duplex=False)
-            child = context.Process(target=_read_in_child, args=(data, name, send, limits, part, count),
-                                    name=f"yomiage-pdf-{part}")
-            child.start()
-            send.close()
-            children.append((child, receive))
-        results = [_receive(receive, name, limits) for _, receive in children]
-    finally:
-        for child, receive in children:
-            receive.close()
-            child.join(5)
-            if child.is_alive():
-                child.kill()
-                child.join()
+    results = run_in_children(_read_in_child, [(data, name, limits, part, count) for part in range(count)],
+                              name="yomiage-pdf", receive=lambda connection: _receive(connection, name, limits),
+                              preload=(__name__,))
     for kind, payload in results:
         if kind == "error":
             message, code = payload
@@ -94,7 +78,7 @@ def _receive(receive, name: str, limits: PdfLimits):
                        "時間がかかりすぎます）。", code="too_large") from None
 
 
-def _read_in_child(data: bytes, name: str, send, limits: PdfLimits, part: int = 0, count: int = 1) -> None:
+def _read_in_child(data: bytes, name: str, limits: PdfLimits, part: int, count: int, send) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
     cpu = int(limits.seconds) + 10
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
