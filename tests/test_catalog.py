@@ -375,3 +375,21 @@ def test_a_long_new_document_is_listed_and_heard_before_its_whole_analysis(tmp_p
     whole = lib.documents()["bousai"]
     assert all(s.reading is not None for sec in whole.walk() for s in sec.sentences())
     assert whole.glossary == annotate(Catalog(tmp_path).document(Catalog(tmp_path).entry("bousai"))).glossary
+
+
+def test_a_local_build_reports_its_state_through_the_jobs_interface(tmp_path):
+    from service.library.jobs import BuildState, LocalBuilds, builds_for
+    from service.products.build import BuildOptions, track_plans
+    from service.speech.voices import get_voice
+    from simplify.documents import annotate, path_to_document
+
+    document = annotate(path_to_document(DATA / "notice.txt"))
+    options = BuildOptions(output=tmp_path, jobs=2)
+    runner = builds_for("", None, options)
+    assert isinstance(runner, LocalBuilds)  # no queue configured: builds run here
+    states: list[BuildState] = []
+    final = runner.run(document.id, None, get_voice("mei"), document=document, on_state=states.append)
+    total = len(track_plans(document))
+    assert final == BuildState("done", total, total)
+    assert [s.done for s in states] == list(range(1, total + 1)) and {s.state for s in states} == {"running"}
+    assert (tmp_path / document.id / "mei" / "manifest.json").is_file()

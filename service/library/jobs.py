@@ -111,3 +111,70 @@ def build_version(catalog, doc_id: str, sha256: str, voice, options, *, document
         raise
     catalog.publish(doc_id, sha256, report.key)
     return report
+
+
+# -- one interface for builds, two runners ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class BuildState:
+    """Where a build stands: ``queued``, ``running``, ``done`` or ``failed``; tracks done of total; the error."""
+
+    state: str
+    done: int = 0
+    total: int = 0
+    error: str = ""
+
+
+class LocalBuilds:
+    """Builds in this process (threads): a library version is published when complete, a failure recorded on it."""
+
+    def __init__(self, catalog, options):
+        self.catalog, self.options = catalog, options
+
+    def run(self, doc_id: str, version: str | None, voice, *, document=None,
+            on_state: Callable[[BuildState], None] | None = None) -> BuildState:
+        """Build a document's version (or ``document`` itself, already analysed) for ``voice``; returns the final
+        state and raises the build's error."""
+        from service.products.build import build_document, track_plans
+
+        total, done = (len(track_plans(document)) if document is not None else 0), 0
+
+        def one_more(_track) -> None:
+            nonlocal done
+            done += 1
+            if on_state:
+                on_state(BuildState("running", done, total))
+
+        if version:
+            build_version(self.catalog, doc_id, version, voice, self.options, document=document, on_track=one_more)
+        else:
+            build_document(document, voice, self.options, progress=False, on_track=one_more)
+        return BuildState("done", done, total)
+
+
+class QueueBuilds:
+    """Builds on the workers of a Redis queue (``yomiage worker``): this process queues the work and follows it."""
+
+    def __init__(self, url: str, poll_seconds: float = 0.5):
+        self.url, self.poll = url, poll_seconds
+
+    def run(self, doc_id: str, version: str | None, voice, *, document=None,
+            on_state: Callable[[BuildState], None] | None = None) -> BuildState:
+        from service.library.queue import enqueue_build, progress
+
+        job = enqueue_build(self.url, doc_id, voice.id, version)
+        while True:
+            found = progress(self.url, job)
+            state = BuildState(found["state"], found["done"], found["total"], found["error"])
+            if on_state:
+                on_state(state)
+            if state.state == "done":
+                return state
+            if state.state == "failed":
+                raise InputError(state.error or "作れませんでした。", code="build_failed")
+            time.sleep(self.poll)
+
+
+def builds_for(queue_url: str, catalog, options) -> LocalBuilds | QueueBuilds:
+    """The one place that chooses where builds run: on a queue's workers when one is configured, else here."""
+    return QueueBuilds(queue_url) if queue_url else LocalBuilds(catalog, options)

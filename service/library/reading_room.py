@@ -9,7 +9,7 @@ import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from simplify.documents import annotate, annotate_titles, default_document_annotated, path_to_document
 from simplify.errors import InputError, NotFoundError, shown
@@ -17,7 +17,7 @@ from simplify.model import Document, Section
 
 from service.products.build import BuildOptions, build_document, build_glossary_audio, build_section, find_section
 from service.library.catalog import Catalog
-from service.library.jobs import build_version
+from service.library.jobs import BuildState, LocalBuilds, builds_for
 from service.products.manifest import Build, Manifest, Track, load_build
 from service.speech.utterances import Synthesizer
 from service.speech.voices import Voice, get_voice, list_voices
@@ -66,6 +66,8 @@ class ReadingRoom:
         self._background: dict[str, threading.Thread] = {}
         self._background_lock = threading.Lock()
         self._queue = config.get("QUEUE_URL") or ""
+        self.builds = builds_for(self._queue, self._catalog, self.options)  # NOTE: where builds run: chosen once
+        self._local = LocalBuilds(self._catalog, self.options)  # a configured file, which workers cannot find
         self._synths: dict[str, Synthesizer] = {}
         self._synth_lock = threading.Lock()
         self._auto_build = bool(config.get("AUTO_BUILD", True)) and not self._queue
@@ -260,26 +262,17 @@ class ReadingRoom:
 
     def _build_all(self, document: Document, voice: Voice) -> None:
         try:
-            if self._queue and self._addressable(document):
-                # NOTE: with a queue, the workers build it (this node only waits for the manifest to appear)
-                from service.library.queue import enqueue_build, progress
-
-                job = enqueue_build(self._queue, document.id, voice.id, document.version or None)
-                while progress(self._queue, job)["state"] not in ("done", "failed"):
-                    time.sleep(1.0)
+            if self._addressable(document) and self.builds is not self._local:
+                self.builds.run(document.id, document.version or None, voice, document=document)
                 return
             with self.slot():
-                if document.version:
-                    build_version(self._catalog, document.id, document.version, voice, self.options,
-                                  document=document)
-                else:
-                    build_document(document, voice, self.options, progress=False)
+                self._local.run(document.id, document.version or None, voice, document=document)
         except Exception:  # noqa: BLE001 - a background build must not die silently
             log.exception("background build of %s failed", document.id)
 
-    def build_newest(self, entry, voice: Voice, on_track=None) -> None:
-        """Build a library document's newest version here and now (an operator's job), publishing it when done;
-        a background build of the same version already running is waited for, not repeated."""
+    def build_newest(self, entry, voice: Voice, on_state: Callable[[BuildState], None] | None = None) -> None:
+        """Build a library document's newest version (an operator's job), here or on the workers, publishing it
+        when done; a background build of the same version already running is waited for, not repeated."""
         key = _build_key(entry.id, entry.sha256, voice.id)
         with self._background_lock:
             other = self._background.get(key)
@@ -287,16 +280,15 @@ class ReadingRoom:
                 self._background[key], other = threading.current_thread(), None
         if other is not None:
             other.join()
-        self._publish_newest(entry, voice, on_track)
+        self._publish_newest(entry, voice, on_state)
 
-    def _publish_newest(self, entry, voice: Voice, on_track=None) -> None:
+    def _publish_newest(self, entry, voice: Voice, on_state=None) -> None:
         """Build the newest version and publish it. A new document's first listeners stream it, so the voice's
         streaming gain is measured first (once per process), not while the first of them waits."""
         from service.products.streaming import streaming_gain_db
 
         streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
-        build_version(self._catalog, entry.id, entry.sha256, voice, self.options, on_track=on_track,
-                      document=self._served_as(entry))
+        self.builds.run(entry.id, entry.sha256, voice, document=self._served_as(entry), on_state=on_state)
 
     def _served_as(self, entry) -> Document | None:
         """The annotated document pages use, when the version to build is the one served (a new document): one

@@ -67,40 +67,18 @@ def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
     catalog = lib.catalog
     voice = lib.voice(None)
 
-    queue = current_app.config.get("QUEUE_URL")
-
     def work(job) -> None:
         entry = catalog.add(data, name, doc_id=doc_id, title=title)
         job.document = entry.id
         job.total = len(track_plans(catalog.document(entry)))
-        if queue:
-            _through_queue(queue, job, entry.id, voice.id)
-            return
 
-        def one_more(_track) -> None:
-            job.done += 1
+        def follow(state) -> None:
+            job.done, job.total = state.done, state.total or job.total
 
         # NOTE: listeners keep the version they had until this one is complete; then it is published
-        lib.build_newest(entry, voice, on_track=one_more)
+        lib.build_newest(entry, voice, on_state=follow)
 
     return _jobs().submit("add", doc_id or name, work)
-
-
-def _through_queue(url: str, job, doc_id: str, voice_id: str) -> None:
-    """The build goes to the workers; this job only follows it, so the page and the API show their progress."""
-    import time
-
-    from service.library.queue import enqueue_build, progress
-
-    queued = enqueue_build(url, doc_id, voice_id)
-    while True:
-        state = progress(url, queued)
-        job.done, job.total = state["done"], state["total"]
-        if state["state"] == "done":
-            return
-        if state["state"] == "failed":
-            raise InputError(state["error"] or "作れませんでした。", code="build_failed")
-        time.sleep(0.5)
 
 
 @bp.post("/api/documents")
