@@ -11,7 +11,16 @@ from .errors import DecodeError, TooLargeError
 MAX_INPUT_BYTES = 20 * 1024 * 1024
 
 _FALLBACKS = ("cp932", "euc_jp")
-_NAMES = {"utf-8-sig": "UTF-8", "cp932": "Shift_JIS（CP932）", "euc_jp": "EUC-JP"}
+# NOTE: JIS X 0213 (2004) encodings, tried only when the common ones fail: their code points beyond JIS X 0208
+# (～ as EUC 0xA2B2, 𠮟, ㋐ …) are unassigned in CP932 and EUC-JP, while most of the rest is the same
+_JIS2004 = ("shift_jis_2004", "euc_jis_2004")
+# ISO-2022-JP (mail-style notices): 7-bit, JIS X 0208 designated by escapes; the wider variants after the plain one
+_ISO2022 = ("iso2022_jp", "iso2022_jp_2004", "iso2022_jp_ext", "iso2022_jp_2")
+_ISO2022_ESCAPE = re.compile(rb"\x1b(?:\$[@B]|\$\(Q|\$\(O|\$\(P|\(I|\(J|\$A|\$\(C|\$\(D)")
+_NAMES = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "cp932": "Shift_JIS（CP932）", "euc_jp": "EUC-JP",
+          "shift_jis_2004": "Shift_JIS-2004（JIS X 0213）", "euc_jis_2004": "EUC-JIS-2004（JIS X 0213）",
+          "iso2022_jp": "ISO-2022-JP", "iso2022_jp_2004": "ISO-2022-JP-2004", "iso2022_jp_ext": "ISO-2022-JP（半角カナ）",
+          "iso2022_jp_2": "ISO-2022-JP-2"}
 
 # eucJP-ms (the EUC-JP that Windows-made and most Unix-converted files use), where it goes beyond JIS X 0208/0212:
 # row 13 (NEC special characters) and the IBM extensions at 0x8FF3F3–0x8FF4FE, in code order, as glibc's
@@ -72,8 +81,8 @@ def _choose(candidates: list[str]) -> str:
     When both decode, the bytes cannot be CP932 text with hiragana, katakana or full-width punctuation: those are
     lead bytes 0x81–0x83, which EUC-JP never allows. So an EUC-JP reading that has any of them is the right one;
     only text without them (bare kanji and half-width kana) is left to the score."""
-    if len(candidates) == 2:
-        euc = candidates[_FALLBACKS.index("euc_jp")]
+    if len(candidates) == 2:  # NOTE: in the order of _FALLBACKS (Shift_JIS's family, then EUC's)
+        euc = candidates[1]
         if any("\u3001" <= c <= "\u30ff" for c in euc):
             return euc
     return max(candidates, key=_japanese_score)
@@ -99,16 +108,26 @@ def check_size(size: int, name: str) -> None:
 
 
 def bytes_to_text(data: bytes, name: str = "<input>") -> str:
-    """Decode UTF-8 (with or without BOM), CP932/Shift_JIS or EUC-JP (as eucJP-ms); line ends become ``\\n``.
+    """Decode UTF-8 (with or without BOM), CP932/Shift_JIS or EUC-JP (as eucJP-ms), and where those fail the JIS X
+    0213 encodings and ISO-2022-JP; line ends become ``\\n``.
 
     >>> bytes_to_text("総務省\\r\\n".encode("cp932"))
     '総務省\\n'
+    """
+    return decode(data, name)[0]
+
+
+def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
+    """The text and the name of the encoding it was read in (for the report).
+
+    >>> decode("９時～17時".encode("euc_jis_2004"))
+    ('９時～17時', 'EUC-JIS-2004（JIS X 0213）')
     """
     check_size(len(data), name)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         # NOTE: Windows Notepad's "Unicode" is UTF-16 with a BOM; accept it rather than misread it.
         try:
-            return _newlines(data.decode("utf-16"))
+            return _newlines(data.decode("utf-16")), _NAMES["utf-16"]
         except UnicodeDecodeError as error:
             raise DecodeError(f"{name}: UTF-16 として読めません（バイト位置 {error.start}）。") from None
     nul = data.find(b"\x00")
@@ -116,28 +135,42 @@ def bytes_to_text(data: bytes, name: str = "<input>") -> str:
         raise DecodeError(
             f"{name}: テキストファイルではありません（バイト位置 {nul} に NUL 文字があります）。"
         )
+    if data.isascii() and _ISO2022_ESCAPE.search(data):
+        return _iso2022(data, name)
     try:
-        text = data.decode("utf-8-sig")
+        return _newlines(data.decode("utf-8-sig")), _NAMES["utf-8-sig"]
     except UnicodeDecodeError as utf8_error:
-        candidates = []
         failures = [("utf-8-sig", utf8_error.start)]
-        for encoding in _FALLBACKS:
+    candidates: list[tuple[str, str]] = []
+    for common, wider in zip(_FALLBACKS, _JIS2004):
+        # NOTE: a family's JIS X 0213 encoding is tried only where its common one fails (～ as EUC 0xA2B2)
+        for encoding in (common, wider):
             try:
-                reading = data.decode(encoding, "yomiage-eucjp-ms" if encoding == "euc_jp" else "strict")
+                candidates.append((data.decode(encoding, "yomiage-eucjp-ms" if encoding == "euc_jp" else "strict"),
+                                   encoding))
+                break
             except UnicodeDecodeError as error:
                 failures.append((encoding, error.start))
-                continue
-            candidates.append(reading)
-        if not candidates:
-            # NOTE: the closest is the encoding whose readable part looks most like Japanese, not the longest
-            encoding, at = max(failures, key=lambda f: _japanese_score(data[:f[1]].decode(f[0], "ignore")))
-            raise DecodeError(
-                f"{name}: 文字コードを判別できません。UTF-8・Shift_JIS（CP932）・EUC-JP の"
-                f"いずれでもありません（いちばん近いのは {_NAMES[encoding]} で、バイト位置 {at}"
-                f"（0x{data[at]:02X}）から読めません）。"
-            ) from None
-        text = _choose(candidates)
-    return _newlines(text)
+    if candidates:
+        text = _choose([t for t, _ in candidates])
+        return _newlines(text), _NAMES[next(e for t, e in candidates if t == text)]
+    # NOTE: the closest is the encoding whose readable part looks most like Japanese, not the longest
+    encoding, at = max(failures, key=lambda f: _japanese_score(data[:f[1]].decode(f[0], "ignore")))
+    raise DecodeError(
+        f"{name}: 文字コードを判別できません。UTF-8・Shift_JIS（CP932）・EUC-JP・JIS X 0213 の"
+        f"いずれでもありません（いちばん近いのは {_NAMES[encoding]} で、バイト位置 {at}"
+        f"（0x{data[at]:02X}）から読めません）。"
+    ) from None
+
+
+def _iso2022(data: bytes, name: str) -> tuple[str, str]:
+    first_error = None
+    for encoding in _ISO2022:
+        try:
+            return _newlines(data.decode(encoding)), _NAMES[encoding]
+        except UnicodeDecodeError as error:
+            first_error = first_error or error
+    raise DecodeError(f"{name}: ISO-2022-JP として読めません（バイト位置 {first_error.start}）。") from None
 
 
 def _newlines(text: str) -> str:

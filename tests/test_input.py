@@ -263,3 +263,22 @@ def test_property_encodings_round_trip(text, encoding):
     except UnicodeEncodeError:
         return  # a character this encoding cannot carry: nothing to compare
     assert bytes_to_text(data, "x.txt") == text
+
+
+@pytest.mark.parametrize("encoding, label", [
+    ("euc_jis_2004", "EUC-JIS-2004（JIS X 0213）"),  # ～ is 0xA2B2 there, unassigned in EUC-JP
+    ("shift_jis_2004", "Shift_JIS-2004（JIS X 0213）"),
+    ("iso2022_jp", "ISO-2022-JP"),  # mail-style notices: 7-bit, with escapes
+])
+def test_jis_x_0213_and_iso_2022_jp_notices_are_read_and_the_encoding_is_reported(encoding, label):
+    from simplify.model import Source
+    from simplify.sources import bytes_to_document
+
+    text = "第1節　窓口のご案内\n\n受付時間は９時～17時です。\n" if encoding != "shift_jis_2004" else \
+        "第1節　窓口のご案内\n\n受付時間は９時〜17時です。𠮟責はしません。\n"
+    if encoding == "iso2022_jp":
+        text = text.replace("～", "〜")
+    document = bytes_to_document(text.encode(encoding), "notice.txt", doc_id="n", source=Source(file="notice.txt"))
+    sentences = [s.text for sec in document.walk() for s in sec.sentences()]
+    assert "".join(sentences) == text.split("\n")[2]  # every character read as written
+    assert f"文字コード: {label}" in document.source_report

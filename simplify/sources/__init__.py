@@ -7,12 +7,13 @@ Each module reads one kind of file into ``simplify.structure.Line`` s (``pdf``, 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from ..errors import InputError
 from ..model import Document, Source
 from ..segment import looks_wrapped, text_to_document
 from ..structure import lines_to_document
-from ..textio import bytes_to_text, check_size
+from ..textio import check_size, decode
 
 KINDS = ("pdf", "html", "markdown", "text")
 
@@ -48,23 +49,24 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, ti
     if kind == "docx":
         raise InputError(f"{name}: Word 文書（.docx）は読めません。PDF か テキストで保存してからお使いください。",
                          code="unsupported")
-    text = bytes_to_text(data, name)
+    text, encoding = decode(data, name)
+    report = (f"文字コード: {encoding}",)
     if kind == "html":
         from .html import html_to_lines
 
         lines, html_title = html_to_lines(text)
-        return lines_to_document(lines, doc_id=doc_id, source=source, title=title or html_title)
+        return lines_to_document(lines, doc_id=doc_id, source=source, title=title or html_title, source_report=report)
     if kind == "text" and _MARKDOWN_HEADING.search(text[:20000]) and not looks_wrapped(text):
         kind = "markdown"
     if kind == "markdown":
         from .markdown import markdown_to_lines
 
         lines, md_title = markdown_to_lines(text)
-        return lines_to_document(lines, doc_id=doc_id, source=source, title=title or md_title)
+        return lines_to_document(lines, doc_id=doc_id, source=source, title=title or md_title, source_report=report)
     if looks_wrapped(text):
         # NOTE: raw text extracted from a PDF, wrapped at the column's width, with its furniture and ＊N notes:
         # the line-joining segmenter that the embedded default is built with
-        return text_to_document(text, doc_id=doc_id, source=source, title=title)
+        return replace(text_to_document(text, doc_id=doc_id, source=source, title=title), source_report=report)
     from .text import text_to_lines
 
-    return lines_to_document(text_to_lines(text), doc_id=doc_id, source=source, title=title)
+    return lines_to_document(text_to_lines(text), doc_id=doc_id, source=source, title=title, source_report=report)
