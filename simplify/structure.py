@@ -137,6 +137,7 @@ def match_heading(text: str) -> tuple[HeadingStyle, str, str] | None:
 class _Model:
     def __init__(self) -> None:
         self.ranks: list[str] = []  # style keys, top first
+        self.explicit: dict[str, int] = {}  # a source's own style key -> the rank the source gave it (h2 -> 1)
         self.roots: list[_Node] = []
         self.stack: list[_Node] = []
         self.last: dict[str, int] = {}  # style -> last number under the current parent
@@ -153,7 +154,8 @@ class _Model:
         if key not in self.ranks:
             if explicit is not None:
                 # NOTE: a source's own ranks (h1…h6, type size) order themselves; text styles go below them
-                place = sum(1 for k in self.ranks if k.startswith("=") and int(k[1:k.index(":")]) < explicit)
+                place = sum(1 for k in self.ranks if k in self.explicit and self.explicit[k] < explicit)
+                self.explicit[key] = explicit
             else:
                 parent = next((n for n in reversed(self.stack) if n.rank >= 0), None)
                 place = self.ranks.index(parent.style) + 1 if parent else len(self.ranks)
@@ -251,7 +253,7 @@ class _Model:
             found = match_heading(text)
             label, title = (found[1], found[2]) if found else ("", normalize_spaces(text))
             number = label_number(label) if found and found[0].counted else None
-            self._heading(f"={line.rank}:{line.style or ''}", label, title, line.rank, number)
+            self._heading(f"source:{line.rank}:{line.style or ''}", label, title, line.rank, number)
             self.stack[-1].title_marks = marks
             return
         if not line.joins:
