@@ -302,3 +302,54 @@ def test_a_replacement_built_by_the_workers_is_published_by_the_join(tmp_path, r
     old = Layout(out).version_folder("bousai", first.sha256) / "mei"
     manifest = json.loads((old / "manifest.json").read_text(encoding="utf-8"))
     assert all((old / t["mp3"]).exists() for t in manifest["tracks"])
+
+
+def test_a_killed_workers_track_runs_again_within_seconds(tmp_path, redis_server):
+    """SIGKILL a worker and its work horse mid-track (an OOM kill, a machine lost): another worker notices the
+    abandoned track from its missed heartbeats and runs it again within seconds (RQ's defaults: minutes)."""
+    from redis import Redis
+    from rq.job import Job
+    from rq.registry import StartedJobRegistry
+
+    from service.library.queue import QUEUE
+
+    out = tmp_path / "out"
+    _add(out, "corpus/ict-r5-2-5-6.txt", "ict")  # NOTE: tracks of minutes of audio: a kill lands mid-track
+    _enqueue(out, redis_server.url, "ict")
+    connection = Redis.from_url(redis_server.url)
+    first = _worker(out, redis_server.url)
+    second = None
+    try:
+        deadline = time.monotonic() + 120
+        started: list[str] = []
+        while time.monotonic() < deadline and not started:
+            started = [i.split(":")[0] for i in StartedJobRegistry(QUEUE, connection=connection).get_job_ids()]
+            time.sleep(0.05)
+        assert started, "no track was ever started"
+        time.sleep(1.0)  # well into the track's synthesis
+        running = Job.fetch(started[0], connection=connection)
+        assert running.get_status() == "started"
+        killed_name = running.worker_name
+        # NOTE: the work horse runs in a process group of its own: the worker's children, then the worker
+        horses = subprocess.run(["pgrep", "-P", str(first.pid)], capture_output=True, text=True).stdout.split()
+        assert horses, "the worker has no work horse"
+        for horse in horses:
+            os.kill(int(horse), signal.SIGKILL)
+        os.killpg(first.pid, signal.SIGKILL)
+        killed = time.monotonic()
+        first.wait()
+        second = _worker(out, redis_server.url)
+        again = None
+        while again is None and time.monotonic() < killed + 90:
+            track = Job.fetch(started[0], connection=connection)
+            # NOTE: taken back from the dead worker: queued again (it has retries left; it runs when a worker is
+            # free), or already started on the other one
+            status = track.get_status()
+            assert status != "failed", track.latest_result()
+            if status != "started" or track.worker_name not in (None, "", killed_name):
+                again = time.monotonic() - killed
+            time.sleep(0.2)
+        print(f"taken back {again:.1f} s after the kill")
+        assert again is not None and again <= 30, again
+    finally:
+        _stop(*(w for w in (first, second) if w is not None))

@@ -241,10 +241,28 @@ def _worker_class():
             gc.freeze()
             super().fork_work_horse(job, queue)
 
+        def get_heartbeat_ttl(self, job, working_time: float = 0.0) -> int:
+            # NOTE: a started track stays claimed this long after its worker's last heartbeat (RQ adds a fixed
+            # minute): a worker killed with its horse (OOM, a lost machine) frees its track within seconds, and
+            # the next maintenance pass of any worker runs it again (it has retries left)
+            interval = self.job_monitoring_interval
+            if job.timeout and job.timeout > 0:
+                interval = min(job.timeout - working_time, interval)
+            return int(interval) + HEARTBEAT_GRACE
+
     return DocumentWorker
 
 
-def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = 60) -> None:
+# NOTE: a live worker's horse is checked (and its heartbeat sent) every JOB_MONITORING seconds; a track whose
+# heartbeats stop for JOB_MONITORING + HEARTBEAT_GRACE seconds is abandoned; each idle worker looks for abandoned
+# tracks every MAINTENANCE seconds (a busy one between tracks); WORKER_TTL makes an idle worker wake that often
+JOB_MONITORING = 5
+HEARTBEAT_GRACE = 10
+MAINTENANCE = 5
+WORKER_TTL = 20
+
+
+def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = MAINTENANCE) -> None:
     """A worker on this machine: takes track and join jobs until stopped (or, with ``burst``, until the queue is
     empty). Several can run on one machine or many, sharing the output folder."""
     from rq import Queue
@@ -252,7 +270,8 @@ def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = 60)
     _preload()
     connection = connect(url)
     worker = _worker_class()([Queue(QUEUE, connection=connection)], connection=connection,
-                             maintenance_interval=maintenance_interval)
+                             maintenance_interval=maintenance_interval, job_monitoring_interval=JOB_MONITORING,
+                             worker_ttl=WORKER_TTL)
     worker.work(burst=burst, with_scheduler=False)
 
 
