@@ -512,3 +512,45 @@ def test_an_untagged_copy_reads_as_the_tagged_original(pdf_pair):
     assert len(marks(plain)) == len(marks(tagged))
     # and no note is read as body: nothing in the body starts as a note does (a number, spaces, a citation)
     assert not any(re.match(r"^[0-9]{1,2}\s+\S", s) for s in body(plain) + body(tagged))
+
+
+# -- Word files ------------------------------------------------------------------------------------------------
+
+def test_a_word_file_gives_its_styled_headings_notes_table_and_title_whatever_its_name():
+    from tests.docx_builder import docx
+
+    data = docx([("h1", "第1章　窓口のご案内"), ("p", "市役所の窓口は平日に開いています。", 1), ("h2", "受付時間"),
+                 ("p", "受付は９時から17時までです。"), ("table", [["窓口", "場所"], ["住民票", "1階"], ["税", "2階"]])],
+                title="窓口のご案内（令和6年度）", notes={1: "祝日は閉まります。"})
+    assert sniff(data, "upload.bin") == "docx"  # by content, not by name
+    document = _load(data, "upload.bin")
+    assert document.title == "窓口のご案内（令和6年度）"  # the core properties' title
+    assert [(s.label, s.title) for s in document.walk()] == [("第1章", "窓口のご案内"), ("", "受付時間")]
+    first = list(document.walk())[0]
+    [sentence] = first.sentences()
+    assert sentence.text == "市役所の窓口は平日に開いています。" and [n.number for n in sentence.notes] == [1]
+    assert [f.text for f in first.footnotes] == ["祝日は閉まります。"]  # the note, at its mark, not in the body
+    [table] = [b for s in document.walk() for b in s.blocks if b.type == "table"]
+    assert [[c.text for c in row] for row in table.rows] == [["窓口", "場所"], ["住民票", "1階"], ["税", "2階"]]
+
+
+@pytest.mark.parametrize("kind, code", [("macro", "macro_docx"), ("bomb", "too_large"), ("encrypted", "encrypted_docx")])
+def test_a_word_file_that_cannot_be_read_safely_is_a_clear_error(kind, code):
+    import zipfile
+
+    from tests.docx_builder import docx
+
+    if kind == "macro":
+        data = docx([("p", "本文です。")], macro=True)
+    elif kind == "bomb":
+        out = io.BytesIO()
+        with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("word/document.xml", "<w:document/>")
+            archive.writestr("word/media/huge.bin", b"\0" * (64 << 20))  # 64 MB of zeros in some 64 KB
+        data = out.getvalue()
+        assert len(data) < 1 << 20
+    else:
+        data = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096  # an encrypted .docx is an OLE compound file
+    with pytest.raises(InputError) as caught:
+        _load(data, "notice.docx")
+    assert caught.value.code == code and "notice.docx" in caught.value.message

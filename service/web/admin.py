@@ -15,6 +15,7 @@ from flask import Blueprint, current_app, jsonify, make_response, redirect, rend
 
 from simplify.errors import InputError, NotFoundError, TooLargeError, shown
 from simplify.sources import sniff
+from simplify.sources.docx import is_ole
 
 from service.products.build import track_plans
 from service.web import reading_room
@@ -56,8 +57,9 @@ def _upload() -> tuple[bytes, str]:
     if len(data) > current_app.config["MAX_UPLOAD_BYTES"]:
         raise TooLargeError("ファイルが大きすぎます。")
     kind = sniff(data, file.filename)
-    if kind == "docx" or (kind == "text" and b"\x00" in data[:65536]):
-        raise InputError(f"{shown(file.filename)}: 文書として読めるファイルではありません（PDF・HTML・Markdown・テキスト）。",
+    if kind == "text" and b"\x00" in data[:65536] and not is_ole(data):
+        raise InputError(f"{shown(file.filename)}: 文書として読めるファイルではありません"
+                         "（PDF・Word・HTML・Markdown・テキスト）。",
                          code="unsupported", status=415)
     return data, file.filename
 

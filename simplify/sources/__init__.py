@@ -15,7 +15,7 @@ from ..segment import looks_wrapped, text_to_document
 from ..structure import lines_to_document
 from ..textio import check_size, decode
 
-KINDS = ("pdf", "html", "markdown", "text")
+KINDS = ("pdf", "docx", "html", "markdown", "text")
 
 _HTML = re.compile(rb"^\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body)\b", re.I | re.S)
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+\S", re.M)
@@ -29,8 +29,11 @@ def sniff(data: bytes, name: str = "") -> str:
         return "html"
     if name.lower().endswith((".md", ".markdown")):
         return "markdown"
-    if data[:2] == b"PK" and name.lower().endswith(".docx"):
-        return "docx"
+    if data[:2] == b"PK":
+        from .docx import is_docx
+
+        if is_docx(data):
+            return "docx"
     return "text"
 
 
@@ -47,8 +50,16 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, ti
         return lines_to_document(list(read.lines), doc_id=doc_id, source=source, title=title or read.title,
                                  discarded=tuple(text for text, _ in read.discarded), source_report=read.summary())
     if kind == "docx":
-        raise InputError(f"{name}: Word 文書（.docx）は読めません。PDF か テキストで保存してからお使いください。",
-                         code="unsupported")
+        from .docx import docx_to_lines
+
+        lines, docx_title = docx_to_lines(data, name)
+        return lines_to_document(lines, doc_id=doc_id, source=source, title=title or docx_title,
+                                 source_report=("Word 文書（見出しはスタイルから）",))
+    from .docx import is_ole
+
+    if is_ole(data):
+        raise InputError(f"{name}: 暗号化された Word 文書か、古い形式（.doc）です。パスワードを外して .docx で保存してから"
+                         "お使いください。", code="encrypted_docx")
     text, encoding = decode(data, name)
     report = (f"文字コード: {encoding}",)
     if kind == "html":

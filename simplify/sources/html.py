@@ -7,6 +7,7 @@ import re
 import lxml.html
 from lxml import etree
 
+from ..model import Cell
 from ..structure import Line
 
 # NOTE: what a page wraps around its content: menus, banners, site footers, scripts, forms
@@ -54,7 +55,15 @@ def _walk(element, lines: list[Line]) -> None:
         if _is_note(child):
             words = _text(child)
             m = re.match(r"^\s*(?:[＊*※]\s?)?(?P<num>[0-9]{1,3})[)）.．]?\s*(?P<rest>\S.*)$", words)
-            lines.append(Line(m["rest"], "footnote", number=int(m["num"])) if m else Line(words, "footnote"))
+            numbered = _NOTE_ID.search(child.get("id") or "")
+            if m:
+                lines.append(Line(m["rest"], "footnote", number=int(m["num"])))
+            elif numbered and words:  # NOTE: Word's notes through mammoth: <li id="footnote-3">text ↑</li>
+                lines.append(Line(words, "footnote", number=int(numbered["num"])))
+            else:
+                lines.append(Line(words, "footnote"))
+            continue
+        if tag == "table" and _table(child, lines):
             continue
         if tag in _HEADINGS:
             lines.append(Line(_text(child), "heading", rank=_HEADINGS[tag], style=tag))
@@ -80,6 +89,23 @@ def _walk(element, lines: list[Line]) -> None:
             _walk(child, lines)
 
 
+_NOTE_ID = re.compile(r"(?:footnote|endnote|fn|note)[-_:]?(?P<num>[0-9]{1,3})$", re.I)
+_NOTE_REF = re.compile(r"^#(?:footnote|endnote|fn|note)[-_:]?(?P<num>[0-9]{1,3})$", re.I)
+_BACK_LINK = re.compile(r"^#(?:footnote|endnote|fn|note)[-_]?ref", re.I)
+
+
+def _table(element, lines: list[Line]) -> bool:
+    """A table of data (two rows or more with two cells of text) as a table Line; a layout table is walked."""
+    rows = []
+    for tr in element.iter("tr"):
+        cells = [c for c in tr if isinstance(c.tag, str) and c.tag in ("td", "th")]
+        rows.append(tuple(Cell(_text(c), c.tag == "th") for c in cells))
+    if sum(1 for row in rows if sum(1 for c in row if c.text) >= 2) < 2:
+        return False
+    lines.append(Line("", "table", cells=tuple(rows)))
+    return True
+
+
 def _has_blocks(element) -> bool:
     return any(isinstance(e.tag, str) and (e.tag in _BLOCKS or e.tag in _HEADINGS) for e in element.iter()
                if e is not element)
@@ -96,10 +122,20 @@ def _inline_run(element, lines: list[Line]) -> None:
 def _text(element) -> str:
     parts: list[str] = []
     _collect(element, parts)
-    return " ".join(" ".join(parts).split())
+    # NOTE: a reference set after the sentence's full stop (Word's 「…います。¹」) marks that sentence
+    return _MARK_AFTER_STOP.sub(r"\2\1", " ".join(" ".join(parts).split()))
+
+
+_MARK_AFTER_STOP = re.compile(r"([。．！？])\s*((?:＊[0-9]{1,3})+)")
 
 
 def _collect(element, parts: list[str]) -> None:
+    href = element.get("href") or "" if element.tag == "a" else ""
+    if _NOTE_REF.match(href):  # NOTE: a note's reference ([1], ¹): its marker, which the structure model attaches
+        parts.append(f"＊{_NOTE_REF.match(href)['num']}")
+        return
+    if _BACK_LINK.match(href):  # NOTE: a note's way back to its reference (↑, ↩) is no text
+        return
     if element.tag == "img" and element.get("alt"):
         parts.append(element.get("alt"))
     if element.text and element.tag not in ("rt", "rp"):  # NOTE: printed ruby is a reading, not more words
