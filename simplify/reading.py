@@ -14,6 +14,7 @@ from functools import lru_cache
 
 from .lexicon import Lexicon, default_lexicon, ensure_applied
 from .model import Document, Reading, Section, Token
+from .spoken_forms import spoken_form_spans
 
 # NOTE: OpenJTalk slows down and its label code has fixed buffers; analyse long sentences in pieces.
 MAX_CHUNK_CHARS = 160
@@ -63,6 +64,7 @@ def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = ()) -> list[_Sub]:
     for rule in lexicon.rules:
         group = "target" if "target" in rule.pattern.groupindex else 0
         found += [_Sub(m.start(group), m.end(group), rule.spoken, "rule") for m in rule.pattern.finditer(text)]
+    found += [_Sub(start, end, spoken, "rule") for start, end, spoken in spoken_form_spans(text)]
     for m in _RE_PRINTED_READING.finditer(text):
         found.append(_Sub(m.start(), m.end(), m["kana"], "printed", m.end("base")))
     found += [_Sub(m.start(), m.end(), "", "silent") for m in _RE_CONTROL.finditer(text)]
@@ -337,6 +339,8 @@ def _tokens_for(text, origin, owner, features, piece, base, known) -> list[Token
             if sub is current_sub and out:
                 prev = out.pop()
                 merged = prev.reading + to_hiragana("".join(_feature_reading(f) for f in group))
+                if prev.source == "rule" and prev.pos == "記号":
+                    merged = ""  # NOTE: printed figures said another way (9:00 -> 9時) carry no ruby, as URLs
                 pron = prev.pron + "".join(_spoken_part(f) for f in group)
                 out.append(Token(prev.surface, merged, pron, prev.pos, prev.pos_detail, prev.start, prev.end, prev.source))
                 continue

@@ -1,0 +1,50 @@
+"""How an announcer says what notices print in figures: clock times and ranges.
+
+``9:00`` is said 9時 (``17:30`` 17時30分); a range ``A～B`` between times, dates, amounts, ages or counts is said A
+から B, with the unit on both sides where it is printed on one (``10～15日``: 10日から15日). A hyphen is a range only
+between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
+Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNIT = r"(?:時間|日間|年間|か月|ヶ月|ケ月|カ月|年度|[年月日時分秒歳才円人名階回件個枚本台点週%％])"
+_TIME = r"(?:[01]?\d|2[0-4])[:：][0-5]\d"
+_NUMBER = r"\d[\d,，.]*"
+_QUANTITY = rf"(?:{_TIME}|{_NUMBER}{_UNIT}?)(?:{_NUMBER}{_UNIT})*"
+_RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})\s*(?P<sep>[～〜~－\-‐–])\s*(?P<right>{_QUANTITY})(?![\d:：])")
+_CLOCK = re.compile(rf"(?<![\d.,:：])(?P<h>[01]?\d|2[0-4])[:：](?P<m>[0-5]\d)(?![\d:：])")
+_TIME_LIKE = re.compile(rf"^(?:{_TIME}|.*時.*)$")
+_FIRST_UNIT = re.compile(rf"^{_NUMBER}(?P<unit>{_UNIT})")
+
+
+def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
+    """(start, end, what the voice says) for each clock time, range mark and missing unit, in order.
+
+    >>> spoken_form_spans("9:00~17:30")
+    [(0, 4, '9時'), (4, 5, 'から'), (5, 10, '17時30分')]
+    """
+    spans: dict[int, tuple[int, int, str]] = {}
+    for m in _RANGE.finditer(text):
+        left, right, sep = m["left"], m["right"], m["sep"]
+        if sep not in "～〜~" and not (_TIME_LIKE.match(left) and _TIME_LIKE.match(right)):
+            continue  # NOTE: 03-1234-5678, 71-1, 第1-1-1図: a hyphen between bare numbers is no range
+        spans[m.start("sep")] = (m.start("sep"), m.end("sep"), "から")
+        unit = _FIRST_UNIT.match(right)
+        if re.fullmatch(_NUMBER, left) and unit:
+            spans[m.start("left")] = (m.start("left"), m.end("left"), left + unit["unit"])
+    for m in _CLOCK.finditer(text):
+        minutes = int(m["m"])
+        spans[m.start()] = (m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""))
+    return [spans[k] for k in sorted(spans)]
+
+
+def spoken_forms(text: str) -> str:
+    """``text`` as the voice reads it (for tests and the CLI's ``reading``)."""
+    out, pos = [], 0
+    for start, end, spoken in spoken_form_spans(text):
+        out += [text[pos:start], spoken]
+        pos = end
+    return "".join(out + [text[pos:]])

@@ -1,0 +1,42 @@
+"""Notices read as an announcer reads them: clock times and ranges (issue 20's first item)."""
+
+from __future__ import annotations
+
+import pytest
+
+from simplify.reading import text_to_reading
+from simplify.spoken_forms import spoken_forms
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("受付は9:00~17:30です。", "受付は9時から17時30分です。"),
+    ("9時~11時30分に開きます。", "9時から11時30分に開きます。"),
+    ("2022年2月5日〜2022年2月17日まで", "2022年2月5日から2022年2月17日まで"),
+    ("10～15日に実施", "10日から15日に実施"),
+    ("参加は3～5歳の方", "参加は3歳から5歳の方"),
+    ("午前8:30から", "午前8時30分から"),
+    ("13：00～16：00", "13時から16時"),
+    ("9時－12時", "9時から12時"),
+    ("300～500円", "300円から500円"),
+])
+def test_times_and_ranges_are_said_as_an_announcer_says_them(text, expected):
+    assert spoken_forms(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "電話 03-1234-5678",  # a phone number is no range
+    "所在地 71-1",  # nor an address
+    "比率は1:2です。",  # nor a ratio
+    "第1-1-1図",  # nor a figure number
+    "〜について",  # a wave dash with nothing before it
+    "ＡＩ～人工知能～",  # nor between words
+    "25:00",  # nor an hour past 24
+])
+def test_what_is_not_a_time_or_a_range_is_left_alone(text):
+    assert spoken_forms(text) == text
+
+
+def test_the_voice_says_kara_and_ji_and_the_page_keeps_the_written_form():
+    reading = text_to_reading("受付は9:00~17:30です。")
+    assert "クジカラジューシチジサンジュップン" in reading.spoken.replace("、", "")
+    assert "".join(t.surface for t in reading.tokens) == "受付は9:00~17:30です。"  # the page shows what is printed
