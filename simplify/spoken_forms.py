@@ -1,9 +1,10 @@
-"""How an announcer says what notices print in figures: clock times and ranges.
+"""How an announcer says what notices print in figures and letters: clock times, ranges, e-mail addresses.
 
 ``9:00`` is said 9時 (``17:30`` 17時30分); a range ``A～B`` between times, dates, amounts, ages or counts is said A
 から B, with the unit on both sides where it is printed on one (``10～15日``: 10日から15日). A hyphen is a range only
 between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
-Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
+An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
+ドット, ハイフン, アンダーバー. Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
 from __future__ import annotations
@@ -18,6 +19,22 @@ _RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})\s*(?P<sep>[～
 _CLOCK = re.compile(rf"(?<![\d.,:：])(?P<h>[01]?\d|2[0-4])[:：](?P<m>[0-5]\d)(?![\d:：])")
 _TIME_LIKE = re.compile(rf"^(?:{_TIME}|.*時.*)$")
 _FIRST_UNIT = re.compile(rf"^{_NUMBER}(?P<unit>{_UNIT})")
+_EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
+# NOTE: the letters' names as Japanese say them when spelling (JIS Z 8301's table is for writing, not speech)
+_LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
+    "エー", "ビー", "シー", "ディー", "イー", "エフ", "ジー", "エイチ", "アイ", "ジェー", "ケー", "エル", "エム", "エヌ",
+    "オー", "ピー", "キュー", "アール", "エス", "ティー", "ユー", "ブイ", "ダブリュー", "エックス", "ワイ", "ゼット")))
+_SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイフン", "_": "アンダーバー", "+": "プラス",
+          **dict(zip("0123456789", ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")))}
+
+
+def spell_address(address: str) -> str:
+    """An e-mail address as it is spelled aloud.
+
+    >>> spell_address("info-1@city.jp")
+    'アイエヌエフオーハイフンイチ、アットマーク、シーアイティーワイ、ドット、ジェーピー'
+    """
+    return "".join(_LETTERS.get(c.lower()) or _SIGNS.get(c, c) for c in address)
 
 
 def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
@@ -35,7 +52,12 @@ def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
         unit = _FIRST_UNIT.match(right)
         if re.fullmatch(_NUMBER, left) and unit:
             spans[m.start("left")] = (m.start("left"), m.end("left"), left + unit["unit"])
+    for m in _EMAIL.finditer(text):
+        spans = {k: v for k, v in spans.items() if not m.start() <= k < m.end()}
+        spans[m.start()] = (m.start(), m.end(), spell_address(m.group()))
     for m in _CLOCK.finditer(text):
+        if any(s <= m.start() < e for s, e, _ in spans.values() if e - s > 5):
+            continue
         minutes = int(m["m"])
         spans[m.start()] = (m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""))
     return [spans[k] for k in sorted(spans)]

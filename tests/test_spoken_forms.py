@@ -40,3 +40,16 @@ def test_the_voice_says_kara_and_ji_and_the_page_keeps_the_written_form():
     reading = text_to_reading("受付は9:00~17:30です。")
     assert "クジカラジューシチジサンジュップン" in reading.spoken.replace("、", "")
     assert "".join(t.surface for t in reading.tokens) == "受付は9:00~17:30です。"  # the page shows what is printed
+
+
+@pytest.mark.parametrize("text, spelled", [
+    ("連絡先 bousai@city.example.jp まで", "ビーオーユーエスエーアイ、アットマーク、シーアイティーワイ、ドット、イーエックスエーエムピーエルイー、ドット、ジェーピー"),
+    ("soudan_2@example.go.jp", "エスオーユーディーエーエヌアンダーバーニー、アットマーク、イーエックスエーエムピーエルイー、ドット、ジーオー、ドット、ジェーピー"),
+])
+def test_an_email_address_is_spelled_so_a_listener_can_write_it_down(text, spelled):
+    assert spelled in text_to_reading(text).spoken
+
+
+@pytest.mark.parametrize("text", ["@mention だけ", "メールは a@b まで", "x@y.z"])
+def test_what_is_not_an_email_address_is_not_spelled(text):
+    assert "アットマーク" not in text_to_reading(text).spoken
