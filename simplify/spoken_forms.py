@@ -3,7 +3,8 @@
 ``9:00`` is said 9時 (``17:30`` 17時30分); a range ``A～B`` between times, dates, amounts, ages or counts is said A
 から B, with the unit on both sides where it is printed on one (``10～15日``: 10日から15日). A hyphen is a range only
 between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
-An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
+An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes
+them (not a phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
 ドット, ハイフン, アンダーバー. Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
@@ -19,6 +20,10 @@ _RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})\s*(?P<sep>[～
 _CLOCK = re.compile(rf"(?<![\d.,:：])(?P<h>[01]?\d|2[0-4])[:：](?P<m>[0-5]\d)(?![\d:：])")
 _TIME_LIKE = re.compile(rf"^(?:{_TIME}|.*時.*)$")
 _FIRST_UNIT = re.compile(rf"^{_NUMBER}(?P<unit>{_UNIT})")
+_ADDRESS = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff々ヶ])(?<!第)(?P<numbers>[1-9][0-9]{0,3}(?:[-－‐][0-9]{1,4}){1,3})"
+                      r"(?![0-9\-－‐])")
+_ISO_DATE = re.compile(r"(?<![0-9\-])(?P<y>(?:19|20)[0-9]{2})-(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12][0-9]|3[01])"
+                       r"(?![0-9\-])")
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # NOTE: the letters' names as Japanese say them when spelling (JIS Z 8301's table is for writing, not speech)
 _LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
@@ -52,6 +57,11 @@ def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
         unit = _FIRST_UNIT.match(right)
         if re.fullmatch(_NUMBER, left) and unit:
             spans[m.start("left")] = (m.start("left"), m.end("left"), left + unit["unit"])
+    for m in _ISO_DATE.finditer(text):
+        spans[m.start()] = (m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日")
+    for m in _ADDRESS.finditer(text):
+        if m.start() not in spans:
+            spans[m.start()] = (m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])))
     for m in _EMAIL.finditer(text):
         spans = {k: v for k, v in spans.items() if not m.start() <= k < m.end()}
         spans[m.start()] = (m.start(), m.end(), spell_address(m.group()))

@@ -18,6 +18,9 @@ from simplify.spoken_forms import spoken_forms
     ("13：00～16：00", "13時から16時"),
     ("9時－12時", "9時から12時"),
     ("300～500円", "300円から500円"),
+    ("所在地：成田市大栄71-1", "所在地：成田市大栄71の1"),
+    ("千代田区霞が関2-1-2", "千代田区霞が関2の1の2"),
+    ("2022-02-18に公表", "2022年2月18日に公表"),
 ])
 def test_times_and_ranges_are_said_as_an_announcer_says_them(text, expected):
     assert spoken_forms(text) == expected
@@ -31,6 +34,9 @@ def test_times_and_ranges_are_said_as_an_announcer_says_them(text, expected):
     "〜について",  # a wave dash with nothing before it
     "ＡＩ～人工知能～",  # nor between words
     "25:00",  # nor an hour past 24
+    "電話03-1234-5678",  # a phone number after a word starts with 0
+    "〒123-4567",  # a postal code
+    "TEL 1234-5678",
 ])
 def test_what_is_not_a_time_or_a_range_is_left_alone(text):
     assert spoken_forms(text) == text
