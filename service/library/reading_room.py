@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
@@ -67,7 +66,8 @@ class ReadingRoom:
         self._background_lock = threading.Lock()
         self._queue = config.get("QUEUE_URL") or ""
         self.builds = builds_for(self._queue, self._catalog, self.options)  # NOTE: where builds run: chosen once
-        self._local = LocalBuilds(self._catalog, self.options)  # a configured file, which workers cannot find
+        # NOTE: a configured file, which workers cannot find, is built here even with a queue
+        self._local = self.builds if isinstance(self.builds, LocalBuilds) else LocalBuilds(self._catalog, self.options)
         self._synths: dict[str, Synthesizer] = {}
         self._synth_lock = threading.Lock()
         self._auto_build = bool(config.get("AUTO_BUILD", True)) and not self._queue
@@ -178,7 +178,8 @@ class ReadingRoom:
 
         def measure() -> None:
             try:
-                streaming_gain_db(self.voice(None), self.options.target_lufs + self.voice(None).volume_db)
+                voice = self.voice(None)
+                streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
             except Exception:  # noqa: BLE001 - a voice that cannot speak says so when it is asked to
                 log.exception("measuring the streaming gain failed")
 
@@ -236,11 +237,15 @@ class ReadingRoom:
     def build(self, doc_id: str, voice: Voice) -> tuple[Document, Build]:
         """A document and its finished build (what books and ZIPs are made from); if it is not fully built yet
         (or was built by a yomiage that did not narrate its title), build it in the background and say so."""
-        self.manifest(doc_id, voice)
         document = self.document(doc_id)
         build = load_build(self.options.layout, document, voice)
         if build is not None and build.title_audio is not None:
             return document, build
+        if build is None:
+            self.manifest(doc_id, voice)  # NOTE: not built: starts the build, or finds it finished meanwhile
+            build = load_build(self.options.layout, document, voice)
+            if build is not None and build.title_audio is not None:
+                return document, build
         self._start_background(_build_key(document.id, document.version, voice.id), self._build_all, document, voice)
         raise Preparing("文書全体の音声を準備しています。数分後にもう一度お試しください。")
 
