@@ -7,6 +7,7 @@ and the features themselves are kept for synthesis. Nothing is recomputed on eit
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
 from dataclasses import dataclass, replace
@@ -476,8 +477,6 @@ PARALLEL_CHARS = 20_000  # NOTE: below this (a notice, a chapter) a second proce
 
 
 def _workers(asked: int | None, texts: list[tuple[str, tuple]]) -> int:
-    import os
-
     if asked is not None:
         return max(1, asked)
     return min(2, os.cpu_count() or 1) if sum(len(t) for t, _ in texts) >= PARALLEL_CHARS else 1
@@ -500,8 +499,6 @@ def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: 
 
 
 def _read_in_child(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, send) -> None:
-    import os
-
     # NOTE: a little below normal priority: the parent (a server) keeps the cores' first call for the requests
     # it answers meanwhile, such as a listener's first stream
     os.nice(5)

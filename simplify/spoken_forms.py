@@ -43,34 +43,37 @@ def spell_address(address: str) -> str:
 
 
 def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, what the voice says) for each clock time, range mark and missing unit, in order.
+    """(start, end, what the voice says) for each e-mail address, ISO date, range mark, missing unit, address and
+    clock time, in order.
 
     >>> spoken_form_spans("9:00~17:30")
     [(0, 4, '9時'), (4, 5, 'から'), (5, 10, '17時30分')]
     """
-    spans: dict[int, tuple[int, int, str]] = {}
+    spans: list[tuple[int, int, str]] = []
+
+    def claim(start: int, end: int, spoken: str) -> None:
+        """The first reading of a span wins: an address's digits are not a clock, a date's hyphens no range."""
+        if not any(start < e and s < end for s, e, _ in spans):
+            spans.append((start, end, spoken))
+
+    for m in _EMAIL.finditer(text):
+        claim(m.start(), m.end(), spell_address(m.group()))
+    for m in _ISO_DATE.finditer(text):
+        claim(m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日")
     for m in _RANGE.finditer(text):
         left, right, sep = m["left"], m["right"], m["sep"]
         if sep not in "～〜~" and not (_TIME_LIKE.match(left) and _TIME_LIKE.match(right)):
             continue  # NOTE: 03-1234-5678, 71-1, 第1-1-1図: a hyphen between bare numbers is no range
-        spans[m.start("sep")] = (m.start("sep"), m.end("sep"), "から")
+        claim(m.start("sep"), m.end("sep"), "から")
         unit = _FIRST_UNIT.match(right)
         if re.fullmatch(_NUMBER, left) and unit:
-            spans[m.start("left")] = (m.start("left"), m.end("left"), left + unit["unit"])
-    for m in _ISO_DATE.finditer(text):
-        spans[m.start()] = (m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日")
+            claim(m.start("left"), m.end("left"), left + unit["unit"])
     for m in _ADDRESS.finditer(text):
-        if m.start() not in spans:
-            spans[m.start()] = (m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])))
-    for m in _EMAIL.finditer(text):
-        spans = {k: v for k, v in spans.items() if not m.start() <= k < m.end()}
-        spans[m.start()] = (m.start(), m.end(), spell_address(m.group()))
+        claim(m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])))
     for m in _CLOCK.finditer(text):
-        if any(s <= m.start() < e for s, e, _ in spans.values() if e - s > 5):
-            continue
         minutes = int(m["m"])
-        spans[m.start()] = (m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""))
-    return [spans[k] for k in sorted(spans)]
+        claim(m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""))
+    return sorted(spans)
 
 
 def spoken_forms(text: str) -> str:

@@ -264,12 +264,11 @@ def document_to_epub(document: Document, build: Build, path: Path, level: RubyLe
     level = parse_level(level) if isinstance(level, str) else level
     store.check_output_file(path, is_yomiage_epub)
     parts, published = _parts(document, build)
-    voice = build.manifest
     total = sum(p.duration for p in parts)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.building")
     try:
-        _write_epub(temporary, document, voice, parts, total, level, published)
+        _write_epub(temporary, document, build.manifest, parts, total, level, published)
         store.check_output_file(path, is_yomiage_epub)
         temporary.replace(path)
     finally:
@@ -287,7 +286,7 @@ def is_yomiage_epub(path: Path) -> bool:
     return f'<meta name="generator" content="{GENERATOR}"' in package
 
 
-def _write_epub(temporary: Path, document: Document, voice: Manifest, parts: list[Part], total: float,
+def _write_epub(temporary: Path, document: Document, made: Manifest, parts: list[Part], total: float,
                 level: RubyLevel, published: datetime) -> None:
     # NOTE: every entry carries the content's publication time, never the clock: same input, same bytes
     stamp = published.astimezone(timezone.utc).timetuple()[:6]
@@ -303,15 +302,15 @@ def _write_epub(temporary: Path, document: Document, voice: Manifest, parts: lis
         add("META-INF/container.xml", _container())
         add("EPUB/style.css", _CSS)
         add("EPUB/nav.xhtml", _nav(document, parts))
-        add("EPUB/cover.svg", _cover(document, voice))
+        add("EPUB/cover.svg", _cover(document, made))
         for part in parts:
             add(f"EPUB/text/{part.number:03d}.xhtml", _epub_content(document, part, level))
             add(f"EPUB/smil/{part.number:03d}.smil", _epub_smil(part))
             add(f"EPUB/audio/{part.number:03d}.mp3", part.mp3.read_bytes(), zipfile.ZIP_STORED)
-        add("EPUB/package.opf", _package(document, voice, parts, total, level, published))
+        add("EPUB/package.opf", _package(document, made, parts, total, level, published))
 
 
-def _cover(document: Document, voice: Manifest) -> str:
+def _cover(document: Document, made: Manifest) -> str:
     """The cover as SVG: the title drawn as text (the reader's own fonts, no image made here), with its text
     alternative in <title>."""
     publisher = document.source.publisher or ""
@@ -330,7 +329,7 @@ def _cover(document: Document, voice: Manifest) -> str:
             f'<text x="500" y="1300" fill="#ffffff" font-family="sans-serif" font-size="56" text-anchor="middle">'
             f'{escape(publisher)}</text>'
             '<text x="500" y="1450" fill="#ffffff" font-family="sans-serif" font-size="40" text-anchor="middle">'
-            f'yomiage 読み上げ版・声：{escape(voice.voice_name)}</text>'
+            f'yomiage 読み上げ版・声：{escape(made.voice_name)}</text>'
             '</svg>\n')
 
 
@@ -431,13 +430,13 @@ def _epub_smil(part: Part) -> str:
             + "\n".join(pars) + "\n</seq></body>\n</smil>\n")
 
 
-def _package(document: Document, voice: Manifest, parts: list[Part], total: float, level: RubyLevel,
+def _package(document: Document, made: Manifest, parts: list[Part], total: float, level: RubyLevel,
              published: datetime) -> str:
     modified = published.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
     summary = ("本文のすべての文に合成音声が同期しています（メディアオーバーレイ）。見出しの階層で移動できます。"
                f"漢字にはふりがな（{level}）が付いています。本文に画像はありません（表紙は題名を文字で示したものです）。")
     metadata = [
-        f'<dc:identifier id="uid">{_identifier(document, voice)}</dc:identifier>',
+        f'<dc:identifier id="uid">{_identifier(document, made)}</dc:identifier>',
         f"<dc:title>{escape(document.title)}</dc:title>",
         "<dc:language>ja</dc:language>",
         f"<dc:creator>{escape(document.source.publisher or GENERATOR)}</dc:creator>",
@@ -447,7 +446,7 @@ def _package(document: Document, voice: Manifest, parts: list[Part], total: floa
         f'<meta property="dcterms:modified">{modified}</meta>',
         f'<meta name="generator" content="{GENERATOR}" />',
         f'<meta property="media:duration">{_clock(sum(p.clips for p in parts), 3)}</meta>',
-        f'<meta property="media:narrator">{escape(voice.voice_name)}（合成音声）</meta>',
+        f'<meta property="media:narrator">{escape(made.voice_name)}（合成音声）</meta>',
         f'<meta property="media:active-class">{_ACTIVE_CLASS}</meta>',
         '<meta property="schema:accessMode">textual</meta>',
         '<meta property="schema:accessMode">auditory</meta>',

@@ -168,12 +168,14 @@ class Build:
     manifest: Manifest
     tracks: tuple[Track, ...]  # in reading order, each with its cues (from its timing file)
     folder: Path  # where the track files are
+    manifest_file: Path  # its manifest (written last: what a product made from the build is dated against)
     title_audio: tuple[Path, float] | None = None  # the document's title narrated on its own, and its length
 
 
 def load_build(layout, document, voice) -> Build | None:
     """The finished build of ``document`` (its version) for ``voice`` in ``layout``, or None when there is none."""
-    manifest = Manifest.load(layout.manifest(document, voice))
+    manifest_file = layout.manifest(document, voice)
+    manifest = Manifest.load(manifest_file)
     if manifest is None:
         return None
     folder = layout.products(document, voice)
@@ -189,7 +191,7 @@ def load_build(layout, document, voice) -> Build | None:
             and stem.with_suffix(".mp3").is_file() else None
     except (OSError, ValueError, KeyError):
         title = None
-    return Build(manifest, tracks, folder, title)
+    return Build(manifest, tracks, folder, manifest_file, title)
 
 
 def _chapter(c: Chapter) -> dict:

@@ -22,9 +22,8 @@ from service.speech.voices import Voice
 def _derived(path: Path, build: Build, options: BuildOptions, make: Callable[[], None]) -> Path:
     """``path`` made by ``make`` unless it is newer than the build's manifest; one producer per file."""
     lock = "product-" + hashlib.sha256(str(path.relative_to(options.output)).encode()).hexdigest()[:24]
-    manifest = build.folder / "manifest.json"
     with single_flight(lock, options.layout.locks()):
-        if not path.exists() or path.stat().st_mtime < manifest.stat().st_mtime:
+        if not path.exists() or path.stat().st_mtime < build.manifest_file.stat().st_mtime:
             make()
     return path
 

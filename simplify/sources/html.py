@@ -131,8 +131,9 @@ _MARK_AFTER_STOP = re.compile(r"([。．！？])\s*((?:＊[0-9]{1,3})+)")
 
 def _collect(element, parts: list[str]) -> None:
     href = element.get("href") or "" if element.tag == "a" else ""
-    if _NOTE_REF.match(href):  # NOTE: a note's reference ([1], ¹): its marker, which the structure model attaches
-        parts.append(f"＊{_NOTE_REF.match(href)['num']}")
+    reference = _NOTE_REF.match(href)
+    if reference:  # NOTE: a note's reference ([1], ¹): its marker, which the structure model attaches
+        parts.append(f"＊{reference['num']}")
         return
     if _BACK_LINK.match(href):  # NOTE: a note's way back to its reference (↑, ↩) is no text
         return

@@ -142,7 +142,7 @@ def _take_tables(content: list[Frag], boxes: tuple, body: float) -> tuple[list[F
     tables: dict[int, Line] = {}
     for index, grid in enumerate(grids):
         x0, top, x1, bottom = grid.bbox
-        stand_in = Frag(rest[0].page if rest else content[0].page, x0, x1, top, bottom, body, "", role="table")
+        stand_in = Frag(content[0].page, x0, x1, top, bottom, body, "", role="table")
         rest.append(stand_in)
         tables[id(stand_in)] = _table_line(grid, {(r, k): p for (i, r, k), p in pieces.items() if i == index})
     return rest, tables

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 TOUCH = 4.0  # pt: the widest gap between two cells of one table (a rule, or the hairline between filled boxes)
 _SAME = 2.0  # pt: two edges this close are one edge
@@ -42,13 +42,9 @@ class Box:
 @dataclass
 class Grid:
     """A table on a page: its rows, each a box per column where a cell starts (``None`` where a cell of a row
-    above reaches down), and the column starts."""
+    above reaches down)."""
 
     rows: list[list[Box | None]]
-    columns: list[float]
-    header_row: bool = False
-    header_column: bool = False
-    texts: list[list[str]] = field(default_factory=list)
 
     @property
     def bbox(self) -> tuple[float, float, float, float]:
@@ -183,7 +179,7 @@ def _grid(rows: list[list[Box]]) -> Grid | None:
             cells[column] = b
             spanned.update(k for k in range(column + 1, len(starts)) if starts[k] < b.x1 - 3 * _SAME)
         grid_rows.append([c for k, c in enumerate(cells) if k not in spanned or c is not None])
-    return Grid(grid_rows, starts)
+    return Grid(grid_rows)
 
 
 def _has_text(grid: Grid, points: list[tuple[float, float]]) -> bool:
