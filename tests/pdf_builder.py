@@ -160,3 +160,56 @@ def untagged(data: bytes) -> bytes:
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
+
+
+def scanned(data: bytes, dpi: int = 300, pages: range | None = None) -> bytes:
+    """A PDF's pages as a scan would give them: each page rendered to a grey image at ``dpi``, no text layer."""
+    import io
+
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(data)
+    numbers = pages if pages is not None else range(len(document))
+    images = [document[n].render(scale=dpi / 72, grayscale=True).to_pil() for n in numbers]
+    document.close()
+    out = io.BytesIO()
+    images[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def image_pdf(blocks: list[tuple[str, float]], dpi: int = 300, *, font: str | None = None) -> bytes:
+    """A one-page A4 scan of typed text: ``blocks`` are (text, size in points) set one line each (a block wraps at
+    the margin), drawn with a Japanese font into a grey image with no text layer — a notice as a scanner gives it."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFont
+
+    scale = dpi / 72
+    width, height = round(595 * scale), round(842 * scale)
+    image = Image.new("L", (width, height), 255)
+    draw = ImageDraw.Draw(image)
+    path = font or japanese_font()
+    left, right, y = 72 * scale, width - 72 * scale, 80 * scale
+    for text, size in blocks:
+        face = ImageFont.truetype(path, round(size * scale))
+        line = ""
+        for ch in text:
+            if draw.textlength(line + ch, font=face) > right - left:
+                draw.text((left, y), line, fill=0, font=face)
+                y += size * scale * 1.7
+                line = ""
+            line += ch
+        if line:
+            draw.text((left, y), line, fill=0, font=face)
+        y += size * scale * (2.4 if size > 12 else 1.7)
+    out = io.BytesIO()
+    image.save(out, "PDF", resolution=dpi)
+    return out.getvalue()
+
+
+def japanese_font() -> str:
+    """A Japanese font's file on this machine (Noto Sans CJK from Debian's fonts-noto-cjk, as the tests install)."""
+    import subprocess
+
+    found = subprocess.run(["fc-match", "-f", "%{file}", "Noto Sans CJK JP:lang=ja"], capture_output=True, text=True)
+    return found.stdout.strip()

@@ -315,10 +315,10 @@ def _load(data: bytes, name: str = "x.pdf", limits: PdfLimits | None = None):
     return bytes_to_document(data, name, doc_id="x", source=Source(file=name), pdf_limits=limits)
 
 
-def test_a_scanned_pdf_says_ocr_is_needed():
-    with pytest.raises(InputError, match="OCR") as caught:
+def test_a_pdf_of_blank_pages_says_it_has_no_text():
+    with pytest.raises(InputError, match="白紙") as caught:
         _load(_blank_pdf())
-    assert caught.value.code == "scanned_pdf"
+    assert caught.value.code == "empty_pdf"
 
 
 def test_an_encrypted_pdf_is_a_clear_error():
@@ -401,10 +401,10 @@ def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):
     plain.write_text("お知らせです。来週、説明会を開きます。\n", encoding="utf-8")
     result = run("outline", str(plain), "--strict")
     assert result.returncode == 1 and "見出しが見つかりません" in result.stderr
-    scanned = tmp_path / "scan.pdf"
-    scanned.write_bytes(_blank_pdf())
-    result = run("outline", str(scanned))
-    assert result.returncode == 2 and "OCR" in result.stderr and "Traceback" not in result.stderr
+    blank = tmp_path / "blank.pdf"
+    blank.write_bytes(_blank_pdf())
+    result = run("outline", str(blank))
+    assert result.returncode == 2 and "白紙" in result.stderr and "Traceback" not in result.stderr
 
 
 # -- a PDF everywhere the default goes: pages, a real synthesised track, the feed, the outline API --------------

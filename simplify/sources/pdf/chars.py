@@ -89,7 +89,8 @@ def font_name(c: dict) -> str:
 def join_chars(chars: list[dict]) -> str:
     """Characters as text, with a space where a gap on one line separates two Latin words (the PDF drew no space
     glyph there). Characters a reader put in (``synthetic``: a marker, a reading) and spaces the PDF did draw
-    never get one."""
+    never get one. Characters OCR read (``ocr``) get one only between Latin words: its word boxes leave gaps
+    between figures and kanji that the printed line did not have."""
     out = []
     previous = None
     for c in chars:
@@ -98,7 +99,8 @@ def join_chars(chars: list[dict]) -> str:
                 and not previous["text"][-1:].isspace() and not c["text"][:1].isspace()
                 and abs(c["bottom"] - previous["bottom"]) < 0.5 * c["size"]
                 and c["x0"] - previous["x1"] > 0.18 * c["size"]
-                and (previous["text"][-1:].isascii() or c["text"][:1].isascii())):
+                and (previous["text"][-1:].isascii() and c["text"][:1].isascii() if "ocr" in c
+                     else previous["text"][-1:].isascii() or c["text"][:1].isascii())):
             out.append(" ")
         out.append(c["text"])
         previous = c

@@ -24,6 +24,9 @@ class PdfLimits:
     elements: int = 300_000  # structure elements of a tagged PDF's logical tree
     depth: int = 200  # nesting of that tree
     shapes_per_page: int = 5_000  # rectangles, lines and curves a page may draw and still be searched for tables
+    ocr_pages: int = 200  # pages without a text layer (scans) read by OCR in one file
+    ocr_seconds: float = 60.0  # for one scanned page (about 3 s at 300 dpi on one core)
+    ocr_pixels: int = 40_000_000  # a scanned page is rendered at 300 dpi or less, within this many pixels (A4: 8.7 M)
 
 
 DEFAULT_LIMITS = PdfLimits()

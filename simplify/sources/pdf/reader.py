@@ -16,6 +16,10 @@ from .tagged import TreeReader, covered, heading_roles
 from .typography import attach_small, body_size, heading_sizes, mark_furniture
 
 TREE_COVERAGE = 0.95  # a page is read from the tree when its marked content covers this share of its text
+# NOTE: a scanned page whose words Tesseract is this unsure of on average is mostly misread (a photo, a faint copy):
+# set aside and said, never spoken as if it were the text
+OCR_PAGE_CONFIDENCE = 70.0
+OCR_NOTICE = "この文書の文字は、画像（スキャンしたページ）から自動で読み取ったものです。誤りを含むことがあります。"
 _CONTENT_LIKE = re.compile(r"。\s*$|^\s*[0-9０-９]{1,3}[\s\u3000]+\S.{8,}")
 
 
@@ -30,8 +34,10 @@ class PdfText:
     pages: tuple[str, ...]
     warnings: tuple[str, ...] = ()
 
+    ocr: tuple[tuple[int, float], ...] = ()  # scanned pages read by OCR: (page number from 1, mean confidence)
+
     def summary(self) -> tuple[str, ...]:
-        """The report's lines: which pages were read which way, and the warnings."""
+        """The report's lines: which pages were read which way, OCR's confidence per page, and the warnings."""
         tree = [i + 1 for i, how in enumerate(self.pages) if how == "tree"]
         layout = [i + 1 for i, how in enumerate(self.pages) if how == "layout"]
         out = []
@@ -39,6 +45,9 @@ class PdfText:
             out.append(f"論理構造（タグ）から読んだページ: {_ranges(tree)}")
         if layout:
             out.append(f"レイアウトから読んだページ: {_ranges(layout)}")
+        if self.ocr:
+            out.append(f"画像から文字を読み取ったページ（OCR）: {_ranges([n for n, _ in self.ocr])}"
+                       f"（信頼度 {'、'.join(f'{n}: {c:.0f}' for n, c in self.ocr)}）")
         reasons = defaultdict(int)
         for _, reason in self.discarded:
             reasons[reason] += 1
@@ -49,7 +58,8 @@ class PdfText:
 
 _REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱", "page number": "ノンブル", "side tab": "ツメ",
             "figure text": "図の中の文字", "other type": "本文外の文字",
-            "untagged": "構造のない文字", "rotated text": "回転した文字（図の軸など）", "empty table": "空の表"}
+            "untagged": "構造のない文字", "rotated text": "回転した文字（図の軸など）", "empty table": "空の表",
+            "unsure OCR": "OCR の確かでない語", "unsure OCR page": "OCR の確かでないページ"}
 
 
 def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS) -> PdfText:
@@ -59,10 +69,14 @@ def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS) -> 
 
 
 def _assemble(name: str, raw: RawPdf) -> PdfText:
+    raw, unsure = _set_aside_unsure(raw)
     printed = sum(1 for page in raw.pages for c in page.chars if c["text"].strip())
     if printed == 0:
-        raise PdfError(f"{name}: 文字の層がない PDF です（スキャンした画像だけのようです）。読み上げるには、先に OCR で"
-                       "文字を付けてください。", code="scanned_pdf")
+        if unsure:
+            raise PdfError(f"{name}: スキャンしたページの文字を確かに読み取れませんでした（OCR の信頼度 "
+                           f"{'、'.join(f'{c:.0f}' for _, c in unsure)}）。もっと鮮明なスキャンをお使いください。",
+                           code="scanned_pdf")
+        raise PdfError(f"{name}: 文字のない PDF です（白紙のページだけのようです）。", code="empty_pdf")
     if sum(p.vertical for p in raw.pages) > printed:
         raise PdfError(f"{name}: 縦書きの PDF です。縦書きのページにはまだ対応していません。", code="vertical_pdf")
     tree = raw.tree
@@ -110,7 +124,34 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
     lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line
              for line in _in_order(lines)]
-    return PdfText(tuple(lines), raw.title, tuple(discarded), how, _warnings(discarded))
+    ocr = tuple((page.number + 1, page.ocr) for page in raw.pages if page.ocr is not None) + tuple(unsure)
+    warnings = _warnings(discarded)
+    if ocr:
+        ocr = tuple(sorted(ocr))
+        discarded += [(word, "unsure OCR") for page in raw.pages for word in page.ocr_dropped]
+        discarded += [(f"{n} ページ", "unsure OCR page") for n, _ in unsure]
+        lines.insert(_after_title(lines), Line(OCR_NOTICE, "body"))
+        warnings = (OCR_NOTICE,) + warnings
+        if unsure:
+            warnings += (f"OCR の信頼度が低いページ（{_ranges([n for n, _ in unsure])}）は読み上げません。"
+                         "鮮明なスキャンで差し替えてください。",)
+    return PdfText(tuple(lines), raw.title, tuple(discarded), how, warnings, ocr)
+
+
+def _set_aside_unsure(raw: RawPdf) -> tuple[RawPdf, list[tuple[int, float]]]:
+    """Scanned pages OCR read with too little confidence, emptied: (page number from 1, confidence) for each."""
+    unsure = [(page.number + 1, page.ocr) for page in raw.pages
+              if page.ocr is not None and page.ocr < OCR_PAGE_CONFIDENCE]
+    if not unsure:
+        return raw, []
+    numbers = {n - 1 for n, _ in unsure}
+    pages = tuple(replace(page, chars=(), ocr=None) if page.number in numbers else page for page in raw.pages)
+    return replace(raw, pages=pages), unsure
+
+
+def _after_title(lines: list[Line]) -> int:
+    """Where a notice about the whole document goes: after its first heading (the title), else first."""
+    return 1 if lines and lines[0].role == "heading" else 0
 
 
 # NOTE: a URL set right after text (a note's 「…」https://…) is its own word: a space keeps the two apart

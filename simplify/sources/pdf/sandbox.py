@@ -13,7 +13,7 @@ import os
 import re
 import resource
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ...children import run_in_children
 from .limits import PdfError, PdfLimits
@@ -31,6 +31,9 @@ class RawPage:
     vertical: int  # characters that are not upright (縦書き, or a chart's rotated labels)
     rotated: str = ""  # those characters' text, in drawing order
     boxes: tuple[tuple[float, float, float, float, str], ...] = ()  # rectangles drawn, and cells that rules enclose
+    images: int = 0  # images drawn on the page
+    ocr: float | None = None  # a scanned page read by OCR: Tesseract's mean confidence (0–100)
+    ocr_dropped: tuple[str, ...] = ()  # words OCR was unsure of, left out
 
 
 @dataclass(frozen=True)
@@ -64,8 +67,21 @@ def read_pdf(data: bytes, name: str, limits: PdfLimits) -> RawPdf:
             raise PdfError(message, code=code)
     parts = [payload for _, payload in results]
     pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.number)
+    scanned = [p.number for p in pages if p.images and not any(c["text"].strip() for c in p.chars)]
+    if scanned:
+        pages = _read_scanned(data, name, limits, pages, scanned)
     first = parts[0]
     return RawPdf(tuple(pages), first.bookmarks, first.title, first.tree, first.suspects)
+
+
+def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage], scanned: list[int]) -> list[RawPage]:
+    """The pages that are only images, their characters read by OCR; their sizes snapped to one set of classes."""
+    from .ocr import read_scanned, snap_sizes
+
+    read = {page.number: page for page in read_scanned(data, name, scanned, limits)}
+    snap_sizes([list(page.chars) for page in read.values()])
+    return [replace(page, chars=read[page.number].chars, ocr=read[page.number].confidence,
+                    ocr_dropped=read[page.number].dropped) if page.number in read else page for page in pages]
 
 
 def _receive(receive, name: str, limits: PdfLimits):
@@ -218,7 +234,8 @@ def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, 
                                code="too_large")
             upright = tuple({k: c[k] for k in _KEEP if k in c} for c in chars if c.get("upright", True))
             rotated = "".join(c["text"] for c in chars if not c.get("upright", True) and c["text"].strip())
-            pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated, _boxes(page, limits)))
+            pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated, _boxes(page, limits),
+                                 len(page.images)))
             page.flush_cache()
     except (PdfError, MemoryError):
         raise

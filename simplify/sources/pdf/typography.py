@@ -39,17 +39,34 @@ def heading_sizes(pages: list[list[Frag]], body: float) -> list[float]:
     large = [f for frags in pages for f in frags if f.role == "text" and f.size >= body + 1.0]
     numbered = sorted({size_key(f.size) for f in large if match_heading(f.text)}, reverse=True)
     if numbered:
-        return numbered
+        return _with_title(pages, large, numbered)
     # NOTE: a document whose headings carry no numbers at all (a notice's 「お問い合わせ」): a larger size is a
     # heading size when it sets a few short lines apart, and little else
     body_chars = sum(len(f.text) for frags in pages for f in frags if abs(f.size - body) < 0.6)
     sizes: dict[float, list[Frag]] = defaultdict(list)
     for f in large:
         sizes[size_key(f.size)].append(f)
-    return sorted((size for size, frags in sizes.items()
+    return _with_title(pages, large, sorted((size for size, frags in sizes.items()
                    if len({f.text.strip() for f in frags if heading_like(f.text) and not FIGURE_START.match(f.text)}) >= 2
                    and all(heading_like(f.text) for f in frags)
-                   and sum(len(f.text) for f in frags) < 0.05 * max(body_chars, 1)), reverse=True)
+                   and sum(len(f.text) for f in frags) < 0.05 * max(body_chars, 1)), reverse=True))
+
+
+def _with_title(pages: list[list[Frag]], large: list[Frag], sizes: list[float]) -> list[float]:
+    """The heading sizes, and above them the title's: the largest type, set only at the head of the first page
+    with text (a line or two above everything else there) — a notice's or a report's title with no number."""
+    first = next((frags for frags in pages if any(f.role == "text" for f in frags)), [])
+    if not large or not first:
+        return sizes
+    largest = max(size_key(f.size) for f in large)
+    if sizes and largest <= sizes[0]:
+        return sizes
+    title = [f for f in large if size_key(f.size) == largest]
+    rest = [f for f in first if f.role == "text" and f not in title]
+    if (len(title) <= 2 and all(f.page == first[0].page and heading_like(f.text) for f in title)
+            and rest and max(f.bottom for f in title) <= min(f.top for f in rest) + 1):
+        return [largest, *sizes]
+    return sizes
 
 
 def heading_like(text: str) -> bool:

@@ -1,0 +1,271 @@
+"""Pages without a text layer (scans) read by OCR: Tesseract's Japanese model, through tesserocr.
+
+A scanned page becomes what a text page is: characters with positions and a type size, so the same layout reader
+finds its columns, headings, notes and running heads. Tesseract gives lines and words with boxes; each word's
+characters share its box evenly (its symbol boxes are ink boxes, too ragged for a baseline), a line's top and
+bottom are its characters', and a line's type size comes from its character pitch, snapped to the sizes the
+document uses. Lines Tesseract is unsure of are left out; the page's confidence is kept for the report.
+
+The pages are rendered (pypdfium2, 300 dpi) and read in sandboxed children like every PDF page: a memory ceiling,
+a CPU-time limit per page, one Tesseract thread per child and one child per core.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import resource
+import statistics
+import time
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...children import run_in_children
+from .limits import PdfError, PdfLimits
+
+DPI = 300
+FONT = "OCR"  # the face every recognised character is given: the layout reader sees one face
+_TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata")
+
+
+class OcrUnavailable(PdfError):
+    code = "ocr_unavailable"
+
+
+@dataclass(frozen=True)
+class OcrPage:
+    number: int
+    chars: tuple[dict, ...]
+    confidence: float  # Tesseract's mean word confidence over the characters kept, 0–100
+    dropped: tuple[str, ...]  # lines left out as unsure (a figure's labels, specks)
+
+
+def tessdata() -> str | None:
+    """Where Tesseract's Japanese model is (``YOMIAGE_TESSDATA``, else Debian's folders), or None."""
+    for folder in (os.environ.get("YOMIAGE_TESSDATA"), *_TESSDATA):
+        if folder and (Path(folder) / "jpn.traineddata").is_file():
+            return folder
+    return None
+
+
+def read_scanned(data: bytes, name: str, numbers: list[int], limits: PdfLimits) -> list[OcrPage]:
+    """The pages ``numbers`` of the PDF ``data`` read by OCR, in children (one per core)."""
+    if len(numbers) > limits.ocr_pages:
+        raise PdfError(f"{name}: 文字の層がない（スキャンした）ページが多すぎます（{len(numbers)} ページ）。"
+                       f"{limits.ocr_pages} ページ以下に分けてください。", code="too_large")
+    folder = tessdata()
+    if folder is None:
+        raise OcrUnavailable(f"{name}: スキャンした PDF を読むための OCR（Tesseract の日本語モデル）がこの"
+                             "サーバーにありません。管理者に tesseract-ocr-jpn の導入を依頼してください。")
+    count = max(1, min(limits.readers, os.cpu_count() or 1, len(numbers)))
+    shares = [(data, name, numbers[part::count], limits, folder) for part in range(count)]
+    budget = limits.ocr_seconds * len(shares[0][2]) + 30
+    results = run_in_children(_read_in_child, shares, name="yomiage-ocr",
+                              receive=lambda connection: _receive(connection, name, budget))
+    pages = []
+    for kind, payload in results:
+        if kind == "error":
+            message, code = payload
+            raise PdfError(message, code=code)
+        pages.extend(payload)
+    return sorted(pages, key=lambda p: p.number)
+
+
+def _receive(connection, name: str, budget: float):
+    if not connection.poll(budget):
+        raise PdfError(f"{name}: スキャンしたページの文字の読み取り（OCR）が時間内に終わりません。", code="too_slow")
+    try:
+        return connection.recv()
+    except EOFError:
+        raise PdfError(f"{name}: スキャンしたページを読む途中で止まりました（画像が大きすぎるか、壊れた PDF です）。",
+                       code="too_large") from None
+
+
+def _read_in_child(data: bytes, name: str, numbers: list[int], limits: PdfLimits, folder: str, send) -> None:
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # NOTE: before Tesseract loads: one thread per child, a child per core
+    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
+    cpu = int(limits.ocr_seconds * len(numbers)) + 10
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
+    try:
+        result = ("ok", _read_pages(data, name, numbers, limits, folder))
+    except PdfError as error:
+        result = ("error", (str(error), error.code))
+    except MemoryError:
+        result = ("error", (f"{name}: スキャンしたページの画像が大きすぎます（{limits.memory >> 20} MB まで）。",
+                            "too_large"))
+    send.send(result)
+    send.close()
+
+
+def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, folder: str) -> list[OcrPage]:
+    import pypdfium2
+    from tesserocr import PSM, PyTessBaseAPI
+
+    try:
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        raise PdfError(f"{name}: PDF が壊れているため読めません（{error}）。") from None
+    out = []
+    try:
+        with PyTessBaseAPI(path=folder, lang="jpn", psm=PSM.AUTO) as api:
+            for number in numbers:
+                started = time.monotonic()
+                page = document[number]
+                width, height = page.get_size()
+                scale = min(DPI / 72, (limits.ocr_pixels / max(1.0, width * height)) ** 0.5)
+                image = page.render(scale=scale, grayscale=True).to_pil()
+                api.SetImage(image)
+                api.SetSourceResolution(round(scale * 72))
+                api.Recognize()
+                out.append(_page(api, number, 72 / (scale * 72)))
+                page.close()
+                if time.monotonic() - started > limits.ocr_seconds:
+                    raise PdfError(f"{name}: {number + 1} ページの文字の読み取り（OCR）に時間がかかりすぎます。",
+                                   code="too_slow")
+    finally:
+        document.close()
+    return out
+
+
+# NOTE: a line whose words Tesseract is this unsure of, on average, is a chart's labels, a photo's texture or
+# specks far more often than text; a line of text with one unsure word keeps it (leaving it out loses more)
+LINE_CONFIDENCE = 50.0
+
+
+def _unsure(words) -> bool:
+    chars = sum(len(text) for text, _, _ in words)
+    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, chars) < LINE_CONFIDENCE
+
+
+def _page(api, number: int, to_points: float) -> OcrPage:
+    from tesserocr import RIL, iterate_level
+
+    lines: list[list[tuple[str, float, tuple[int, int, int, int]]]] = []
+    line_boxes: list[tuple[int, int, int, int]] = []
+    dropped = []
+    iterator = api.GetIterator()
+    if iterator is None:
+        return OcrPage(number, (), 0.0, ())
+    for word in iterate_level(iterator, RIL.WORD):
+        text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+        box = word.BoundingBox(RIL.WORD)
+        if not text or box is None:
+            continue
+        if word.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
+            lines.append([])
+            line_boxes.append(word.BoundingBox(RIL.TEXTLINE) or box)
+        lines[-1].append((text, word.Confidence(RIL.WORD), box))
+    chars: list[dict] = []
+    weights = []
+    for words, line_box in zip(lines, line_boxes):
+        if not words:
+            continue
+        if _unsure(words):
+            dropped.append(" ".join(text for text, _, _ in words))
+            continue
+        top = line_box[1] * to_points
+        bottom = line_box[3] * to_points
+        size = _line_size(words, line_box, to_points)
+        right = 0.0
+        for text, confidence, (x0, _, x1, _) in mend_line(words):
+            # NOTE: Tesseract's word boxes may overlap a little; its order within a line is right, so the
+            # characters keep it: a word starts no left of where the one before it ended
+            left = max(x0 * to_points, right)
+            step = max(0.0, x1 * to_points - left) / max(1, len(text))
+            for i, ch in enumerate(text):
+                chars.append({"text": ch, "x0": left + i * step, "x1": left + (i + 1) * step, "top": top,
+                              "bottom": bottom, "size": size, "fontname": FONT, "ocr": round(confidence, 1)})
+            right = left + len(text) * step
+            weights.append((confidence, len(text)))
+    total = sum(n for _, n in weights)
+    confidence = sum(c * n for c, n in weights) / total if total else 0.0
+    return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))
+
+
+def _line_size(words, line_box: tuple[int, int, int, int], to_points: float) -> float:
+    """A line's type size in points. Japanese type is square: the ink of a line is about 0.92 of the em high, and
+    its characters stand about 0.97 of the em apart (justified). Either alone misleads at times (a raised mark or
+    a bracket makes a line taller; a tab or a wide gap makes the pitch wider), never both upwards at once: the
+    smaller is the size."""
+    height = (line_box[3] - line_box[1]) / 0.92
+    ems = sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for text, _, _ in words for c in text)
+    width = words[-1][2][2] - words[0][2][0]
+    pitch = width / (ems - 0.08) / 0.97 if ems >= 4 else height
+    return round(min(height, pitch) * to_points, 1)
+
+
+def snap_sizes(pages: list[list[dict]]) -> None:
+    """Every recognised character's size set to its size class, so the reader's "same size" means the same type,
+    not the same estimate: the body's class (the sizes of most characters) takes what lies from 0.82 to 1.18 times
+    it (an estimate is good to about a tenth: 9 and 11 pt beside a 10.5 pt body are body to OCR; a 13 pt heading
+    is not); other sizes within 8 % of each other are one class (a heading level, the notes)."""
+    counts: dict[float, int] = {}
+    for chars in pages:
+        for c in chars:
+            counts[c["size"]] = counts.get(c["size"], 0) + 1
+    if not counts:
+        return
+    body = max(counts, key=lambda size: sum(n for other, n in counts.items() if abs(other - size) <= 0.05 * size))
+    members = [s for s in counts if 0.82 * body <= s <= 1.18 * body]
+    middle = round(statistics.median([s for s in members for _ in range(counts[s])]), 1)
+    snapped = {s: middle for s in members}
+    rest = sorted(s for s in counts if s not in snapped)
+    classes: list[list[float]] = []
+    for size in rest:
+        if classes and size <= classes[-1][0] * 1.08:
+            classes[-1].append(size)
+        else:
+            classes.append([size])
+    for group in classes:
+        value = round(statistics.median(group), 1)
+        for size in group:
+            snapped[size] = value
+    for chars in pages:
+        for c in chars:
+            c["size"] = snapped[c["size"]]
+
+
+# NOTE: Tesseract's jpn model reads a capital I as 1, | or l beside capitals (「A |」「A1」「Al」 for ＡＩ): after a
+# capital, one of them where a capital would be (not before a digit or a small letter) is a capital I
+_CAPITAL_I = re.compile(r"(?<=[A-HJ-Z])[1|l](?![0-9a-z])")
+_BAR_AFTER_I = re.compile(r"(?<=[A-Z]I)[|](?![\x00-\x7f])")  # 「AI|を」: the I was read, and a bar beside it
+# NOTE: and it sets a stray mark before Japanese punctuation (「した!。」「ありませんが<、」「モデル?」」): Japanese
+# print has no ASCII mark there
+_STRAY = re.compile(r"[!<>?/^|~_*\\](?=[。、」』）)])")
+
+
+def mend_line(words: list) -> list:
+    """One line's recognised words, their common confusions mended: full-width Latin letters and digits folded
+    (NFKC, as the reader folds them), a capital I read as 1, | or l after a capital (also where Tesseract split
+    the two into words), a stray ASCII mark before Japanese punctuation. Each word keeps its box."""
+    out = []
+    for text, confidence, box in words:
+        text = "".join(unicodedata.normalize("NFKC", c) if _FOLD.match(c) else c for c in text)
+        if out and re.match(r"[1|l](?![0-9a-z])", text) and re.search(r"[A-HJ-Z]$", out[-1][0]):
+            text = "I" + text[1:]
+        out.append([text, confidence, box])
+    line = "".join(text for text, _, _ in out)
+    mended = _STRAY.sub("", _BAR_AFTER_I.sub("", _CAPITAL_I.sub("I", line)))
+    if mended == line:
+        return [tuple(w) for w in out]
+    return _respread(out, mended)
+
+
+_FOLD = re.compile(r"[Ａ-Ｚａ-ｚ０-９]")
+
+
+def _respread(words: list, mended: str) -> list:
+    """The mended line's characters given back to the words (a mark removed shortens its word)."""
+    import difflib
+
+    line = "".join(text for text, _, _ in words)
+    owner = [i for i, (text, _, _) in enumerate(words) for _ in text]
+    texts = [""] * len(words)
+    for tag, a0, a1, b0, b1 in difflib.SequenceMatcher(None, line, mended, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for k in range(a1 - a0):
+                texts[owner[a0 + k]] += mended[b0 + k]
+        elif b1 > b0:
+            texts[owner[min(a0, len(owner) - 1)]] += mended[b0:b1]
+    return [(text, confidence, box) for text, (_, confidence, box) in zip(texts, words) if text]

@@ -1,0 +1,207 @@
+"""Scanned PDFs: pages without a text layer read by OCR (Tesseract's Japanese model), said to be so, and refused
+in bounded time and memory when hostile (issue: Word files, scanned PDFs and the encodings still refused)."""
+
+from __future__ import annotations
+
+import io
+import time
+import unicodedata
+import zlib
+from pathlib import Path
+
+import pytest
+
+from simplify.errors import InputError
+from simplify.model import Source
+from simplify.sources import bytes_to_document
+from simplify.sources.pdf import PdfLimits, pdf_to_lines
+from simplify.sources.pdf.ocr import mend_line, snap_sizes
+from simplify.sources.pdf.reader import OCR_NOTICE
+from tests.pdf_builder import image_pdf, scanned, write_pdf
+
+CORPUS = Path(__file__).parent / "data" / "corpus"
+
+# A notice written for this test (not a real one), typed in Noto Sans CJK as a scanner would see it
+NOTICE = [("市民プールの夏季開放について", 18),
+          ("市では、夏休みの期間中、市民プールを次のとおり開放します。小学生以下のお子さんは、保護者と一緒にご利用ください。", 10.5),
+          ("１　開放期間", 13), ("令和7年7月19日から8月31日までです。毎週月曜日は休みです。雨の日も開いています。", 10.5),
+          ("２　利用料金", 13), ("大人は200円、中学生以下は100円です。11回分で10回分の料金の回数券もあります。", 10.5),
+          ("３　問い合わせ先", 13), ("市民スポーツ課（電話 0123-45-6789）へお問い合わせください。", 10.5)]
+
+
+def _fold(text: str) -> str:
+    return "".join(unicodedata.normalize("NFKC", text).split())
+
+
+def _document(data: bytes, name: str = "scan.pdf", limits: PdfLimits | None = None):
+    return bytes_to_document(data, name, doc_id="scan", source=Source(file=name), pdf_limits=limits)
+
+
+# -- the clean-up of what Tesseract reads -----------------------------------------------------------------------
+
+BOX = (0, 0, 10, 10)
+
+
+@pytest.mark.parametrize("words, mended", [
+    (["生成A", "|", "技術"], ["生成A", "I", "技術"]),  # I split off as its own word
+    (["対話型のAl", "などの"], ["対話型のAI", "などの"]),
+    (["A1とは"], ["AIとは"]),
+    (["した!。"], ["した。"]), (["ありませんが<、人間"], ["ありませんが、人間"]), (["モデル?」"], ["モデル」"]),
+    (["Ａ|は"], ["AIは"]), (["AI|を"], ["AIを"]),
+    # counter-examples: digits after a capital are digits; a model name keeps its number; marks inside Latin stay
+    (["GPT-3", "は"], ["GPT-3", "は"]), (["A4", "判"], ["A4", "判"]), (["Q12", "月"], ["Q12", "月"]),
+    (["https://a.jp/x?id=1"], ["https://a.jp/x?id=1"]), (["第1章"], ["第1章"]),
+])
+def test_ocr_confusions_are_mended_by_rule(words, mended):
+    assert [w[0] for w in mend_line([(w, 90.0, BOX) for w in words])] == mended
+
+
+def test_type_sizes_are_snapped_to_the_bodys_class_and_headings_stay_apart():
+    chars = [{"size": s} for s in (10.1, 10.4, 10.4, 10.9, 9.3, 11.9, 13.4, 13.1, 7.3, 7.0, 10.4, 10.2)]
+    snap_sizes([chars])
+    sizes = [c["size"] for c in chars]
+    assert len({sizes[i] for i in (0, 1, 2, 3, 4, 5, 10, 11)}) == 1  # 9.3–11.9 around a 10.4 body: one body
+    assert sizes[6] == sizes[7] > sizes[0] and sizes[8] == sizes[9] < sizes[0]
+
+
+# -- scanned documents, read --------------------------------------------------------------------------------------
+
+def test_a_scanned_notice_is_read_with_its_outline_and_says_it_was_read_from_images():
+    document = _document(image_pdf(NOTICE))
+    assert document.title == "市民プールの夏季開放について"
+    titles = [_fold(s.title) for s in document.walk()]
+    assert titles == ["市民プールの夏季開放について", "開放期間", "利用料金", "問い合わせ先"]
+    said = "".join(s.text for section in document.walk() for s in section.sentences())
+    assert said.startswith(OCR_NOTICE)  # the page and the audio say it first
+    typed = _fold("".join(text for text, size in NOTICE if size == 10.5))
+    read = _fold(said.removeprefix(OCR_NOTICE))
+    from rapidfuzz.distance import Levenshtein
+
+    assert Levenshtein.normalized_distance(typed, read) < 0.03, read
+    report = "\n".join(document.source_report)
+    assert "画像から文字を読み取ったページ（OCR）: 1（信頼度 1: " in report
+
+
+def test_a_scanned_white_paper_page_reads_its_columns_close_to_the_text_layer():
+    """Page 2 of the 第2章 sample, rendered at 300 dpi: its two columns come out as the text layer's sentences."""
+    from rapidfuzz import fuzz
+
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(CORPUS / "kagaku-r6-ch2.pdf").pages[1])
+    page = io.BytesIO()
+    writer.write(page)
+    scan = pdf_to_lines(scanned(page.getvalue()), "p2-scan.pdf")
+    assert scan.pages == ("layout",) and scan.ocr and scan.ocr[0][1] >= 85
+    read = "".join(_fold(s.text) for section in _document(scanned(page.getvalue())).walk() for s in section.sentences())
+    body = [_fold(s.text) for section in _document(page.getvalue(), "p2.pdf").walk() for s in section.sentences()
+            if len(s.text) > 30]
+    assert len(body) >= 4
+    close = [fuzz.partial_ratio(b, read) for b in body]
+    # NOTE: measured 75–100, mean 96: one sentence is cut by a boxed heading set beside it
+    assert min(close) >= 70 and sum(close) / len(close) >= 93, close
+    # the left column is read before the right one
+    first, last = body[0][:12], body[-1][:12]
+    assert read.find(first) < read.find(last) or fuzz.partial_ratio_alignment(first, read).dest_start < \
+        fuzz.partial_ratio_alignment(last, read).dest_start
+
+
+def test_a_page_ocr_cannot_read_is_set_aside_and_said_not_spoken(tmp_path):
+    """A text page, then a page of noise (a photo's texture): the noise page is flagged, none of it is read."""
+    import random
+
+    from PIL import Image
+    from pypdf import PdfReader, PdfWriter
+
+    rng = random.Random(7)
+    noise = Image.frombytes("L", (1240, 1754), bytes(rng.choice((0, 255, 128)) for _ in range(1240 * 1754)))
+    noisy = io.BytesIO()
+    noise.save(noisy, "PDF", resolution=150)
+    writer = PdfWriter()
+    for data in (image_pdf(NOTICE), noisy.getvalue()):
+        writer.add_page(PdfReader(io.BytesIO(data)).pages[0])
+    both = io.BytesIO()
+    writer.write(both)
+    read = pdf_to_lines(both.getvalue(), "two.pdf")
+    assert [n for n, _ in read.ocr] == [1, 2] and read.ocr[1][1] < 70
+    assert any("OCR の信頼度が低いページ（2）" in w for w in read.warnings)
+    assert ("2 ページ", "unsure OCR page") in read.discarded
+    with pytest.raises(InputError, match="確かに読み取れません") as caught:
+        pdf_to_lines(noisy.getvalue(), "noise.pdf")
+    assert caught.value.code == "scanned_pdf"
+
+
+# -- hostile scans ------------------------------------------------------------------------------------------------
+
+def _image_bomb(side: int) -> bytes:
+    """An A4 page drawing one grey image of ``side``×``side`` pixels that deflates from a few hundred kB."""
+    squeeze = zlib.compressobj(9)
+    row = bytes(side)
+    stream = b"".join(squeeze.compress(row) for _ in range(side)) + squeeze.flush()
+    content = b"q 595 0 0 842 0 0 cm /Im0 Do Q"
+    return write_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im0 5 0 R >> >> "
+           b"/Contents 4 0 R >>",
+        4: b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        5: b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceGray /BitsPerComponent 8 "
+           b"/Filter /FlateDecode /Length %d >>\nstream\n" % (side, side, len(stream)) + stream + b"\nendstream",
+    })
+
+
+def test_a_scan_whose_image_inflates_past_the_memory_ceiling_is_refused_in_bounded_time():
+    bomb = _image_bomb(24_000)  # 576 MB of pixels from about 0.6 MB
+    assert len(bomb) < 2 << 20
+    started = time.monotonic()
+    with pytest.raises(InputError) as caught:
+        _document(bomb, limits=PdfLimits(memory=400 << 20))
+    assert caught.value.code == "too_large" and time.monotonic() - started < 60
+
+
+def test_too_many_scanned_pages_are_refused_before_any_is_read():
+    from pypdf import PdfReader, PdfWriter
+
+    page = PdfReader(io.BytesIO(image_pdf(NOTICE, dpi=100))).pages[0]
+    writer = PdfWriter()
+    for _ in range(4):
+        writer.add_page(page)
+    out = io.BytesIO()
+    writer.write(out)
+    started = time.monotonic()
+    with pytest.raises(InputError, match="スキャンした）ページが多すぎます") as caught:
+        _document(out.getvalue(), limits=PdfLimits(ocr_pages=3))
+    assert caught.value.code == "too_large" and time.monotonic() - started < 20
+
+
+@pytest.mark.slow
+def test_a_scanned_notice_uploads_builds_and_plays_through_the_real_server(tmp_path):
+    """POST the scan as an operator would; the job ends done; the page says it was read from images; the first
+    section's audio (real OpenJTalk) is served."""
+    import json
+    import urllib.request
+
+    from tests.test_catalog import _multipart, _operator_app, _wait
+    from tests.web_fixtures import serving
+
+    app = _operator_app(tmp_path)
+    with serving(app) as base:
+        body, kind = _multipart({"id": "pool"}, "scan.pdf", image_pdf(NOTICE))
+        request = urllib.request.Request(f"{base}/api/documents", data=body, method="POST",
+                                         headers={"Content-Type": kind, "Authorization": "Bearer s3cret-operator-token"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            job_url = json.loads(response.read())["url"]
+        client = app.test_client()
+        job = _wait(client, job_url, timeout=300)
+        assert job["state"] == "done", job
+        sections = client.get("/api/documents/pool").get_json()["sections"]
+        with urllib.request.urlopen(f"{base}/d/pool/s/{sections[0]['id']}", timeout=30) as page:
+            html = page.read().decode()
+        import re
+
+        text = re.sub(r"<[^>]+>", "", re.sub(r"<(rt|rp)\b[^>]*>.*?</\1>", "", html, flags=re.S))  # the page's text, ruby aside
+        assert "市民プールの夏季開放について" in text and "画像（スキャンしたページ）から自動で読み取った" in text
+        assert [s["title"] for s in sections][:1] == ["市民プールの夏季開放について"]
+        with urllib.request.urlopen(f"{base}/api/documents/pool/sections/{sections[0]['id']}.mp3", timeout=60) as mp3:
+            assert mp3.status == 200 and len(mp3.read()) > 10_000
