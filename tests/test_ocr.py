@@ -175,11 +175,29 @@ def test_too_many_scanned_pages_are_refused_before_any_is_read():
     assert caught.value.code == "too_large" and time.monotonic() - started < 20
 
 
+def _word_notice() -> bytes:
+    from tests.docx_builder import docx
+
+    return docx([("h1", NOTICE[0][0]), ("p", NOTICE[1][0]), ("h2", "開放期間"), ("p", NOTICE[3][0]),
+                 ("h2", "利用料金"), ("p", NOTICE[5][0]), ("h2", "問い合わせ先"), ("p", NOTICE[7][0])])
+
+
+def _euc_jis_2004_notice() -> bytes:
+    """The notice as a text file in EUC-JIS-2004 (its 〜 is 0xA2B2, which EUC-JP does not have)."""
+    text = "\n".join([NOTICE[0][0], "", NOTICE[1][0], "", "１　開放期間", "7月19日〜8月31日です。" + NOTICE[3][0], "",
+                      "２　利用料金", NOTICE[5][0], "", "３　問い合わせ先", NOTICE[7][0], ""])
+    return text.encode("euc_jis_2004")
+
+
 @pytest.mark.slow
-def test_a_scanned_notice_uploads_builds_and_plays_through_the_real_server(tmp_path):
-    """POST the scan as an operator would; the job ends done; the page says it was read from images; the first
-    section's audio (real OpenJTalk) is served."""
+@pytest.mark.parametrize("name, make", [("scan.pdf", lambda: image_pdf(NOTICE)), ("notice.docx", _word_notice),
+                                        ("notice.txt", _euc_jis_2004_notice)])
+def test_a_scanned_word_or_euc_jis_2004_notice_uploads_builds_and_plays(tmp_path, name, make):
+    """Each input this issue admits, POSTed as an operator would: the job ends done, the outline is the notice's,
+    the first section's page is served, its audio (real OpenJTalk) plays; a scan's page says it was read from
+    images."""
     import json
+    import re
     import urllib.request
 
     from tests.test_catalog import _multipart, _operator_app, _wait
@@ -187,7 +205,7 @@ def test_a_scanned_notice_uploads_builds_and_plays_through_the_real_server(tmp_p
 
     app = _operator_app(tmp_path)
     with serving(app) as base:
-        body, kind = _multipart({"id": "pool"}, "scan.pdf", image_pdf(NOTICE))
+        body, kind = _multipart({"id": "pool"}, name, make())
         request = urllib.request.Request(f"{base}/api/documents", data=body, method="POST",
                                          headers={"Content-Type": kind, "Authorization": "Bearer s3cret-operator-token"})
         with urllib.request.urlopen(request, timeout=60) as response:
@@ -196,12 +214,18 @@ def test_a_scanned_notice_uploads_builds_and_plays_through_the_real_server(tmp_p
         job = _wait(client, job_url, timeout=300)
         assert job["state"] == "done", job
         sections = client.get("/api/documents/pool").get_json()["sections"]
+
+        def walk(items):
+            for item in items:
+                yield item
+                yield from walk(item.get("children") or [])
+
+        titles = [_fold(s["title"]) for s in walk(sections)]
+        assert titles[0] == "市民プールの夏季開放について" and titles[-3:] == ["開放期間", "利用料金", "問い合わせ先"]
         with urllib.request.urlopen(f"{base}/d/pool/s/{sections[0]['id']}", timeout=30) as page:
             html = page.read().decode()
-        import re
-
-        text = re.sub(r"<[^>]+>", "", re.sub(r"<(rt|rp)\b[^>]*>.*?</\1>", "", html, flags=re.S))  # the page's text, ruby aside
-        assert "市民プールの夏季開放について" in text and "画像（スキャンしたページ）から自動で読み取った" in text
-        assert [s["title"] for s in sections][:1] == ["市民プールの夏季開放について"]
+        text = re.sub(r"<[^>]+>", "", re.sub(r"<(rt|rp)\b[^>]*>.*?</\1>", "", html, flags=re.S))  # ruby aside
+        assert "市民プールの夏季開放について" in text
+        assert ("画像（スキャンしたページ）から自動で読み取った" in text) == name.endswith(".pdf")
         with urllib.request.urlopen(f"{base}/api/documents/pool/sections/{sections[0]['id']}.mp3", timeout=60) as mp3:
             assert mp3.status == 200 and len(mp3.read()) > 10_000
