@@ -6,13 +6,12 @@ import hashlib
 import re
 import threading
 import tomllib
+from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from .errors import InputError
-from dataclasses import replace
-
 from .model import Document, Section, Source
 from .glossary import document_with_glossary
 from .reading import document_with_readings, text_to_reading

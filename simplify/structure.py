@@ -76,7 +76,7 @@ _DECORATION = re.compile(rf"^[{_MARKERS}]+\s*(?P<label>第{_KANJI_NUM}[部章節
 _URL = re.compile(r"https?://|www\.")
 _FOOTNOTE_LINE = re.compile(rf"^\s*(?:[＊*※]\s?)?(?P<num>{_NUM})[)）]?[ \u3000\t]+(?P<rest>\S.*)$")
 _MARK = re.compile(r"＊(?P<num>[0-9]{1,3})")
-_MARK_RUN = re.compile(r"(?<=＊[0-9])[、，,](?=＊)|(?<=＊[0-9]{2})[、，,](?=＊)|(?<=＊[0-9]{3})[、，,](?=＊)")  # 注1、2
+_MARK_RUN = re.compile(r"(＊[0-9]{1,3})[、，,](?=＊)")  # 注1、2: the comma between two marks
 # a footnote marker the text edition prints as " 1 " between two words
 _SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
 
@@ -197,7 +197,7 @@ class _Model:
             self.next_marker += 1
             return f"＊{m['num']}"
         text = _SPACED_MARKER.sub(swap, text)
-        text = _MARK_RUN.sub("", text)
+        text = _MARK_RUN.sub(r"\1", text)
         self._note_marks(text)
         return text
 

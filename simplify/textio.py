@@ -75,17 +75,17 @@ def _japanese_score(text: str) -> int:
     return score
 
 
-def _choose(candidates: list[str]) -> str:
-    """Pick between the CP932 and EUC-JP readings of the same bytes.
+def _choose(candidates: list[tuple[str, str]]) -> tuple[str, str]:
+    """Pick between the CP932 and EUC-JP readings (text, encoding) of the same bytes.
 
     When both decode, the bytes cannot be CP932 text with hiragana, katakana or full-width punctuation: those are
     lead bytes 0x81–0x83, which EUC-JP never allows. So an EUC-JP reading that has any of them is the right one;
     only text without them (bare kanji and half-width kana) is left to the score."""
     if len(candidates) == 2:  # NOTE: in the order of _FALLBACKS (Shift_JIS's family, then EUC's)
         euc = candidates[1]
-        if any("\u3001" <= c <= "\u30ff" for c in euc):
+        if any("\u3001" <= c <= "\u30ff" for c in euc[0]):
             return euc
-    return max(candidates, key=_japanese_score)
+    return max(candidates, key=lambda candidate: _japanese_score(candidate[0]))
 
 
 # What XML 1.0 cannot carry (every page, book and feed is XML or HTML): C0 controls other than tab and line ends,
@@ -152,8 +152,8 @@ def decode(data: bytes, name: str = "<input>") -> tuple[str, str]:
             except UnicodeDecodeError as error:
                 failures.append((encoding, error.start))
     if candidates:
-        text = _choose([t for t, _ in candidates])
-        return _newlines(text), _NAMES[next(e for t, e in candidates if t == text)]
+        text, encoding = _choose(candidates)
+        return _newlines(text), _NAMES[encoding]
     # NOTE: the closest is the encoding whose readable part looks most like Japanese, not the longest
     encoding, at = max(failures, key=lambda f: _japanese_score(data[:f[1]].decode(f[0], "ignore")))
     raise DecodeError(

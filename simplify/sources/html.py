@@ -89,8 +89,9 @@ def _walk(element, lines: list[Line]) -> None:
             _walk(child, lines)
 
 
-_NOTE_ID = re.compile(r"(?:footnote|endnote|fn|note)[-_:]?(?P<num>[0-9]{1,3})$", re.I)
-_NOTE_REF = re.compile(r"^#(?:footnote|endnote|fn|note)[-_:]?(?P<num>[0-9]{1,3})$", re.I)
+_NOTE_NAME = r"(?:footnote|endnote|fn|note)[-_:]?(?P<num>[0-9]{1,3})$"
+_NOTE_ID = re.compile(_NOTE_NAME, re.I)
+_NOTE_REF = re.compile("^#" + _NOTE_NAME, re.I)
 _BACK_LINK = re.compile(r"^#(?:footnote|endnote|fn|note)[-_]?ref", re.I)
 
 

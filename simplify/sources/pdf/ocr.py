@@ -3,7 +3,7 @@
 A scanned page becomes what a text page is: characters with positions and a type size, so the same layout reader
 finds its columns, headings, notes and running heads. Tesseract gives lines and words with boxes; each word's
 characters share its box evenly (its symbol boxes are ink boxes, too ragged for a baseline), a line's top and
-bottom are its characters', and a line's type size comes from its character pitch, snapped to the sizes the
+bottom are its box's, and its type size comes from its height and character pitch, snapped to the sizes the
 document uses. Lines Tesseract is unsure of are left out; the page's confidence is kept for the report.
 
 The pages are rendered (pypdfium2, 300 dpi) and read in sandboxed children like every PDF page: a memory ceiling,
@@ -14,23 +14,18 @@ from __future__ import annotations
 
 import os
 import re
-import resource
 import statistics
 import time
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
-from ...children import run_in_children
-from .limits import PdfError, PdfLimits
+from .limits import PdfError, PdfLimits, run_limited
 
 DPI = 300
 FONT = "OCR"  # the face every recognised character is given: the layout reader sees one face
 _TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata", "/usr/share/tessdata")
-
-
-class OcrUnavailable(PdfError):
-    code = "ocr_unavailable"
 
 
 @dataclass(frozen=True)
@@ -56,49 +51,17 @@ def read_scanned(data: bytes, name: str, numbers: list[int], limits: PdfLimits) 
                        f"{limits.ocr_pages} ページ以下に分けてください。", code="too_large")
     folder = tessdata()
     if folder is None:
-        raise OcrUnavailable(f"{name}: スキャンした PDF を読むための OCR（Tesseract の日本語モデル）がこの"
-                             "サーバーにありません。管理者に tesseract-ocr-jpn の導入を依頼してください。")
+        raise PdfError(f"{name}: スキャンした PDF を読むための OCR（Tesseract の日本語モデル）がこのサーバーにありません。"
+                       "管理者に tesseract-ocr-jpn の導入を依頼してください。", code="ocr_unavailable")
     count = max(1, min(limits.readers, os.cpu_count() or 1, len(numbers)))
-    shares = [(data, name, numbers[part::count], limits, folder) for part in range(count)]
-    budget = limits.ocr_seconds * len(shares[0][2]) + 30
-    results = run_in_children(_read_in_child, shares, name="yomiage-ocr",
-                              receive=lambda connection: _receive(connection, name, budget))
-    pages = []
-    for kind, payload in results:
-        if kind == "error":
-            message, code = payload
-            raise PdfError(message, code=code)
-        pages.extend(payload)
-    return sorted(pages, key=lambda p: p.number)
-
-
-def _receive(connection, name: str, budget: float):
-    if not connection.poll(budget):
-        raise PdfError(f"{name}: スキャンしたページの文字の読み取り（OCR）が時間内に終わりません。", code="too_slow")
-    try:
-        return connection.recv()
-    except EOFError:
-        raise PdfError(f"{name}: スキャンしたページを読む途中で止まりました（画像が大きすぎるか、壊れた PDF です）。",
-                       code="too_large") from None
-
-
-def _read_in_child(data: bytes, name: str, numbers: list[int], limits: PdfLimits, folder: str, send) -> None:
-    os.environ["OMP_THREAD_LIMIT"] = "1"  # NOTE: before Tesseract loads: one thread per child, a child per core
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
-    cpu = int(limits.ocr_seconds * len(numbers)) + 10
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    try:
-        result = ("ok", _read_pages(data, name, numbers, limits, folder))
-    except PdfError as error:
-        result = ("error", (str(error), error.code))
-    except MemoryError:
-        result = ("error", (f"{name}: スキャンしたページの画像が大きすぎます（{limits.memory >> 20} MB まで）。",
-                            "too_large"))
-    send.send(result)
-    send.close()
+    shares = [numbers[part::count] for part in range(count)]
+    parts = run_limited(_read_pages, [(data, name, share, limits, folder) for share in shares], name=name,
+                        memory=limits.memory, seconds=limits.ocr_seconds * len(shares[0]), child="yomiage-ocr")
+    return sorted((page for part in parts for page in part), key=lambda p: p.number)
 
 
 def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, folder: str) -> list[OcrPage]:
+    os.environ["OMP_THREAD_LIMIT"] = "1"  # NOTE: before Tesseract loads: one thread per child, a child per core
     import pypdfium2
     from tesserocr import PSM, PyTessBaseAPI
 
@@ -118,7 +81,7 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                 api.SetImage(image)
                 api.SetSourceResolution(round(scale * 72))
                 api.Recognize()
-                out.append(_page(api, number, 72 / (scale * 72)))
+                out.append(_page(api, number, 1 / scale))
                 page.close()
                 if time.monotonic() - started > limits.ocr_seconds:
                     raise PdfError(f"{name}: {number + 1} ページの文字の読み取り（OCR）に時間がかかりすぎます。",
@@ -195,7 +158,7 @@ def _line_size(words, line_box: tuple[int, int, int, int], to_points: float) -> 
     return round(min(height, pitch) * to_points, 1)
 
 
-def snap_sizes(pages: list[list[dict]]) -> None:
+def snap_sizes(pages: list[Sequence[dict]]) -> None:
     """Every recognised character's size set to its size class, so the reader's "same size" means the same type,
     not the same estimate: the body's class (the sizes of most characters) takes what lies from 0.82 to 1.18 times
     it (an estimate is good to about a tenth: 9 and 11 pt beside a 10.5 pt body are body to OCR; a 13 pt heading

@@ -59,7 +59,7 @@ class PdfText:
 _REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱", "page number": "ノンブル", "side tab": "ツメ",
             "figure text": "図の中の文字", "other type": "本文外の文字",
             "untagged": "構造のない文字", "rotated text": "回転した文字（図の軸など）", "empty table": "空の表",
-            "unsure OCR": "OCR の確かでない語", "unsure OCR page": "OCR の確かでないページ"}
+            "unsure OCR": "OCR の確かでない行", "unsure OCR page": "OCR の確かでないページ"}
 
 
 def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS) -> PdfText:
@@ -124,10 +124,9 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
     lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line
              for line in _in_order(lines)]
-    ocr = tuple((page.number + 1, page.ocr) for page in raw.pages if page.ocr is not None) + tuple(unsure)
+    ocr = tuple((page.number + 1, page.ocr) for page in raw.pages if page.ocr is not None)
     warnings = _warnings(discarded)
     if ocr:
-        ocr = tuple(sorted(ocr))
         discarded += [(word, "unsure OCR") for page in raw.pages for word in page.ocr_dropped]
         discarded += [(f"{n} ページ", "unsure OCR page") for n, _ in unsure]
         lines.insert(_after_title(lines), Line(OCR_NOTICE, "body"))
@@ -139,13 +138,14 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
 
 
 def _set_aside_unsure(raw: RawPdf) -> tuple[RawPdf, list[tuple[int, float]]]:
-    """Scanned pages OCR read with too little confidence, emptied: (page number from 1, confidence) for each."""
+    """Scanned pages OCR read with too little confidence, emptied (their confidence stays, for the report):
+    (page number from 1, confidence) for each."""
     unsure = [(page.number + 1, page.ocr) for page in raw.pages
               if page.ocr is not None and page.ocr < OCR_PAGE_CONFIDENCE]
     if not unsure:
         return raw, []
     numbers = {n - 1 for n, _ in unsure}
-    pages = tuple(replace(page, chars=(), ocr=None) if page.number in numbers else page for page in raw.pages)
+    pages = tuple(replace(page, chars=()) if page.number in numbers else page for page in raw.pages)
     return replace(raw, pages=pages), unsure
 
 
@@ -281,15 +281,14 @@ def _in_order(lines: list[Line]) -> list[Line]:
         return lines
 
     def renumber(text: str) -> str:
-        return _MARKER.sub(lambda m: f"＊{order.get(int(m['num']), int(m['num']))}", text) if "＊" in text else text
+        return _MARKER.sub(lambda m: f"＊{order.get(int(m['num']), int(m['num']))}", text)
 
     out = []
     for line in lines:
         if line.role == "footnote":
             line = replace(line, number=order.get(line.number, line.number)) if line.number is not None else line
         else:
-            cells = tuple(tuple(replace(c, text=renumber(c.text)) for c in row) for row in line.cells)
-            line = replace(line, text=renumber(line.text), cells=cells)
+            line = _marked(line, renumber)
         out.append(line)
     return out
 

@@ -11,12 +11,10 @@ from __future__ import annotations
 import io
 import os
 import re
-import resource
 import time
 from dataclasses import dataclass, replace
 
-from ...children import run_in_children
-from .limits import PdfError, PdfLimits
+from .limits import PdfError, PdfLimits, run_limited
 from .tree import Element, read_tree
 
 # NOTE: only what the readers need: plain values that cross a process boundary cheaply
@@ -33,7 +31,7 @@ class RawPage:
     boxes: tuple[tuple[float, float, float, float, str], ...] = ()  # rectangles drawn, and cells that rules enclose
     images: int = 0  # images drawn on the page
     ocr: float | None = None  # a scanned page read by OCR: Tesseract's mean confidence (0–100)
-    ocr_dropped: tuple[str, ...] = ()  # words OCR was unsure of, left out
+    ocr_dropped: tuple[str, ...] = ()  # lines OCR was unsure of, left out
 
 
 @dataclass(frozen=True)
@@ -58,14 +56,8 @@ class _Part:
 def read_pdf(data: bytes, name: str, limits: PdfLimits) -> RawPdf:
     """Every page's characters and box, the outline, title and tag tree, read in sandboxed children."""
     count = max(1, min(limits.readers, os.cpu_count() or 1))
-    results = run_in_children(_read_in_child, [(data, name, limits, part, count) for part in range(count)],
-                              name="yomiage-pdf", receive=lambda connection: _receive(connection, name, limits),
-                              preload=(__name__,))
-    for kind, payload in results:
-        if kind == "error":
-            message, code = payload
-            raise PdfError(message, code=code)
-    parts = [payload for _, payload in results]
+    parts = run_limited(_read_part, [(data, name, limits, part, count) for part in range(count)], name=name,
+                        memory=limits.memory, seconds=limits.seconds, child="yomiage-pdf", preload=(__name__,))
     pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.number)
     scanned = [p.number for p in pages if p.images and not any(c["text"].strip() for c in p.chars)]
     if scanned:
@@ -79,35 +71,9 @@ def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage
     from .ocr import read_scanned, snap_sizes
 
     read = {page.number: page for page in read_scanned(data, name, scanned, limits)}
-    snap_sizes([list(page.chars) for page in read.values()])
+    snap_sizes([page.chars for page in read.values()])
     return [replace(page, chars=read[page.number].chars, ocr=read[page.number].confidence,
                     ocr_dropped=read[page.number].dropped) if page.number in read else page for page in pages]
-
-
-def _receive(receive, name: str, limits: PdfLimits):
-    if not receive.poll(limits.seconds + 30):
-        raise PdfError(f"{name}: PDF の読み取りが時間内に終わりません。ページを分けてお試しください。", code="too_slow")
-    try:
-        return receive.recv()
-    except EOFError:
-        raise PdfError(f"{name}: PDF を読む途中で読み取りが止まりました（展開するとメモリーが足りないか、"
-                       "時間がかかりすぎます）。", code="too_large") from None
-
-
-def _read_in_child(data: bytes, name: str, limits: PdfLimits, part: int, count: int, send) -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (limits.memory, limits.memory))
-    cpu = int(limits.seconds) + 10
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-    try:
-        result = ("ok", _read_part(data, name, limits, part, count))
-    except PdfError as error:
-        result = ("error", (str(error), error.code))
-    except (MemoryError, RecursionError) as error:
-        result = ("error", (f"{name}: PDF を展開するとメモリーが足りません（{limits.memory >> 20} MB まで）。"
-                            "圧縮された中身が大きすぎるか、壊れた PDF です。", "too_large")
-                  if isinstance(error, MemoryError) else (f"{name}: PDF の構造が深すぎます（壊れた PDF です）。", "bad_pdf"))
-    send.send(result)
-    send.close()
 
 
 def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int) -> _Part:

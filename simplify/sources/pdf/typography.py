@@ -62,7 +62,7 @@ def _with_title(pages: list[list[Frag]], large: list[Frag], sizes: list[float]) 
     if sizes and largest <= sizes[0]:
         return sizes
     title = [f for f in large if size_key(f.size) == largest]
-    rest = [f for f in first if f.role == "text" and f not in title]
+    rest = [f for f in first if f.role == "text" and all(f is not t for t in title)]
     if (len(title) <= 2 and all(f.page == first[0].page and heading_like(f.text) for f in title)
             and rest and max(f.bottom for f in title) <= min(f.top for f in rest) + 1):
         return [largest, *sizes]
