@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass, replace
 
 from .limits import PdfError, PdfLimits, run_limited
+from .ocr import read_scanned, snap_sizes
 from .tree import Element, read_tree
 
 # NOTE: only what the readers need: plain values that cross a process boundary cheaply
@@ -68,8 +69,6 @@ def read_pdf(data: bytes, name: str, limits: PdfLimits) -> RawPdf:
 
 def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage], scanned: list[int]) -> list[RawPage]:
     """The pages that are only images, their characters read by OCR; their sizes snapped to one set of classes."""
-    from .ocr import read_scanned, snap_sizes
-
     read = {page.number: page for page in read_scanned(data, name, scanned, limits)}
     snap_sizes([page.chars for page in read.values()])
     return [replace(page, chars=read[page.number].chars, ocr=read[page.number].confidence,
