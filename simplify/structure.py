@@ -63,6 +63,9 @@ HEADING_STYLES: tuple[HeadingStyle, ...] = (
     _style("(ア)", rf"[（(][{_KANA_ORDER}][）)]", "（ア）ローカル5Gの推進"),
     _style("ア", rf"[{_KANA_ORDER}]", "ア　ローカル5Gの概要", sep=r"[ \u3000\t]+"),
     _style("①", rf"[{_CIRCLED}]", "①　申込方法"),
+    # NOTE: a title framed by marks on both sides (■□■□ 今号の内容 ■□■□, ◆◆ 特集 ◆◆): the marks are decoration
+    HeadingStyle("framed", re.compile(rf"^\s*(?P<label>)[{_MARKERS}]+[ \u3000]*(?P<title>[^{_MARKERS}\s][^{_MARKERS}]{{0,38}}?)"
+                                      rf"[ \u3000]*[{_MARKERS}]+\s*$"), False, example="■□ 今号の内容 □■"),
     *(_style(f"mark{m}", re.escape(m), f"{m}お知らせ", counted=False) for m in _MARKERS),
     HeadingStyle("《》", re.compile(r"^\s*(?P<label>)《(?P<title>[^《》]{1,40})》\s*$"), False, example="《特集》"),
     HeadingStyle("【】", re.compile(r"^\s*(?P<label>)【(?P<title>[^【】]{1,40})】\s*$"), False, example="【問合せ先】"),
@@ -74,6 +77,8 @@ _FIGURE = re.compile(
 # a label set between markers: ■第1章■ 今月の市政, ◆第2節◆
 _DECORATION = re.compile(rf"^[{_MARKERS}]+\s*(?P<label>第{_KANJI_NUM}[部章節])\s*[{_MARKERS}]+\s*(?P<title>.*)$")
 _URL = re.compile(r"https?://|www\.")
+# NOTE: a line drawn from rule and ornament characters alone (━━━, ＝＝＝, ■□■□, ★☆★☆): a banner, never read
+_RULE = re.compile(rf"^[\s{_MARKERS}━─═＝=－\-_＿~〜～*＊・･+＋#＃|｜/／<>＜＞]{{3,}}$")
 _FOOTNOTE_LINE = re.compile(rf"^\s*(?:[＊*※]\s?)?(?P<num>{_NUM})[)）]?[ \u3000\t]+(?P<rest>\S.*)$")
 _MARK = re.compile(r"＊(?P<num>[0-9]{1,3})")
 _MARK_RUN = re.compile(r"(＊[0-9]{1,3})[、，,](?=＊)")  # 注1、2: the comma between two marks
@@ -256,6 +261,10 @@ class _Model:
             self._heading(f"source:{line.rank}:{line.style or ''}", label, title, line.rank, number)
             self.stack[-1].title_marks = marks
             return
+        if _RULE.match(text) and sum(not c.isspace() for c in text) >= 3:
+            self.flush()
+            self.discarded.append(text)
+            return
         if not line.joins:
             self.flush()  # NOTE: a line that does not continue the paragraph ends it
             if self._note_line(text):
@@ -407,6 +416,7 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
         model.add(line if clean == line.text else replace(line, text=clean))
     model.finish()
     roots = model.roots
+    _headline_lists(roots, None, _all_titles(roots))
     _title_line(roots)
     if not roots and model.notes:
         roots.append(_Node(1, -1, "", "", "", None))
@@ -421,15 +431,91 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
 
 
 def _title_line(roots: list[_Node]) -> None:
-    """A short unpunctuated first line before any heading (``令和7年度 防災訓練のお知らせ``) is the title of the
-    opening: it is announced as a heading and names the document."""
-    if not roots or roots[0].rank >= 0 or not roots[0].blocks or roots[0].blocks[0].type != "paragraph":
+    """The notice's own title, from the short lines before any heading (``令和7年度 防災訓練のお知らせ``): the first
+    that reads as a title, past a date line, a sender or an addressee (which stay, read after the title); a
+    fiscal-year label alone on the line before it is part of it. It is announced as a heading and names the
+    document."""
+    if not roots or roots[0].rank >= 0:
         return
-    sentences = roots[0].blocks[0].sentences
-    text = sentences[0].text
-    if len(sentences) == 1 and plausible_title(text, 40) and not sentences[0].notes:
+    blocks = roots[0].blocks
+    for index, block in enumerate(blocks[:_TITLE_REACH]):
+        if block.type != "paragraph" or len(block.sentences) != 1 or block.sentences[0].notes:
+            return
+        text = block.sentences[0].text
+        if _BEFORE_TITLE.match(text):
+            continue
+        if not plausible_title(text, 40):
+            return
+        if _FISCAL_YEAR.match(text) and index + 1 < len(blocks) and _title_after(blocks[index + 1]):
+            roots[0].title = f"{text} {blocks[index + 1].sentences[0].text}"
+            del blocks[index:index + 2]
+            return
         roots[0].title = text
-        roots[0].blocks.pop(0)
+        del blocks[index]
+        return
+
+
+_TITLE_REACH = 5  # NOTE: a title comes after at most a date, a sender, an addressee and a year label
+_DATE = r"(?:(?:令和|平成|昭和)\s*[0-9０-９元]{1,2}|[0-9０-９]{4})\s*年\s*[0-9０-９]{1,2}\s*月\s*[0-9０-９]{1,2}\s*日"
+# NOTE: a date line (with its weekday, or 発行/現在), a sender (○○市長, ○○課) or an addressee (皆様へ, 各位) alone
+_BEFORE_TITLE = re.compile(rf"^\s*(?:{_DATE}\s*(?:[（(][月火水木金土日][）)])?\s*(?:発行|現在|更新|発表|付)?"
+                           r"|.{1,20}(?:[市町村区]長|知事|大臣|[課係室]|[課係室]長|各位|御中|[様殿]|皆様へ?|皆さまへ?))\s*$")
+_FISCAL_YEAR = re.compile(r"^\s*(?:(?:令和|平成)\s*[0-9０-９元]{1,2}|[0-9０-９]{4})\s*年度\s*$")
+
+
+def _title_after(block: Block) -> bool:
+    return (block.type == "paragraph" and len(block.sentences) == 1 and not block.sentences[0].notes
+            and plausible_title(block.sentences[0].text, 40) and not _BEFORE_TITLE.match(block.sentences[0].text))
+
+
+def _headline_lists(nodes: list[_Node], parent: _Node | None, later: list[str]) -> None:
+    """A run of empty headings in one style whose titles all come again below as headings (a mail magazine's ◆
+    headline list) is the contents, read as a list where it stands, not sections with nothing in them."""
+    index = 0
+    while index < len(nodes):
+        end = index
+        while (end < len(nodes) and not nodes[end].blocks and not nodes[end].children
+               and nodes[end].style == nodes[index].style):
+            end += 1
+        run = nodes[index:end]
+        titles = [_key(n.title) for n in run]
+        if len(run) >= 2 and all(later.count(t) >= 2 for t in titles):
+            items = [Block("paragraph", (text_to_sentence(n.title),)) for n in run]
+            host = _reading_before(nodes, index, parent)
+            if host is None:
+                host = _Node(1, -1, "", "", "", None)
+                nodes.insert(0, host)
+                index += 1
+                end += 1
+            host.blocks.extend(items)
+            del nodes[index:end]
+            continue
+        for node in nodes[index:max(end, index + 1)]:
+            _headline_lists(node.children, node, later)
+        index = max(end, index + 1)
+
+
+def _key(title: str) -> str:
+    return "".join(title.split())
+
+
+def _reading_before(nodes: list[_Node], index: int, parent: _Node | None) -> _Node | None:
+    """The node whose own text is read just before ``nodes[index]``: the previous sibling's last descendant, or
+    the parent."""
+    if index == 0:
+        return parent
+    node = nodes[index - 1]
+    while node.children:
+        node = node.children[-1]
+    return node
+
+
+def _all_titles(nodes: list[_Node]) -> list[str]:
+    out = []
+    for node in nodes:
+        out.append(_key(node.title))
+        out.extend(_all_titles(node.children))
+    return out
 
 
 def _first_words(sections: tuple[Section, ...]) -> str | None:
