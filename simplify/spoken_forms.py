@@ -5,7 +5,8 @@
 between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
 An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes
 them (not a phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
-ドット, ハイフン, アンダーバー. Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
+ドット, ハイフン, アンダーバー. An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the
+counter's rendaku (さんぽう). Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
 from __future__ import annotations
@@ -24,6 +25,15 @@ _ADDRESS = re.compile(r"(?<=[\u3041-\u30ff\u4e00-\u9fff々ヶ])(?<!第)(?P<numbe
                       r"(?![0-9\-－‐])")
 _ISO_DATE = re.compile(r"(?<![0-9\-])(?P<y>(?:19|20)[0-9]{2})-(?P<m>0?[1-9]|1[0-2])-(?P<d>0?[1-9]|[12][0-9]|3[01])"
                        r"(?![0-9\-])")
+# NOTE: an amount printed under a fee's label without its unit (参加費：300, 利用料 500) is yen; an amount with a unit
+# printed, or a share or count (3割, 2回目), is not one
+_FEE = re.compile(r"(?:参加費|会費|受講料|入場料|入館料|利用料|使用料|手数料|料金|代金|負担金|保険料|費用)"
+                  r"[ \u3000]*(?:[:：は]|として)?[ \u3000]*(?P<amount>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+                  r"(?![0-9,.])(?![ \u3000]*[円万千億兆ドル%％\u4e00-\u9fff\u30a1-\u30fa])")
+# NOTE: laws counted (担い手3法, 関連6法) take the counter's rendaku, which OpenJTalk does not give 法; not 法人,
+# 法案, 法律 …, nor an ordinal (第3法)
+_LAWS = re.compile(r"(?<![0-9第])(?P<n>10|[1-9])(?P<target>法)(?![人案律令則規務曹廷的])")
+_LAW_COUNTS = {1: "いっぽう", 3: "さんぽう", 6: "ろっぽう", 8: "はっぽう", 10: "じゅっぽう"}
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # NOTE: the letters' names as Japanese say them when spelling (JIS Z 8301's table is for writing, not speech)
 _LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
@@ -43,8 +53,8 @@ def spell_address(address: str) -> str:
 
 
 def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, what the voice says) for each e-mail address, ISO date, range mark, missing unit, address and
-    clock time, in order.
+    """(start, end, what the voice says) for each e-mail address, ISO date, range mark, missing unit, fee amount,
+    count of laws, address and clock time, in order.
 
     >>> spoken_form_spans("9:00~17:30")
     [(0, 4, '9時'), (4, 5, 'から'), (5, 10, '17時30分')]
@@ -68,6 +78,11 @@ def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
         unit = _FIRST_UNIT.match(right)
         if re.fullmatch(_NUMBER, left) and unit:
             claim(m.start("left"), m.end("left"), left + unit["unit"])
+    for m in _FEE.finditer(text):
+        claim(m.start("amount"), m.end("amount"), m["amount"] + "円")
+    for m in _LAWS.finditer(text):
+        if int(m["n"]) in _LAW_COUNTS:
+            claim(m.start(), m.end(), _LAW_COUNTS[int(m["n"])])
     for m in _ADDRESS.finditer(text):
         claim(m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])))
     for m in _CLOCK.finditer(text):

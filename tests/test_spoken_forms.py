@@ -59,3 +59,36 @@ def test_an_email_address_is_spelled_so_a_listener_can_write_it_down(text, spell
 @pytest.mark.parametrize("text", ["@mention だけ", "メールは a@b まで", "x@y.z"])
 def test_what_is_not_an_email_address_is_not_spelled(text):
     assert "アットマーク" not in text_to_reading(text).spoken
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("参加費：300", "参加費：300円"),
+    ("参加費は1,000です。", "参加費は1,000円です。"),
+    ("利用料 500（中学生以下 無料）", "利用料 500円（中学生以下 無料）"),
+    ("担い手3法が成立した", "担い手さんぽうが成立した"),
+    ("関連6法を改正", "関連ろっぽうを改正"),
+    ("働き方改革関連8法", "働き方改革関連はっぽう"),
+])
+def test_an_amount_under_a_fee_label_is_said_in_yen_and_laws_are_counted_with_rendaku(text, expected):
+    assert spoken_forms(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "参加費は無料です。",  # no amount
+    "参加費 300円",  # the unit is printed
+    "利用料 3割",  # a share, not an amount
+    "料金 2回目から",  # a count
+    "3法人が参加",  # corporations, not laws
+    "2法案を提出",  # bills
+    "第3法",  # an ordinal
+    "4法",  # no rendaku: OpenJTalk's よんほう is right
+])
+def test_fees_and_law_counts_leave_other_numbers_alone(text):
+    assert spoken_forms(text) == text
+
+
+def test_the_voice_and_the_ruby_say_sanpou_and_the_fee_in_yen():
+    reading = text_to_reading("担い手3法の参加費は300です。")
+    assert "サンポー" in reading.spoken and "サンビャクエン" in reading.spoken
+    ruby = {t.surface: t.reading for t in reading.tokens}
+    assert ruby.get("3法") == "さんぽう"
