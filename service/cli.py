@@ -215,13 +215,14 @@ def _build_through_queue(url: str, args: argparse.Namespace) -> None:
 
 def cmd_review(args: argparse.Namespace) -> None:
     """Where OpenJTalk and UniDic read a word differently, most frequent first, and what decided it."""
-    from simplify.review import review, summary
+    from simplify.review import review, spoken_forms_report, summary
 
     document = load_document(args.file)
     found = review(document)
+    forms = spoken_forms_report(document)
     if args.json:
-        print(json.dumps({"document": document.id, "summary": summary(found), "disagreements": [d.to_dict() for d in found]},
-                         ensure_ascii=False, indent=1))
+        print(json.dumps({"document": document.id, "summary": summary(found), "disagreements": [d.to_dict() for d in found],
+                          "spoken_forms": [f.to_dict() for f in forms]}, ensure_ascii=False, indent=1))
         return
     for d in found[: args.limit or None]:
         status = {"lexicon": "辞書で決定", "rule": "規則で決定", "printed": "印刷のルビで決定",
@@ -229,6 +230,14 @@ def cmd_review(args: argparse.Namespace) -> None:
                   "reviewed: UniDic right": "確認済み（UniDic が正しい：要修正）"}.get(d.decided, "未確認")
         print(f"{d.count:4d}  {d.surface}\tyomiage {d.openjtalk}\tUniDic {d.unidic}\t{status}")
         for context in d.contexts:
+            print(f"        …{context}…")
+    kinds = {"range": "範囲", "time": "時刻", "date": "日付", "address": "番地", "email": "メール", "fee": "金額",
+             "counter": "助数詞", "place": "地名"}
+    if forms:
+        print("\n表記の読み方（声はこう読みます）:")
+    for f in forms:
+        print(f"{f.count:4d}  {kinds.get(f.kind, f.kind)}\t{f.printed} → {f.spoken}")
+        for context in f.contexts[:1]:
             print(f"        …{context}…")
     totals = summary(found)
     print(f"yomiage: 読みの違い {totals['disagreements']} か所（{totals['distinct']} 種類）：辞書・規則で決定 "
@@ -425,7 +434,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="JSON で出力する")
     p.set_defaults(func=cmd_list)
 
-    p = sub.add_parser("review", help="OpenJTalk と UniDic で読みが違う語を、多い順に文脈つきで示す（辞書の手入れ用）")
+    p = sub.add_parser("review", help="OpenJTalk と UniDic で読みが違う語（多い順、文脈つき）と、時刻・範囲・番地・メール・金額・地名の読み方を示す")
     p.add_argument("file", nargs="?", help="PDF・HTML・Markdown・テキスト（省略時は同梱の白書）")
     p.add_argument("--json", action="store_true", help="JSON で出力する")
     p.add_argument("--limit", type=int, default=0, help="上位いくつまで示すか（既定: すべて）")

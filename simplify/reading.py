@@ -71,7 +71,7 @@ def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = (), places: tuple 
     for rule in lexicon.rules:
         group = "target" if "target" in rule.pattern.groupindex else 0
         found += [_Sub(m.start(group), m.end(group), rule.spoken, "rule") for m in rule.pattern.finditer(text)]
-    found += [_Sub(start, end, spoken, "rule") for start, end, spoken in spoken_form_spans(text)]
+    found += [_Sub(start, end, spoken, "rule") for start, end, spoken, _ in spoken_form_spans(text)]
     for m in _RE_PRINTED_READING.finditer(text):
         found.append(_Sub(m.start(), m.end(), m["kana"], "printed", m.end("base")))
     found += [_Sub(m.start(), m.end(), "", "silent") for m in _RE_CONTROL.finditer(text)]

@@ -18,7 +18,9 @@ from functools import lru_cache
 from importlib import resources
 
 from .model import Document
+from .places import place_readings, places_pattern
 from .reading import is_kanji, same_sound, text_to_reading
+from .spoken_forms import spoken_form_spans
 
 
 @dataclass(frozen=True)
@@ -142,3 +144,65 @@ def summary(disagreements: list[Disagreement]) -> dict[str, int]:
         by["lexicon or rule" if d.decided in ("lexicon", "rule", "printed", "ruby") else
            "reviewed" if d.decided.startswith("reviewed") else "open"] += d.count
     return {"disagreements": total, "distinct": len(disagreements), **by}
+
+
+# -- how printed forms are said ----------------------------------------------------------------------------------
+
+@dataclass
+class SpokenForm:
+    """A printed form the voice says otherwise (9:00～12:00: 9時から12時; 志賀町: シカマチ), counted in a document."""
+
+    printed: str
+    spoken: str
+    kind: str  # simplify.spoken_forms.KINDS, or "place"
+    count: int = 0
+    contexts: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"printed": self.printed, "spoken": self.spoken, "kind": self.kind, "count": self.count,
+                "contexts": self.contexts}
+
+
+def spoken_forms_report(document: Document, contexts: int = 2) -> list[SpokenForm]:
+    """Every range, time, date, address, e-mail address, fee, counted law and place name the document prints,
+    with what the voice says for it (the same substitutions the reading makes), in order of first appearance.
+    Pieces that touch (9:00, ～, 12:00) are one form, as a listener hears them."""
+    texts = [section.title for section in document.walk() if section.title]
+    texts += [s.text for section in document.walk() for s in section.sentences()]
+    texts += [f.text for section in document.walk() for f in section.footnotes]
+    named = places_pattern(place_readings(texts))
+    found: dict[tuple[str, str], SpokenForm] = {}
+    for text in texts:
+        spans = list(spoken_form_spans(text))
+        if named is not None:
+            pattern, kana = named
+            spans += [(m.start(), m.end(), kana[m.group()], "place") for m in pattern.finditer(text)]
+        for start, end, kind in _joined(sorted(spans)):
+            printed = text[start:end]
+            entry = found.setdefault((printed, kind), SpokenForm(printed, _said(text, start, end, spans), kind))
+            entry.count += 1
+            if len(entry.contexts) < contexts:
+                entry.contexts.append(text[max(0, start - 12): end + 12])
+    return list(found.values())
+
+
+def _joined(spans: list[tuple[int, int, str, str]]) -> list[tuple[int, int, str]]:
+    """Touching spans as one (a range and its two times): (start, end, kind), the kind ``range`` where one is."""
+    out: list[list] = []
+    for start, end, _, kind in spans:
+        if out and start == out[-1][1] and "place" not in (kind, out[-1][2]):
+            out[-1][1] = end
+            out[-1][2] = "range" if "range" in (kind, out[-1][2]) else out[-1][2]
+        else:
+            out.append([start, end, kind])
+    return [tuple(span) for span in out]
+
+
+def _said(text: str, start: int, end: int, spans: list) -> str:
+    """What the voice says for text[start:end]: each piece's spoken form, the printed text between them."""
+    out, at = [], start
+    for s, e, said, _ in sorted(spans):
+        if start <= s and e <= end:
+            out += [text[at:s], said]
+            at = e
+    return "".join(out + [text[at:end]])

@@ -43,6 +43,9 @@ _SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイ�
           **dict(zip("0123456789", ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")))}
 
 
+KINDS = ("email", "date", "range", "fee", "counter", "address", "time")
+
+
 def spell_address(address: str) -> str:
     """An e-mail address as it is spelled aloud.
 
@@ -52,49 +55,49 @@ def spell_address(address: str) -> str:
     return "".join(_LETTERS.get(c.lower()) or _SIGNS.get(c, c) for c in address)
 
 
-def spoken_form_spans(text: str) -> list[tuple[int, int, str]]:
-    """(start, end, what the voice says) for each e-mail address, ISO date, range mark, missing unit, fee amount,
-    count of laws, address and clock time, in order.
+def spoken_form_spans(text: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, what the voice says, kind) for each e-mail address, ISO date, range mark, missing unit, fee
+    amount, count of laws, address and clock time, in order; kind is one of ``KINDS``.
 
     >>> spoken_form_spans("9:00~17:30")
-    [(0, 4, '9時'), (4, 5, 'から'), (5, 10, '17時30分')]
+    [(0, 4, '9時', 'time'), (4, 5, 'から', 'range'), (5, 10, '17時30分', 'time')]
     """
-    spans: list[tuple[int, int, str]] = []
+    spans: list[tuple[int, int, str, str]] = []
 
-    def claim(start: int, end: int, spoken: str) -> None:
+    def claim(start: int, end: int, spoken: str, kind: str) -> None:
         """The first reading of a span wins: an address's digits are not a clock, a date's hyphens no range."""
-        if not any(start < e and s < end for s, e, _ in spans):
-            spans.append((start, end, spoken))
+        if not any(start < e and s < end for s, e, _, _ in spans):
+            spans.append((start, end, spoken, kind))
 
     for m in _EMAIL.finditer(text):
-        claim(m.start(), m.end(), spell_address(m.group()))
+        claim(m.start(), m.end(), spell_address(m.group()), "email")
     for m in _ISO_DATE.finditer(text):
-        claim(m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日")
+        claim(m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日", "date")
     for m in _RANGE.finditer(text):
         left, right, sep = m["left"], m["right"], m["sep"]
         if sep not in "～〜~" and not (_TIME_LIKE.match(left) and _TIME_LIKE.match(right)):
             continue  # NOTE: 03-1234-5678, 71-1, 第1-1-1図: a hyphen between bare numbers is no range
-        claim(m.start("sep"), m.end("sep"), "から")
+        claim(m.start("sep"), m.end("sep"), "から", "range")
         unit = _FIRST_UNIT.match(right)
         if re.fullmatch(_NUMBER, left) and unit:
-            claim(m.start("left"), m.end("left"), left + unit["unit"])
+            claim(m.start("left"), m.end("left"), left + unit["unit"], "range")
     for m in _FEE.finditer(text):
-        claim(m.start("amount"), m.end("amount"), m["amount"] + "円")
+        claim(m.start("amount"), m.end("amount"), m["amount"] + "円", "fee")
     for m in _LAWS.finditer(text):
         if int(m["n"]) in _LAW_COUNTS:
-            claim(m.start(), m.end(), _LAW_COUNTS[int(m["n"])])
+            claim(m.start(), m.end(), _LAW_COUNTS[int(m["n"])], "counter")
     for m in _ADDRESS.finditer(text):
-        claim(m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])))
+        claim(m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])), "address")
     for m in _CLOCK.finditer(text):
         minutes = int(m["m"])
-        claim(m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""))
+        claim(m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""), "time")
     return sorted(spans)
 
 
 def spoken_forms(text: str) -> str:
     """``text`` as the voice reads it (for tests and the CLI's ``reading``)."""
     out, pos = [], 0
-    for start, end, spoken in spoken_form_spans(text):
+    for start, end, spoken, _ in spoken_form_spans(text):
         out += [text[pos:start], spoken]
         pos = end
     return "".join(out + [text[pos:]])
