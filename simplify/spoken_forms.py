@@ -5,7 +5,7 @@
 between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
 An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes
 them (not a phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
-ドット, ハイフン, アンダーバー. An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the
+ドット, ハイフン, アンダーバー; so is a short web address a notice gives (its scheme left out, スラッシュ for /). An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the
 counter's rendaku (さんぽう). Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
@@ -34,16 +34,20 @@ _FEE = re.compile(r"(?:参加費|会費|受講料|入場料|入館料|利用料|
 # 法案, 法律 …, nor an ordinal (第3法)
 _LAWS = re.compile(r"(?<![0-9第])(?P<n>10|[1-9])(?P<target>法)(?![人案律令則規務曹廷的])")
 _LAW_COUNTS = {1: "いっぽう", 3: "さんぽう", 6: "ろっぽう", 8: "はっぽう", 10: "じゅっぽう"}
+# NOTE: a web address a notice gives its reader (a site's top or a short page, ≤ 32 characters after the scheme) is
+# spelled without its scheme, as an announcer gives it; a longer one is a reference and is said リンク (lexicon.toml)
+_URL = re.compile(r"https?://(?P<rest>[\x21-\x7e]{1,32})(?![\x21-\x7e])")
+_SPELLABLE = re.compile(r"[A-Za-z0-9.\-_/]+")
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # NOTE: the letters' names as Japanese say them when spelling (JIS Z 8301's table is for writing, not speech)
 _LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
     "エー", "ビー", "シー", "ディー", "イー", "エフ", "ジー", "エイチ", "アイ", "ジェー", "ケー", "エル", "エム", "エヌ",
     "オー", "ピー", "キュー", "アール", "エス", "ティー", "ユー", "ブイ", "ダブリュー", "エックス", "ワイ", "ゼット")))
-_SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイフン", "_": "アンダーバー", "+": "プラス",
+_SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイフン", "_": "アンダーバー", "+": "プラス", "/": "、スラッシュ、",
           **dict(zip("0123456789", ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")))}
 
 
-KINDS = ("email", "date", "range", "fee", "counter", "address", "time")
+KINDS = ("email", "url", "date", "range", "fee", "counter", "address", "time")
 
 
 def spell_address(address: str) -> str:
@@ -71,6 +75,9 @@ def spoken_form_spans(text: str) -> list[tuple[int, int, str, str]]:
 
     for m in _EMAIL.finditer(text):
         claim(m.start(), m.end(), spell_address(m.group()), "email")
+    for m in _URL.finditer(text):
+        rest = m["rest"].rstrip("/.")
+        claim(m.start(), m.end(), spell_address(rest) if _SPELLABLE.fullmatch(rest) else "リンク", "url")
     for m in _ISO_DATE.finditer(text):
         claim(m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日", "date")
     for m in _RANGE.finditer(text):

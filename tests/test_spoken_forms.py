@@ -92,3 +92,23 @@ def test_the_voice_and_the_ruby_say_sanpou_and_the_fee_in_yen():
     assert "サンポー" in reading.spoken and "サンビャクエン" in reading.spoken
     ruby = {t.surface: t.reading for t in reading.tokens}
     assert ruby.get("3法") == "さんぽう"
+
+
+@pytest.mark.parametrize("text, spelled", [
+    ("詳しくは https://www.city.example.jp/ をご覧ください。",
+     "ダブリューダブリューダブリュー、ドット、シーアイティーワイ、ドット、イーエックスエーエムピーエルイー、ドット、ジェーピー"),
+    ("申込みは https://example.jp/kyushoku から",
+     "イーエックスエーエムピーエルイー、ドット、ジェーピー、スラッシュ、ケーワイユーエスエイチオーケーユー"),
+])
+def test_a_short_address_a_notice_gives_is_spelled_without_its_scheme(text, spelled):
+    spoken = text_to_reading(text).spoken
+    assert spelled in spoken and "エイチティーティーピー" not in spoken
+
+
+@pytest.mark.parametrize("text", [
+    "出典：https://www.soumu.go.jp/main_content/000499625.pdf",  # a reference: long, said リンク
+    "https://example.jp/search?q=%E3%81%82",  # short but not spellable: リンク
+])
+def test_a_long_or_unspellable_address_is_said_link(text):
+    spoken = text_to_reading(text).spoken
+    assert "リンク" in spoken and "スラッシュ" not in spoken
