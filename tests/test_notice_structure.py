@@ -82,3 +82,36 @@ def test_a_marker_run_that_does_not_repeat_below_stays_a_run_of_headings():
     assert [s.title for s in document.walk()][1:] == ["受付時間", "場所"]
     empty = _read("お知らせ\n\n◆受付時間\n◆場所\n\n本文です。\n")
     assert [s.title for s in empty.walk()][1:] == ["受付時間", "場所"]  # nothing repeats them: not a contents list
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in NOTICES.glob("*.txt")))
+def test_every_word_of_the_notices_is_shown_as_it_is_said(name):
+    """Ruby = voice on the notice fixtures, with their place names: each token's ruby is the kana the voice says."""
+    from simplify.reading import document_with_readings, same_sound
+
+    document = document_with_readings(bytes_to_document((NOTICES / name).read_bytes(), name, doc_id="n",
+                                                        source=Source(file=name)))
+    particles = {("は", "ワ"), ("へ", "エ"), ("を", "オ")}
+    wrong = []
+    for section in document.walk():
+        for sentence in [*section.sentences(), *section.footnotes]:
+            for token in sentence.reading.tokens:
+                if not token.reading or not token.pron or token.source in ("printed", "silent"):
+                    continue
+                kana = "".join(chr(ord(c) + 0x60) if "ぁ" <= c <= "ゖ" else c for c in token.reading)
+                if not same_sound(kana, token.pron) and (token.reading, token.pron) not in particles:
+                    wrong.append((token.surface, token.reading, token.pron))
+    assert wrong == []
+
+
+def test_a_notice_with_every_kind_of_form_is_said_as_an_announcer_says_it():
+    from simplify.reading import document_with_readings
+
+    document = document_with_readings(bytes_to_document((NOTICES / "event.txt").read_bytes(), "event.txt",
+                                                        doc_id="e", source=Source(file="event.txt")))
+    assert document.title == "ごみ分別説明会のご案内"
+    said = "".join(s.reading.spoken for section in document.walk() for s in section.sentences()).replace("、", "")
+    for expected in ("シカマチ", "ブンベツ", "キボースルカタ", "ニセンニジューゴネンシチガツイツカ", "クジカラジューイチジサンジュップン",
+                     "ドニチ", "トーカカラジューゴニチ", "スエヨシイチノイチ", "サンビャクエン", "アットマーク", "スラッシュ",
+                     "サンポー"):
+        assert expected in said, expected
