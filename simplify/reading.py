@@ -308,7 +308,7 @@ def _run_frontend(text: str) -> list[dict]:
 def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (), places: tuple = ()) -> Reading:
     """Tokens with readings, and the spoken script, for one sentence (or title, or footnote); ``ruby`` (the
     ``Ruby`` spans the source printed over words) is shown over those words and said instead of them; ``places``
-    ((name, reading) of the document's place names, ``simplify.places``) are read as the places call themselves.
+    (the document's place names, ``simplify.places.place_readings``) are read as the places call themselves.
 
     >>> r = text_to_reading("PHRを読み上げる。")
     >>> [(t.surface, t.reading) for t in r.tokens][:3]

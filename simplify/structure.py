@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .model import Block, Cell, Document, Footnote, NoteRef, Ruby, Section, Source
@@ -468,7 +469,7 @@ def _title_after(block: Block) -> bool:
             and plausible_title(block.sentences[0].text, 40) and not _BEFORE_TITLE.match(block.sentences[0].text))
 
 
-def _headline_lists(nodes: list[_Node], parent: _Node | None, later: list[str]) -> None:
+def _headline_lists(nodes: list[_Node], parent: _Node | None, titles: Counter) -> None:
     """A run of empty headings in one style whose titles all come again below as headings (a mail magazine's ◆
     headline list) is the contents, read as a list where it stands, not sections with nothing in them."""
     index = 0
@@ -478,8 +479,7 @@ def _headline_lists(nodes: list[_Node], parent: _Node | None, later: list[str]) 
                and nodes[end].style == nodes[index].style):
             end += 1
         run = nodes[index:end]
-        titles = [_key(n.title) for n in run]
-        if len(run) >= 2 and all(later.count(t) >= 2 for t in titles):
+        if len(run) >= 2 and all(titles[_key(n.title)] >= 2 for n in run):
             items = [Block("paragraph", (text_to_sentence(n.title),)) for n in run]
             host = _reading_before(nodes, index, parent)
             if host is None:
@@ -491,7 +491,7 @@ def _headline_lists(nodes: list[_Node], parent: _Node | None, later: list[str]) 
             del nodes[index:end]
             continue
         for node in nodes[index:max(end, index + 1)]:
-            _headline_lists(node.children, node, later)
+            _headline_lists(node.children, node, titles)
         index = max(end, index + 1)
 
 
@@ -510,11 +510,12 @@ def _reading_before(nodes: list[_Node], index: int, parent: _Node | None) -> _No
     return node
 
 
-def _all_titles(nodes: list[_Node]) -> list[str]:
-    out = []
+def _all_titles(nodes: list[_Node]) -> Counter:
+    """How often each heading title (spaces aside) occurs in the tree."""
+    out: Counter = Counter()
     for node in nodes:
-        out.append(_key(node.title))
-        out.extend(_all_titles(node.children))
+        out[_key(node.title)] += 1
+        out.update(_all_titles(node.children))
     return out
 
 
