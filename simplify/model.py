@@ -25,6 +25,9 @@ class Reading:
     spoken: str  # katakana pronunciation exactly as fed to the synthesiser (、 = pause)
     # NOTE: the NJD features (one tuple per analysed piece) are what synthesis is fed; dicts, so kept out of eq/hash.
     chunks: tuple[tuple[dict, ...], ...] = field(default=(), compare=False, hash=False, repr=False)
+    # NOTE: where the text prints a clock time at half past: the same reading with 30 minutes said 半, for a voice
+    # whose preset says so (the printed figures carry no ruby, so the page is the same)
+    half_hours: Reading | None = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def text(self) -> str:

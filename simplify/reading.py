@@ -17,7 +17,7 @@ from .children import run_in_children
 from .lexicon import Lexicon, default_lexicon, ensure_applied
 from .model import Document, Reading, Section, Token
 from .places import place_readings, places_pattern
-from .spoken_forms import spoken_form_spans
+from .spoken_forms import has_half_hour, spoken_form_spans
 
 # NOTE: OpenJTalk slows down and its label code has fixed buffers; analyse long sentences in pieces.
 MAX_CHUNK_CHARS = 160
@@ -61,7 +61,8 @@ class _Sub:
     base_end: int = 0  # printed readings: where the kanji base ends
 
 
-def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = (), places: tuple = ()) -> list[_Sub]:
+def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = (), places: tuple = (), half_hours: bool = False
+                   ) -> list[_Sub]:
     # NOTE: a reading the document prints over a word (ruby) is what the author wants said: it comes first
     found: list[_Sub] = [_Sub(r.start, r.end, r.reading, "ruby", r.end) for r in ruby if 0 <= r.start < r.end <= len(text)]
     named = places_pattern(places)
@@ -71,7 +72,7 @@ def _substitutions(text: str, lexicon: Lexicon, ruby: tuple = (), places: tuple 
     for rule in lexicon.rules:
         group = "target" if "target" in rule.pattern.groupindex else 0
         found += [_Sub(m.start(group), m.end(group), rule.spoken, "rule") for m in rule.pattern.finditer(text)]
-    found += [_Sub(start, end, spoken, "rule") for start, end, spoken, _ in spoken_form_spans(text)]
+    found += [_Sub(start, end, spoken, "rule") for start, end, spoken, _ in spoken_form_spans(text, half_hours)]
     for m in _RE_PRINTED_READING.finditer(text):
         found.append(_Sub(m.start(), m.end(), m["kana"], "printed", m.end("base")))
     found += [_Sub(m.start(), m.end(), "", "silent") for m in _RE_CONTROL.finditer(text)]
@@ -305,10 +306,12 @@ def _run_frontend(text: str) -> list[dict]:
     return pyopenjtalk.run_frontend(text)
 
 
-def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (), places: tuple = ()) -> Reading:
+def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (), places: tuple = (),
+                    half_hours: bool = False) -> Reading:
     """Tokens with readings, and the spoken script, for one sentence (or title, or footnote); ``ruby`` (the
     ``Ruby`` spans the source printed over words) is shown over those words and said instead of them; ``places``
-    (the document's place names, ``simplify.places.place_readings``) are read as the places call themselves.
+    (the document's place names, ``simplify.places.place_readings``) are read as the places call themselves; with
+    ``half_hours``, a clock time's 30 minutes are said 半.
 
     >>> r = text_to_reading("PHRを読み上げる。")
     >>> [(t.surface, t.reading) for t in r.tokens][:3]
@@ -318,7 +321,7 @@ def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (),
     """
     lexicon = lexicon or default_lexicon()
     ensure_applied(lexicon)
-    subs = _substitutions(text, lexicon, ruby, places)
+    subs = _substitutions(text, lexicon, ruby, places, half_hours)
     analysed, origin, owner = _analysed_text(text, subs)
     tokens: list[Token] = []
     chunks: list[tuple[dict, ...]] = []
@@ -456,18 +459,8 @@ def document_with_readings(document: Document, lexicon: Lexicon | None = None, w
     A long document is read by ``workers`` processes at once (default: one a core, up to two), each taking a
     contiguous share of its texts: OpenJTalk's analysis holds the GIL, so threads would not help, and a listener
     waits for this before the first section of a new upload can play."""
-    texts: list[tuple[str, tuple]] = []
-
-    def collect(s: Section) -> None:
-        texts.append((s.title, s.title_ruby))
-        texts.extend((x.text, x.ruby) for b in s.blocks for x in b.sentences)
-        texts.extend((f.text, f.ruby) for f in s.footnotes)
-        for child in s.children:
-            collect(child)
-
-    for s in document.sections:
-        collect(s)
-    places = place_readings(t for t, _ in texts)  # NOTE: one table a document: a name reads the same everywhere
+    texts = _texts(document)
+    places = document_places(document)  # NOTE: one table a document: a name reads the same everywhere
     readings = iter(_read_all(texts, lexicon, _workers(workers, texts), places))
 
     def section(s: Section) -> Section:
@@ -479,6 +472,36 @@ def document_with_readings(document: Document, lexicon: Lexicon | None = None, w
                        children=tuple(section(c) for c in s.children))
 
     return replace(document, sections=tuple(section(s) for s in document.sections))
+
+
+def _texts(document: Document) -> list[tuple[str, tuple]]:
+    """Every title, sentence and footnote of the document with its printed ruby, in reading order."""
+    texts: list[tuple[str, tuple]] = []
+
+    def collect(s: Section) -> None:
+        texts.append((s.title, s.title_ruby))
+        texts.extend((x.text, x.ruby) for b in s.blocks for x in b.sentences)
+        texts.extend((f.text, f.ruby) for f in s.footnotes)
+        for child in s.children:
+            collect(child)
+
+    for s in document.sections:
+        collect(s)
+    return texts
+
+
+_PLACES: dict[tuple[str, str, str], tuple] = {}
+
+
+def document_places(document: Document) -> tuple:
+    """The document's place-name table (``simplify.places.place_readings``), made once per document version: a
+    worker that reads one section at a time reads its place names as the whole analysis does."""
+    key = (document.id, document.version, document.title)
+    if key not in _PLACES:
+        if len(_PLACES) >= 32:
+            _PLACES.pop(next(iter(_PLACES)))
+        _PLACES[key] = place_readings(t for t, _ in _texts(document))
+    return _PLACES[key]
 
 
 PARALLEL_CHARS = 20_000  # NOTE: below this (a notice, a chapter) a second process costs more than it saves
@@ -495,7 +518,7 @@ def _read_all(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, workers: 
     """Readings of ``texts`` in order; with more than one worker, each share read by a child process of its own
     that ends when its share is sent (so a parent killed meanwhile leaves nothing running for long)."""
     if workers <= 1 or len(texts) < 2:
-        return _read_share(texts, lexicon, places)
+        return read_texts(texts, lexicon, places)
     out: list[Reading] = []
     for kind, payload in run_in_children(_read_in_child,
                                          [(share, lexicon, places) for share in _shares(texts, workers)],
@@ -511,7 +534,7 @@ def _read_in_child(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, plac
     # it answers meanwhile, such as a listener's first stream
     os.nice(5)
     try:
-        result = ("ok", _read_share(texts, lexicon, places))
+        result = ("ok", read_texts(texts, lexicon, places))
     except Exception as error:  # noqa: BLE001 - reported to the parent, which raises it
         result = ("error", f"{type(error).__name__}: {error}")
     send.send(result)
@@ -529,8 +552,16 @@ def _shares(texts: list[tuple[str, tuple]], count: int) -> list[list[tuple[str, 
     return shares
 
 
-def _read_share(texts: list[tuple[str, tuple]], lexicon: Lexicon | None, places: tuple = ()) -> list[Reading]:
-    return [text_to_reading(text, lexicon, ruby, places) for text, ruby in texts]
+def read_texts(texts: list[tuple[str, tuple]], lexicon: Lexicon | None = None, places: tuple = ()) -> list[Reading]:
+    """Readings of (text, ruby) pairs as a document's analysis makes them: with the document's ``places``, and for
+    a text with a clock time at half past, its 半 variant (``Reading.half_hours``)."""
+    out = []
+    for text, ruby in texts:
+        reading = text_to_reading(text, lexicon, ruby, places)
+        if has_half_hour(text):
+            reading = replace(reading, half_hours=text_to_reading(text, lexicon, ruby, places, half_hours=True))
+        out.append(reading)
+    return out
 
 
 # NOTE: a user's own text (CLI, API) is one passage, not a document: keep it short enough to answer at once.

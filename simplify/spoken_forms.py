@@ -59,9 +59,10 @@ def spell_address(address: str) -> str:
     return "".join(_LETTERS.get(c.lower()) or _SIGNS.get(c, c) for c in address)
 
 
-def spoken_form_spans(text: str) -> list[tuple[int, int, str, str]]:
+def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, int, str, str]]:
     """(start, end, what the voice says, kind) for each e-mail address, ISO date, range mark, missing unit, fee
-    amount, count of laws, address and clock time, in order; kind is one of ``KINDS``.
+    amount, count of laws, address and clock time, in order; kind is one of ``KINDS``. With ``half_hours``, a
+    clock time's 30 minutes are said 半 (17:30: 17時半), as some announcers say them.
 
     >>> spoken_form_spans("9:00~17:30")
     [(0, 4, '9時', 'time'), (4, 5, 'から', 'range'), (5, 10, '17時30分', 'time')]
@@ -97,7 +98,8 @@ def spoken_form_spans(text: str) -> list[tuple[int, int, str, str]]:
         claim(m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])), "address")
     for m in _CLOCK.finditer(text):
         minutes = int(m["m"])
-        claim(m.start(), m.end(), f"{int(m['h'])}時" + (f"{minutes}分" if minutes else ""), "time")
+        said = "半" if half_hours and minutes == 30 else f"{minutes}分" if minutes else ""
+        claim(m.start(), m.end(), f"{int(m['h'])}時{said}", "time")
     return sorted(spans)
 
 
@@ -108,3 +110,8 @@ def spoken_forms(text: str) -> str:
         out += [text[pos:start], spoken]
         pos = end
     return "".join(out + [text[pos:]])
+
+
+def has_half_hour(text: str) -> bool:
+    """Whether ``text`` prints a clock time at half past (its reading differs for a voice that says 半)."""
+    return any(m["m"] == "30" for m in _CLOCK.finditer(text))

@@ -75,3 +75,22 @@ def test_an_area_name_inside_another_word_keeps_its_own_reading():
     assert any(p.name == "南中" and p.area for p in table)
     readings = [t.reading for t in text_to_reading(text, places=table).tokens if "南" in t.surface]
     assert readings[0] != "みなみなか" and "みなみなか" in readings[1:]
+
+
+def test_a_track_read_one_section_at_a_time_says_the_place_names_as_the_whole_analysis_does():
+    """A queue worker reads only its own section: with the document's place table it says what the annotated
+    document says (志賀町 シカマチ in the heading and the body), and a 半 voice its half past."""
+    from dataclasses import replace
+
+    from service.speech.utterances import section_to_utterances
+    from service.speech.voices import get_voice
+    from simplify.reading import document_places
+
+    text = "石川県志賀町 防災訓練のお知らせ\n\n志賀町の受付は17:30までです。\n"
+    plain = bytes_to_document(text.encode(), "n.txt", doc_id="n", source=Source(file="n.txt"))
+    annotated = document_with_readings(plain)
+    for voice in (get_voice("mei"), replace(get_voice("mei"), clock="half")):
+        whole = section_to_utterances(annotated.sections[0], voice)
+        alone = section_to_utterances(plain.sections[0], voice, places=document_places(plain))
+        assert [r.spoken for u in alone for r in u.readings] == [r.spoken for u in whole for r in u.readings]
+        assert all("シカマチ" in u.readings[-1].spoken for u in whole if "志賀町" in u.text)

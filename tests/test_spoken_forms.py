@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from simplify.reading import text_to_reading
@@ -112,3 +114,45 @@ def test_a_short_address_a_notice_gives_is_spelled_without_its_scheme(text, spel
 def test_a_long_or_unspellable_address_is_said_link(text):
     spoken = text_to_reading(text).spoken
     assert "リンク" in spoken and "スラッシュ" not in spoken
+
+
+def test_a_voice_set_to_say_half_hours_says_han_and_the_page_keeps_what_is_printed():
+    """17:30 is ジューシチジサンジュップン by default and ジューシチジハン for a voice whose preset says ``clock = "half"``
+    (an announcer's choice); the printed 17:30 carries no ruby, so the page is the same for both."""
+    from dataclasses import replace
+
+    from service.speech.utterances import section_to_utterances
+    from service.speech.voices import get_voice
+    from simplify.model import Source
+    from simplify.reading import document_with_readings
+    from simplify.sources import bytes_to_document
+
+    text = "窓口のご案内\n\n受付は9:00～17:30です。\n"
+    document = document_with_readings(bytes_to_document(text.encode(), "n.txt", doc_id="n", source=Source(file="n.txt")))
+    section = document.sections[0]
+    minutes = get_voice("mei")
+    half = replace(minutes, clock="half")
+
+    def said(voice) -> str:
+        utterances = section_to_utterances(section, voice)
+        return "".join(r.spoken for u in utterances if u.kind == "sentence" for r in u.readings).replace("、", "")
+
+    assert "ジュップン" in said(minutes) and "ハン" not in said(minutes)
+    assert "ジハンデス" in said(half) and "クジカラ" in said(half)
+    sentence = section.blocks[0].sentences[0]
+    assert [t.reading for t in sentence.reading.tokens if t.surface == "17:30"] == [""]  # no ruby either way
+
+
+def test_a_voice_preset_with_an_unknown_clock_setting_is_refused(tmp_path):
+    import shutil
+
+    from service.speech.voices import list_voices
+    from simplify.errors import InputError
+
+    voices = Path(__file__).resolve().parent.parent / "voices"
+    for item in voices.iterdir():
+        shutil.copy(item, tmp_path / item.name)
+    (tmp_path / "odd.toml").write_text('id = "odd"\nname = "変"\nhtsvoice = "mei_normal.htsvoice"\nclock = "quarter"\n',
+                                      encoding="utf-8")
+    with pytest.raises(InputError, match="clock"):
+        list_voices(tmp_path)

@@ -22,7 +22,7 @@ from typing import Callable
 import numpy as np
 
 from simplify.model import Document, Section, Term
-from simplify.reading import document_with_readings, text_to_reading
+from simplify.reading import document_places, document_with_readings, text_to_reading
 from simplify.segment import split_sentences
 
 from service.speech import audio
@@ -170,7 +170,8 @@ def _track_key(document: Document, section: Section, number: int, total: int, vo
 def _plan(document: Document, plan: TrackPlan, voice: Voice, options: BuildOptions):
     """Where a track's products go, what it says, and the key of that content."""
     folder = options.layout.products(document, voice)
-    utterances = section_to_utterances(plan.section, voice, footnotes=options.footnotes, announce=plan.announced)
+    utterances = section_to_utterances(plan.section, voice, footnotes=options.footnotes, announce=plan.announced,
+                                       places=document_places(document))
     synth_keys = [[p.key for r in u.readings for p in reading_to_pieces(r, voice)] + [str(u.pause_after), str(u.gap)]
                   for u in utterances]
     key = _track_key(document, plan.section, plan.ordinal, plan.count, voice, options, synth_keys)

@@ -8,7 +8,7 @@ from typing import Iterator
 import numpy as np
 
 from simplify.model import Document, Section
-from simplify.reading import text_to_reading
+from simplify.reading import document_places, text_to_reading
 
 from service.speech import audio
 from service.products.build import BuildOptions, find_section, plan_for
@@ -57,7 +57,7 @@ def stream_section_mp3(document: Document, section: Section, voice: Voice, optio
     encoder = audio.Mp3Encoder(sr, options.bitrate)
     skip = audio.ENCODER_DELAY
     for wave in stream_utterance_waves(plan.section, voice, synth, footnotes=options.footnotes,
-                                       announce=plan.announced):
+                                       announce=plan.announced, places=document_places(document)):
         if skip:
             cut = min(skip, len(wave))
             wave, skip = wave[cut:], skip - cut

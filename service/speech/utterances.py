@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 import numpy as np
 
 from simplify.model import Reading, Section
-from simplify.reading import text_to_reading
+from simplify.reading import read_texts, text_to_reading
 
 from service.speech.engines import DEFAULT, default_engine
 from service.store import get_or_create
@@ -52,25 +52,30 @@ def heading_cue(section: Section, announced: bool = False) -> str:
     return f"h-{section.id}" if announced else "h"
 
 
-def _heading(section: Section, voice: Voice, cue: str) -> Utterance:
+def _heading(section: Section, voice: Voice, cue: str, places: tuple) -> Utterance:
+    title = section.title_reading or text_to_reading(section.title, ruby=section.title_ruby, places=places)
     if section.label and section.title:
         # NOTE: the label, a short pause, then the title: numbered headings are said as a listener expects
-        title = section.title_reading or text_to_reading(section.title, ruby=section.title_ruby)
         return Utterance(cue, "heading", section.heading, (text_to_reading(section.label), title),
                          voice.heading_pause, gap=LABEL_PAUSE)
-    return Utterance(cue, "heading", section.heading, (text_to_reading(section.heading),), voice.heading_pause)
+    if section.heading == section.title:
+        return Utterance(cue, "heading", section.heading, (title,), voice.heading_pause)
+    return Utterance(cue, "heading", section.heading, (text_to_reading(section.heading, places=places),),
+                     voice.heading_pause)
 
 
 TABLE_SKIPPED = "ここに表があります。表の読み上げは省略します。"
 
 
 def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = True,
-                          announce: tuple[Section, ...] = ()) -> list[Utterance]:
+                          announce: tuple[Section, ...] = (), places: tuple = ()) -> list[Utterance]:
     """What a section's track says: the headings it announces for sections that are only a heading (its parents,
-    folded into it), its own heading, its own body, then its footnotes (「注1。…」)."""
-    out: list[Utterance] = [_heading(parent, voice, heading_cue(parent, True)) for parent in announce]
+    folded into it), its own heading, its own body, then its footnotes (「注1。…」). A section not yet analysed
+    (a worker's track, a stream before the whole analysis) is read here with the document's ``places``
+    (``simplify.reading.document_places``), as the whole analysis reads it."""
+    out: list[Utterance] = [_heading(parent, voice, heading_cue(parent, True), places) for parent in announce]
     if section.heading:
-        out.append(_heading(section, voice, heading_cue(section)))
+        out.append(_heading(section, voice, heading_cue(section), places))
     number = 0
     for b, block in enumerate(section.blocks):
         if block.type == "table" and voice.tables == "skip":
@@ -83,7 +88,7 @@ def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = T
             number += 1
             last = i == len(block.sentences) - 1
             pause = voice.paragraph_pause if last else voice.sentence_pause
-            reading = sentence.reading or text_to_reading(sentence.text, ruby=sentence.ruby)
+            reading = _for_voice(sentence.reading or _read(sentence.text, sentence.ruby, places), voice)
             kind = {"figure": "figure", "table": "table"}.get(block.type, "sentence")
             out.append(Utterance(f"s{number}", kind, sentence.text, (reading,), pause, b, i))
     if footnotes and section.footnotes:
@@ -91,12 +96,22 @@ def section_to_utterances(section: Section, voice: Voice, *, footnotes: bool = T
             out[-1] = _with_pause(out[-1], max(out[-1].pause_after, voice.footnote_pause))
         for note in section.footnotes:
             label = f"注{note.number}。"
-            reading = note.reading or text_to_reading(note.text, ruby=note.ruby)
+            reading = _for_voice(note.reading or _read(note.text, note.ruby, places), voice)
             out.append(Utterance(f"n{note.number}", "footnote", f"{label}{note.text}",
                                  (text_to_reading(label), reading), voice.footnote_pause))
     if out:
         out[-1] = _with_pause(out[-1], 0.0)
     return out
+
+
+def _read(text: str, ruby: tuple, places: tuple) -> Reading:
+    """A text's reading as ``document_with_readings`` makes it (with its half-past variant)."""
+    return read_texts([(text, ruby)], places=places)[0]
+
+
+def _for_voice(reading: Reading, voice: Voice) -> Reading:
+    """The reading as this voice says it: with 半 for half past where its preset says ``clock = "half"``."""
+    return reading.half_hours if voice.clock == "half" and reading.half_hours is not None else reading
 
 
 def _with_pause(u: Utterance, pause: float) -> Utterance:
@@ -248,12 +263,12 @@ def _clauses(chunk: tuple[dict, ...]) -> list[list[dict]]:
 
 
 def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True,
-                           announce: tuple[Section, ...] = ()) -> Iterator[np.ndarray]:
+                           announce: tuple[Section, ...] = (), places: tuple = ()) -> Iterator[np.ndarray]:
     """Float waveforms in speaking order, pauses included; clause by clause until the first cached piece."""
     sr = sample_rate(voice)
     yield np.zeros(int(voice.lead_in * sr))
     eager = True  # NOTE: split clause by clause only while nothing has been heard yet
-    for u in section_to_utterances(section, voice, footnotes=footnotes, announce=announce):
+    for u in section_to_utterances(section, voice, footnotes=footnotes, announce=announce, places=places):
         first_piece = True
         for reading in u.readings:
             for piece in reading_to_pieces(reading, voice):

@@ -28,6 +28,7 @@ class Voice:
     footnote_pause: float = 0.6
     tail: float = 0.6
     tables: str = "read"  # read: row by row with the header names; skip: announced, not read
+    clock: str = "minutes"  # 17:30 said 17時30分 (minutes) or 17時半 (half), as announcers differ
 
 
     @property
@@ -56,13 +57,16 @@ def _load(path: Path) -> Voice:
         htsvoice = path.parent / data["htsvoice"]
         numbers = {k: float(data[k]) for k in _FIELDS if k in data}
         tables = str(data.get("tables", "read"))
-        voice = Voice(id=str(data["id"]), name=str(data["name"]), htsvoice=htsvoice, **numbers, tables=tables)
+        voice = Voice(id=str(data["id"]), name=str(data["name"]), htsvoice=htsvoice, **numbers, tables=tables,
+                      clock=str(data.get("clock", "minutes")))
     except (KeyError, ValueError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"音声の設定ファイル {path.name} が正しくありません（{error}）。", code="bad_voice") from None
     if not htsvoice.is_file():
         raise InputError(f"音声 {voice.id} の声のファイル {htsvoice.name} がありません。", code="bad_voice")
     if voice.tables not in ("read", "skip"):
         raise InputError(f"音声 {voice.id} の tables は read か skip です。", code="bad_voice")
+    if voice.clock not in ("minutes", "half"):
+        raise InputError(f"音声 {voice.id} の clock は minutes か half です。", code="bad_voice")
     if not (0.3 <= voice.speed <= 3.0 and -24 <= voice.half_tone <= 24):
         raise InputError(f"音声 {voice.id} の速さか高さが範囲外です。", code="bad_voice")
     return voice
