@@ -17,7 +17,8 @@ _UNIT = r"(?:時間|日間|年間|か月|ヶ月|ケ月|カ月|年度|[年月日�
 _TIME = r"(?:[01]?\d|2[0-4])[:：][0-5]\d"
 _NUMBER = r"\d[\d,，.]*"
 _QUANTITY = rf"(?:{_TIME}|{_NUMBER}{_UNIT}?)(?:{_NUMBER}{_UNIT})*"
-_RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})\s*(?P<sep>[～〜~－\-‐–])\s*(?P<right>{_QUANTITY})(?![\d:：])")
+_RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})\s*(?P<sep>[～〜~－\-‐–])\s*"
+                    rf"(?P<right>(?:午前|午後)?{_QUANTITY})(?![\d:：])")  # NOTE: 午後1時30分～午後2時30分
 _CLOCK = re.compile(rf"(?<![\d.,:：])(?P<h>[01]?\d|2[0-4])[:：](?P<m>[0-5]\d)(?![\d:：])")
 _TIME_LIKE = re.compile(rf"^(?:{_TIME}|.*時.*)$")
 _FIRST_UNIT = re.compile(rf"^{_NUMBER}(?P<unit>{_UNIT})")

@@ -23,6 +23,8 @@ from simplify.spoken_forms import spoken_forms
     ("所在地：成田市大栄71-1", "所在地：成田市大栄71の1"),
     ("千代田区霞が関2-1-2", "千代田区霞が関2の1の2"),
     ("2022-02-18に公表", "2022年2月18日に公表"),
+    ("午後1時30分~午後2時30分", "午後1時30分から午後2時30分"),  # the second time with its own 午後
+    ("午前10時～午後3時", "午前10時から午後3時"),
 ])
 def test_times_and_ranges_are_said_as_an_announcer_says_them(text, expected):
     assert spoken_forms(text) == expected
