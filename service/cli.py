@@ -232,7 +232,7 @@ def cmd_review(args: argparse.Namespace) -> None:
         for context in d.contexts:
             print(f"        …{context}…")
     kinds = {"range": "範囲", "time": "時刻", "date": "日付", "address": "番地", "email": "メール", "url": "ウェブ",
-             "fee": "金額", "counter": "助数詞", "place": "地名"}
+             "fee": "金額", "counter": "助数詞", "unit": "単位", "place": "地名"}
     if forms:
         print("\n表記の読み方（声はこう読みます）:")
     for f in forms:

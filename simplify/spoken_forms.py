@@ -39,6 +39,11 @@ _LAW_COUNTS = {1: "いっぽう", 3: "さんぽう", 6: "ろっぽう", 8: "は�
 # spelled without its scheme, as an announcer gives it; a longer one is a reference and is said リンク (lexicon.toml)
 _URL = re.compile(r"https?://(?P<rest>[\x21-\x7e]{1,32})(?![\x21-\x7e])")
 _SPELLABLE = re.compile(r"[A-Za-z0-9.\-_/]+")
+# NOTE: units set as one square character (㎝, ㎏, ㎡ …: CJK compatibility forms) are silent in OpenJTalk; their names
+_UNIT_SIGNS = {"㎜": "ミリメートル", "㎝": "センチメートル", "㎞": "キロメートル", "㎡": "平方メートル", "㎥": "立方メートル",
+               "㎎": "ミリグラム", "㎏": "キログラム", "㏄": "シーシー", "㍑": "リットル", "㍍": "メートル", "㎖": "ミリリットル",
+               "㎗": "デシリットル", "ℓ": "リットル", "㌔": "キロ", "㌢": "センチ", "㌧": "トン", "㌫": "パーセント"}
+_UNIT_SIGN = re.compile("[" + "".join(_UNIT_SIGNS) + "]")
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # NOTE: the letters' names as Japanese say them when spelling (JIS Z 8301's table is for writing, not speech)
 _LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
@@ -48,7 +53,7 @@ _SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイ�
           **dict(zip("0123456789", ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")))}
 
 
-KINDS = ("email", "url", "date", "range", "fee", "counter", "address", "time")
+KINDS = ("email", "url", "date", "range", "fee", "counter", "unit", "address", "time")
 
 
 def spell_address(address: str) -> str:
@@ -95,6 +100,8 @@ def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, in
     for m in _LAWS.finditer(text):
         if int(m["n"]) in _LAW_COUNTS:
             claim(m.start(), m.end(), _LAW_COUNTS[int(m["n"])], "counter")
+    for m in _UNIT_SIGN.finditer(text):
+        claim(m.start(), m.end(), _UNIT_SIGNS[m.group()], "unit")
     for m in _ADDRESS.finditer(text):
         claim(m.start(), m.end(), "の".join(re.split(r"[-－‐]", m["numbers"])), "address")
     for m in _CLOCK.finditer(text):

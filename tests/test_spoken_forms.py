@@ -25,6 +25,8 @@ from simplify.spoken_forms import spoken_forms
     ("2022-02-18に公表", "2022年2月18日に公表"),
     ("午後1時30分~午後2時30分", "午後1時30分から午後2時30分"),  # the second time with its own 午後
     ("午前10時～午後3時", "午前10時から午後3時"),
+    ("30㎝くらいの厚さ", "30センチメートルくらいの厚さ"),  # a unit set as one square character
+    ("面積は30㎡、重さ5㎏まで", "面積は30平方メートル、重さ5キログラムまで"),
 ])
 def test_times_and_ranges_are_said_as_an_announcer_says_them(text, expected):
     assert spoken_forms(text) == expected
