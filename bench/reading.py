@@ -55,6 +55,31 @@ def main() -> None:
     print(f"bare run_frontend loop   median {b * 1000:8.1f} ms")
     print(f"text_to_reading          median {o * 1000:8.1f} ms   (+ lexicon load {lexicon_cost * 1000:.1f} ms)")
     print(f"ratio                    {o / b:.2f}x   with lexicon load {(o + lexicon_cost) / b:.2f}x   (target <= 1.30x)")
+    _places(args.rounds)
+
+
+def _places(rounds: int) -> None:
+    """The place-name table of a long text that names 400 municipalities (the default ×30 with their names), against
+    the bare run_frontend loop over the same names: what a document's place names add to its analysis."""
+    from simplify.places import gazetteer, place_readings
+
+    started = time.perf_counter()
+    table = gazetteer()
+    load = time.perf_counter() - started
+    names = [n for n, where in table.municipalities.items() if len(where) == 1][:400]
+    text = ("、".join(names) + "。") * 3 + "\n".join(texts_of(default_document())) * 30
+    made, bare = [], []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        place_readings([text])
+        made.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        for name in names:
+            pyopenjtalk.run_frontend(name)
+        bare.append(time.perf_counter() - start)
+    m, b = statistics.median(made), statistics.median(bare)
+    print(f"place table, {len(text):,} characters naming {len(names)} municipalities: median {m * 1000:.0f} ms "
+          f"({m / b:.1f}x a bare run_frontend over the names; gazetteer load {load * 1000:.0f} ms)")
 
 
 if __name__ == "__main__":

@@ -166,12 +166,16 @@ def place_readings(texts: Iterable[str]) -> tuple[Place, ...]:
             if choice is not None:
                 named[found[start:]] = choice
                 break
+    # NOTE: a long document that names many municipalities has tens of thousands of 町域 to look for: a name is
+    # searched for only where each pair of its characters occurs in the text (0.08 s instead of 5.7 s for a
+    # 590,000-character text naming 400 municipalities)
+    pairs = {text[i:i + 2] for i in range(len(text) - 1)}
     readings: dict[tuple[str, bool], set[str]] = defaultdict(set)
     for name, (prefecture, kana) in named.items():
         readings[(name, False)].add(kana)
         for area, table in ((False, places.towns), (True, places.areas)):
             for town, town_kana in table.get((prefecture, name), {}).items():
-                if town in text:
+                if all(town[i:i + 2] in pairs for i in range(len(town) - 1)) and town in text:
                     readings[(town, area)].add(town_kana)
     out = [Place(name, next(iter(kanas)), area) for (name, area), kanas in readings.items() if len(kanas) == 1]
     return tuple(sorted((p for p in out if _misread(p.name, p.kana)), key=lambda p: -len(p.name)))
