@@ -85,7 +85,7 @@ def cmd_voices(args: argparse.Namespace) -> None:
     from service.speech.voices import list_voices
 
     for voice in list_voices():
-        _emit(f"{voice.id}\t{voice.name}\t速さ {voice.speed}  高さ {voice.half_tone:+}  声 {voice.htsvoice.name}", None)
+        _emit(f"{voice.id}\t{voice.name}\t速さ {voice.speed}  高さ {voice.half_tone:+}  声 {voice.source}", None)
 
 
 def cmd_build(args: argparse.Namespace) -> None:

@@ -37,8 +37,8 @@ SETTINGS = {
                 "(`yomiage serve` uses its own address when empty)"),
         Setting("YOMIAGE_TRUST_PROXY", "0", "number of reverse proxies in front whose X-Forwarded-* headers are "
                 "trusted (0: none; the Host header is then never used for links)"),
-        Setting("YOMIAGE_ENGINE", "openjtalk", "the synthesis engine: openjtalk, or module:Class naming another "
-                "(service/speech/engines.py describes the interface)"),
+        Setting("YOMIAGE_ENGINE", "", "empty: each voice speaks with the engine its preset names (openjtalk or kokoro); "
+                "an engine's name or module:Class puts that engine behind every voice (service/speech/engines.py)"),
         Setting("YOMIAGE_QUEUE_URL", "", "redis://… to build through workers on a Redis queue (`yomiage worker`); empty: "
                 "builds run in this process"),
         Setting("YOMIAGE_AUTO_BUILD", "1", "1: `yomiage serve` builds a library document's new version as soon as it "

@@ -201,7 +201,7 @@ def _clean_pron(pron: str) -> str:
     return pron.replace("’", "")
 
 
-def _spoken_part(feature: dict) -> str:
+def spoken_part(feature: dict) -> str:
     """What the voice says for a feature; pauses (、) and silent symbols say nothing."""
     pron = _clean_pron(feature.get("pron") or "")
     return pron if pron and all("ァ" <= c <= "ヶ" or c == "ー" for c in pron) else ""
@@ -233,7 +233,7 @@ def _feature_reading(feature: dict) -> str:
     the voice changes the sound of the word (10分 ジュップン, 3本 サンボン, ある方 カタ): then what is said, so the
     page and the voice never disagree."""
     read = feature.get("read") or ""
-    pron = _spoken_part(feature)
+    pron = spoken_part(feature)
     if not (read and all("ァ" <= c <= "ヶ" or c == "ー" for c in read)):
         return pron
     if not pron or same_sound(read, pron) or _PARTICLES.get(read) == pron:
@@ -244,7 +244,7 @@ def _feature_reading(feature: dict) -> str:
 def _token(text: str, start: int, end: int, features: list[dict], sub: _Sub | None, known: frozenset = frozenset()) -> Token:
     first = features[0] if features else {}
     reading = "".join(_feature_reading(f) for f in features)
-    pron = "".join(_spoken_part(f) for f in features)
+    pron = "".join(spoken_part(f) for f in features)
     pos = first.get("pos", "記号")
     detail = "/".join(x for x in (first.get("pos_group1"), first.get("pos_group2")) if x and x != "*")
     source = "dictionary"
@@ -352,7 +352,7 @@ def _tokens_for(text, origin, owner, features, piece, base, known) -> list[Token
                 merged = prev.reading + to_hiragana("".join(_feature_reading(f) for f in group))
                 if prev.source == "rule" and prev.pos == "記号":
                     merged = ""  # NOTE: printed figures said another way (9:00 -> 9時) carry no ruby, as URLs
-                pron = prev.pron + "".join(_spoken_part(f) for f in group)
+                pron = prev.pron + "".join(spoken_part(f) for f in group)
                 out.append(Token(prev.surface, merged, pron, prev.pos, prev.pos_detail, prev.start, prev.end, prev.source))
                 continue
             current_sub = sub
@@ -416,7 +416,7 @@ def _number_kana(digits: str) -> str:
     """How a run of digits reads on its own (2 -> に), to find the counter's share of 2月 (にがつ)."""
     import pyopenjtalk
 
-    return to_hiragana("".join(_spoken_part(f) for f in pyopenjtalk.run_frontend(digits)))
+    return to_hiragana("".join(spoken_part(f) for f in pyopenjtalk.run_frontend(digits)))
 
 
 def _runs(surface: str):

@@ -21,10 +21,10 @@ class ToneEngine:
     def sample_rate(self, voice) -> int:
         return RATE
 
-    def synthesize(self, labels, voice) -> np.ndarray:
+    def synthesize(self, script, voice) -> np.ndarray:
         self.calls += 1
         parts = []
-        for label in labels:
+        for label in script.labels:
             phoneme = label.split("-", 1)[1].split("+", 1)[0] if "-" in label and "+" in label else "sil"
             seconds = (0.12 if phoneme in ("sil", "pau") else 0.08) / voice.speed
             t = np.arange(int(seconds * RATE)) / RATE

@@ -23,7 +23,7 @@ from scipy.signal import resample_poly
 
 from service.speech import audio
 from service.products.build import BuildOptions, build_document, build_section, plan_for
-from service.speech.utterances import Synthesizer, section_to_utterances
+from service.speech.utterances import Synthesizer, sample_rate, section_to_utterances
 from service.products.streaming import stream_section_mp3
 from service.speech.voices import get_voice, list_voices
 from simplify.documents import path_to_document
@@ -31,6 +31,8 @@ from simplify.errors import InputError
 from simplify.reading import document_with_readings
 
 DATA = Path(__file__).parent / "data"
+# NOTE: every audio product is checked in both engines' voices: OpenJTalk's mei and the natural voice (Kokoro-82M)
+VOICES = ["mei", "natural-f"]
 
 
 @pytest.fixture(scope="module")
@@ -38,10 +40,10 @@ def sample_doc():
     return document_with_readings(path_to_document(DATA / "sample.txt"))
 
 
-@pytest.fixture(scope="module")
-def built(sample_doc, tmp_path_factory):
+@pytest.fixture(scope="module", params=VOICES)
+def built(sample_doc, tmp_path_factory, request):
     options = BuildOptions(output=tmp_path_factory.mktemp("out"), jobs=2)
-    voice = get_voice("mei")
+    voice = get_voice(request.param)
     report = build_document(sample_doc, voice, options, progress=False)
     folder = report.manifest.parent
     return sample_doc, voice, options, report, folder, json.loads(report.manifest.read_text(encoding="utf-8"))
@@ -57,7 +59,7 @@ def true_peak(x: np.ndarray) -> float:
 
 def test_manifest_lists_every_section(built):
     doc, voice, options, report, folder, manifest = built
-    assert manifest["document"] == doc.id and manifest["voice"] == "mei"
+    assert manifest["document"] == doc.id and manifest["voice"] == voice.id
     # every section is in one track, in reading order: its own, or the one it is announced in
     assert [s for t in manifest["tracks"] for s in t["sections"]] == [s.id for s in doc.walk()]
     for track in manifest["tracks"]:
@@ -69,7 +71,7 @@ def test_every_track_decodes_with_the_right_duration_rate_loudness_and_peak(buil
     doc, voice, options, report, folder, manifest = built
     for track in manifest["tracks"]:
         x, sr = decode(folder / track["mp3"])
-        assert sr == 48000 and x.ndim == 1
+        assert sr == sample_rate(voice) and x.ndim == 1
         timing = json.loads((folder / track["json"]).read_text(encoding="utf-8"))
         cues = timing["cues"]
         expected = voice.lead_in + sum(c["end"] - c["start"] for c in cues) + voice.tail
@@ -155,12 +157,13 @@ def test_changing_one_sentence_resynthesises_only_that_sentence(built, tmp_path)
     assert result.built_tracks == 1
 
 
-def test_other_formats_decode(sample_doc, tmp_path):
+@pytest.mark.parametrize("voice_id", VOICES)
+def test_other_formats_decode(sample_doc, tmp_path, voice_id):
     options = BuildOptions(output=tmp_path, formats=("mp3", "wav", "opus"))
-    voice = get_voice("mei")
+    voice = get_voice(voice_id)
     section = sample_doc.section("s1-2-a")
     track = build_section(sample_doc, section, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
-    folder = tmp_path / sample_doc.id / "mei"
+    folder = tmp_path / sample_doc.id / voice_id
     for ext in ("wav", "opus"):
         x, sr = decode(folder / f"{track.json[:-5]}.{ext}")
         assert abs(len(x) / sr - track.duration) < 0.1
@@ -193,8 +196,11 @@ def test_shipped_voices():
     assert 0.75 <= slow.speed <= 0.85 and slow.sentence_pause > get_voice("mei").sentence_pause
     assert low.half_tone < 0
     for v in list_voices():
-        assert v.htsvoice.exists()
-        assert Path(str(v.htsvoice) + ".LICENSE").exists()
+        if v.engine == "openjtalk":
+            assert v.htsvoice.exists()
+            assert Path(str(v.htsvoice) + ".LICENSE").exists()
+        else:
+            assert v.engine == "kokoro" and v.htsvoice is None and v.speaker
 
 
 def test_unknown_voice_is_an_error_not_a_fallback():
@@ -226,8 +232,9 @@ def test_slow_voice_is_slower(sample_doc, tmp_path):
 
 # -- streaming ------------------------------------------------------------------------------------
 
-def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path):
-    voice = get_voice("mei")
+@pytest.mark.parametrize("voice_id", VOICES)
+def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path, voice_id):
+    voice = get_voice(voice_id)
     options = BuildOptions(output=tmp_path)
     synth = Synthesizer(voice, tmp_path / "cache" / "utt")
     section = sample_doc.section("s1-1-1")
@@ -244,7 +251,8 @@ def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path):
     speech_at = next(t for t, size in stamps if size > voice.lead_in * 8000 + 2000)
     assert speech_at < total * 0.6
     x, sr = soundfile.read(io.BytesIO(b"".join(chunks)))
-    assert len(x) / sr > 8 and np.abs(x).max() > 0.05
+    assert sr == sample_rate(voice) and len(x) / sr > 5 and np.abs(x).max() > 0.05
+    assert true_peak(x) <= -1.0
 
 
 # -- killed midway ------------------------------------------------------------------------------
@@ -288,13 +296,14 @@ def test_fast_loudness_agrees_with_pyloudnorm(built):
     assert abs(audio.integrated_loudness(x, sr) - pyloudnorm.Meter(sr).integrated_loudness(x)) < 0.15
 
 
-def test_broadcast_target(sample_doc, tmp_path):
-    voice = get_voice("mei")
+@pytest.mark.parametrize("voice_id", VOICES)
+def test_broadcast_target(sample_doc, tmp_path, voice_id):
+    voice = get_voice(voice_id)
     options = BuildOptions(output=tmp_path, target_lufs=-24.0)
     section = sample_doc.section("s1-1-1")
     track = build_section(sample_doc, section, voice, options, Synthesizer(voice, tmp_path / "cache" / "utt"))
-    x, sr = decode(tmp_path / sample_doc.id / "mei" / track.mp3)
-    assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 24) <= 1.0
+    x, sr = decode(tmp_path / sample_doc.id / voice_id / track.mp3)
+    assert abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 24) <= 1.0 and true_peak(x) <= -1.0
 
 
 def test_manifest_durations_are_what_a_player_measures(built):
@@ -405,11 +414,12 @@ def test_a_long_sentence_is_cut_at_its_clauses():
     assert "".join(c["text"].replace("\n", "") for c in cues) == text
 
 
-def test_a_numbered_heading_is_said_label_pause_title(sample_doc, tmp_path):
+@pytest.mark.parametrize("voice_id", VOICES)
+def test_a_numbered_heading_is_said_label_pause_title(sample_doc, tmp_path, voice_id):
     """「1」, a pause, 「はじめに」 — not 「イチハジメニ」 run together."""
-    from service.speech.utterances import LABEL_PAUSE, reading_to_pieces, sample_rate
+    from service.speech.utterances import LABEL_PAUSE, reading_to_pieces
 
-    voice = get_voice("mei")
+    voice = get_voice(voice_id)
     section = next(s for s in sample_doc.walk() if s.label and s.title)
     heading = section_to_utterances(section, voice)[0]
     assert [r.text for r in heading.readings] == [section.label, section.title]

@@ -25,11 +25,11 @@ OPF = "{http://www.idpf.org/2007/opf}"
 EPUB_NS = "{http://www.idpf.org/2007/ops}"
 
 
-@pytest.fixture(scope="module")
-def book_inputs(tmp_path_factory):
+@pytest.fixture(scope="module", params=["mei", "natural-f"])  # NOTE: OpenJTalk's voice and the natural voice
+def book_inputs(tmp_path_factory, request):
     document = annotate(path_to_document(DATA / "sample.txt"))
     options = BuildOptions(output=tmp_path_factory.mktemp("books"), jobs=2)
-    return document, get_voice("mei"), options
+    return document, get_voice(request.param), options
 
 
 @pytest.fixture(scope="module")

@@ -132,7 +132,9 @@ def test_build_rejects_unknown_formats(tmp_path):
 def test_voices_command_lists_the_presets():
     result = yomiage("voices")
     assert result.returncode == 0
-    assert [line.split("\t")[0] for line in result.stdout.splitlines()] == ["mei", "mei-low", "mei-slow"]
+    lines = [line.split("\t") for line in result.stdout.splitlines()]
+    assert [line[0] for line in lines] == ["mei", "mei-low", "mei-slow", "natural-f", "natural-m"]
+    assert "mei_normal.htsvoice" in lines[0][2] and "kokoro jf_alpha" in lines[3][2]
 
 
 def test_review_lists_disagreements_with_their_decision():

@@ -12,7 +12,7 @@ from simplify.reading import document_places, text_to_reading
 
 from service.speech import audio
 from service.products.build import BuildOptions, find_section, plan_for
-from service.speech.utterances import Synthesizer, labels_to_wave, reading_to_pieces, sample_rate, stream_utterance_waves
+from service.speech.utterances import Synthesizer, reading_to_pieces, script_to_wave, sample_rate, stream_utterance_waves
 from service.speech.voices import Voice
 
 _CALIBRATION = (
@@ -33,7 +33,7 @@ def streaming_gain_db(voice: Voice, target_lufs: float) -> float:
     with _gains_lock:
         if key not in _gains:
             reading = text_to_reading(_CALIBRATION)
-            wave = np.concatenate([labels_to_wave(list(p.labels), voice) for p in reading_to_pieces(reading, voice)])
+            wave = np.concatenate([script_to_wave(p.script, voice) for p in reading_to_pieces(reading, voice)])
             _gains[key] = target_lufs - audio.integrated_loudness(wave / 32768, sample_rate(voice))
         return _gains[key]
 

@@ -1,10 +1,13 @@
-"""The synthesis-engine seam: yomiage makes full-context labels (OpenJTalk's front end, with its own readings,
-pauses and accents); an engine turns labels into sound.
+"""The synthesis-engine seam: yomiage decides what is said (its readings, pauses and accents); an engine turns that
+script into sound.
 
 An engine is anything with a ``name`` (part of the cache keys of what it makes, so two engines' audio never mix),
-``sample_rate(voice)`` and ``synthesize(labels, voice)`` returning float samples on the int16 scale. OpenJTalk's HTS
-engine is the one yomiage ships; ``YOMIAGE_ENGINE=module:Class`` loads another (the tests use a fast tone engine
-for code around synthesis, and keep OpenJTalk for everything that is judged by ear or by measurement).
+``sample_rate(voice)`` and ``synthesize(script, voice)`` returning float samples on the int16 scale. A ``Script``
+carries the analysed words (NJD features, with the pronunciations yomiage chose) and the full-context labels made
+from them, so an engine may read phonemes with accent (OpenJTalk's HTS engine) or words (the natural voice,
+``service.speech.kokoro``). Each voice preset names its engine; ``YOMIAGE_ENGINE=module:Class`` puts another engine
+behind every voice (the tests use a fast tone engine for code around synthesis, and keep the real engines for
+everything judged by ear or by measurement).
 """
 
 from __future__ import annotations
@@ -12,11 +15,18 @@ from __future__ import annotations
 import importlib
 import threading
 from functools import lru_cache
-from typing import Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
+from simplify.errors import InputError
+
+from service.config import setting
+from service.speech.kokoro import Kokoro
+from service.speech.script import Script
 from service.speech.voices import Voice
+
+__all__ = ["DEFAULT", "ENGINES", "Engine", "OpenJTalk", "Script", "engine_for", "load_engine"]
 
 DEFAULT = "openjtalk"
 
@@ -26,7 +36,7 @@ class Engine(Protocol):
 
     def sample_rate(self, voice: Voice) -> int: ...
 
-    def synthesize(self, labels: Sequence[str], voice: Voice) -> np.ndarray: ...
+    def synthesize(self, script: Script, voice: Voice) -> np.ndarray: ...
 
 
 class OpenJTalk:
@@ -41,6 +51,8 @@ class OpenJTalk:
     def _engine(self, voice: Voice):
         from pyopenjtalk.htsengine import HTSEngine
 
+        if voice.htsvoice is None:
+            raise InputError(f"音声 {voice.id} には OpenJTalk の声のファイル（htsvoice）がありません。", code="bad_voice")
         engines = getattr(self._local, "engines", None)
         if engines is None:
             engines = self._local.engines = {}
@@ -52,28 +64,31 @@ class OpenJTalk:
     def sample_rate(self, voice: Voice) -> int:
         return int(self._engine(voice).get_sampling_frequency())
 
-    def synthesize(self, labels: Sequence[str], voice: Voice) -> np.ndarray:
+    def synthesize(self, script: Script, voice: Voice) -> np.ndarray:
         engine = self._engine(voice)
         engine.set_speed(voice.speed)
         engine.add_half_tone(voice.half_tone)
-        return np.asarray(engine.synthesize(list(labels)), dtype=np.float64)
+        return np.asarray(engine.synthesize(list(script.labels)), dtype=np.float64)
+
+
+_BUILT_IN = {DEFAULT: OpenJTalk, "kokoro": Kokoro}  # NOTE: Kokoro loads its weights at its first sentence
+ENGINES = tuple(_BUILT_IN)
 
 
 @lru_cache(maxsize=8)
 def load_engine(spec: str = "") -> Engine:
-    """``openjtalk`` (or empty), or ``module:Class`` naming another engine; one instance per spec."""
-    if not spec or spec == DEFAULT:
-        return OpenJTalk()
+    """``openjtalk`` (or empty), ``kokoro``, or ``module:Class`` naming another engine; one instance per spec."""
+    if not spec:
+        spec = DEFAULT
+    if spec in _BUILT_IN:
+        return _BUILT_IN[spec]()
     module, _, attribute = spec.partition(":")
     if not module or not attribute:
-        from simplify.errors import InputError
-
-        raise InputError(f"YOMIAGE_ENGINE は openjtalk か module:Class で指定してください（{spec}）。", code="bad_engine")
+        raise InputError(f"YOMIAGE_ENGINE は {' か '.join(ENGINES)} か module:Class で指定してください（{spec}）。",
+                         code="bad_engine")
     return getattr(importlib.import_module(module), attribute)()
 
 
-def default_engine() -> Engine:
-    """The engine this process synthesises with (``YOMIAGE_ENGINE``)."""
-    from service.config import setting
-
-    return load_engine(setting("YOMIAGE_ENGINE"))
+def engine_for(voice: Voice) -> Engine:
+    """The engine that speaks a voice: ``YOMIAGE_ENGINE`` when set, else the one its preset names."""
+    return load_engine(setting("YOMIAGE_ENGINE") or voice.engine)

