@@ -255,6 +255,22 @@ def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path, v
     assert true_peak(x) <= -1.0
 
 
+def test_a_restarted_service_measures_the_stream_gain_without_synthesising(tmp_path):
+    """The reference passage's pieces are kept in the utterance cache: a new process (here: a cleared table and a
+    new synthesiser over the same cache) gets the same gain without synthesising (the natural voice takes seconds)."""
+    from service.products import streaming
+
+    voice = get_voice("mei-slow")
+    first = Synthesizer(voice, tmp_path / "utt")
+    streaming._gains.clear()
+    gain = streaming.streaming_gain_db(voice, -19.0, first)
+    assert first.synthesised > 0
+    streaming._gains.clear()
+    again = Synthesizer(voice, tmp_path / "utt")
+    assert streaming.streaming_gain_db(voice, -19.0, again) == pytest.approx(gain, abs=0.01)
+    assert again.synthesised == 0
+
+
 # -- killed midway ------------------------------------------------------------------------------
 
 @pytest.mark.slow

@@ -73,3 +73,27 @@ def test_a_flood_gets_503s_and_the_server_stays_up(tmp_path):
             if status == 503:
                 assert json.loads(data)["error"]["code"] == "busy" and headers["Retry-After"]
         assert fetch(f"{base}/")[0] == 200
+
+
+def test_a_listener_picks_the_natural_voice_and_hears_it(server):
+    """On a document built only in mei: the page offers 自然な声, keeps the choice, and points its player at that
+    voice; the stream and the section's MP3 (made on demand) are the natural voice's, at its loudness."""
+    import re
+
+    import numpy as np
+    import pyloudnorm
+
+    request = urllib.request.Request(f"{server}/d/sample/s/s1-1-1?voice=natural-f")
+    with urllib.request.urlopen(request, timeout=60) as response:
+        page = response.read().decode()
+        assert "voice=natural-f" in response.headers["Set-Cookie"]
+    assert re.search(r'<option value="natural-f" selected>自然な声（女性）</option>', page)
+    assert re.search(r'<audio[^>]*src="[^"]*s1-1-1\.mp3\?voice=natural-f"', page)
+    status, headers, streamed = fetch(f"{server}/api/documents/sample/sections/s1-2-a/stream?voice=natural-f")
+    assert status == 200 and headers["Content-Type"].startswith("audio/mpeg")
+    x, sr = soundfile.read(io.BytesIO(streamed))
+    assert sr == 24000 and len(x) / sr > 3 and np.abs(x).max() > 0.05
+    status, headers, built = fetch(f"{server}/api/documents/sample/sections/s1-1-1.mp3?voice=natural-f")
+    assert status == 200
+    x, sr = soundfile.read(io.BytesIO(built))
+    assert sr == 24000 and abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 19) <= 1.0

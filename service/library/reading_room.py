@@ -179,7 +179,7 @@ class ReadingRoom:
         def measure() -> None:
             try:
                 voice = self.voice(None)
-                streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
+                streaming_gain_db(voice, self.options.target_lufs + voice.volume_db, self.synth(voice))
             except Exception:  # noqa: BLE001 - a voice that cannot speak says so when it is asked to
                 log.exception("measuring the streaming gain failed")
 
@@ -292,7 +292,7 @@ class ReadingRoom:
         streaming gain is measured first (once per process), not while the first of them waits."""
         from service.products.streaming import streaming_gain_db
 
-        streaming_gain_db(voice, self.options.target_lufs + voice.volume_db)
+        streaming_gain_db(voice, self.options.target_lufs + voice.volume_db, self.synth(voice))
         self.builds.run(entry.id, entry.sha256, voice, document=self._served_as(entry), on_state=on_state)
 
     def _served_as(self, entry) -> Document | None:

@@ -23,8 +23,10 @@ _gains: dict[tuple[str, float], float] = {}
 _gains_lock = threading.Lock()
 
 
-def streaming_gain_db(voice: Voice, target_lufs: float) -> float:
-    """Gain that brings this voice's speech to the target, measured once on a reference passage.
+def streaming_gain_db(voice: Voice, target_lufs: float, synth: Synthesizer | None = None) -> float:
+    """Gain that brings this voice's speech to the target, measured once a process on a reference passage (whose
+    pieces ``synth`` keeps in the utterance cache, so a restarted service measures without synthesising: the
+    natural voice takes seconds for it).
 
     A stream cannot measure the integrated loudness of audio it has not made yet; the voice's typical
     loudness is close (the built file, measured whole, replaces the stream once it exists).
@@ -32,9 +34,12 @@ def streaming_gain_db(voice: Voice, target_lufs: float) -> float:
     key = (voice.synthesis_key, target_lufs)
     with _gains_lock:
         if key not in _gains:
-            reading = text_to_reading(_CALIBRATION)
-            wave = np.concatenate([script_to_wave(p.script, voice) for p in reading_to_pieces(reading, voice)])
-            _gains[key] = target_lufs - audio.integrated_loudness(wave / 32768, sample_rate(voice))
+            pieces = reading_to_pieces(text_to_reading(_CALIBRATION), voice)
+            if synth is None:
+                wave = np.concatenate([script_to_wave(p.script, voice) / 32768 for p in pieces])
+            else:
+                wave = np.concatenate([synth.piece_wave(p) for p in pieces])
+            _gains[key] = target_lufs - audio.integrated_loudness(wave, sample_rate(voice))
         return _gains[key]
 
 
@@ -50,7 +55,7 @@ def stream_section_mp3(document: Document, section: Section, voice: Voice, optio
                 yield chunk
         return
     sr = sample_rate(voice)
-    gain = 10 ** ((streaming_gain_db(voice, options.target_lufs + voice.volume_db)) / 20)
+    gain = 10 ** ((streaming_gain_db(voice, options.target_lufs + voice.volume_db, synth)) / 20)
     # NOTE: the same true-peak ceiling as a build, with look-ahead across chunk edges (a little lower: the stream's
     # gain is the voice's typical one, not this section's measured one)
     limiter = audio.StreamLimiter(sr, audio.TRUE_PEAK_CEILING - 0.5)
