@@ -449,14 +449,17 @@ def test_a_numbered_heading_is_said_label_pause_title(sample_doc, tmp_path, voic
 
 
 @pytest.mark.slow
-def test_the_broadcast_preset_gives_r128_wav_and_id3v23_mp3(tmp_path):
-    """`yomiage build --preset broadcast`: 48 kHz 16-bit WAV beside each MP3 at -24 LUFS (pyloudnorm) with true
-    peak under -1 dBTP, and MP3s tagged ID3v2.3 with year (令和7年度 -> 2025), cover and chapters."""
+@pytest.mark.parametrize("voice_id", VOICES)
+def test_the_broadcast_preset_gives_r128_wav_and_id3v23_mp3(tmp_path, voice_id):
+    """`yomiage build --preset broadcast`: 48 kHz 16-bit WAV (the natural voice's 24 kHz resampled) beside each MP3
+    at -24 LUFS (pyloudnorm) with true peak under -1 dBTP, and MP3s tagged ID3v2.3 with year (令和7年度 -> 2025),
+    cover and chapters."""
     from mutagen.id3 import ID3 as ReadID3
 
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, "-m", "service.cli", "build", str(DATA / "notice.txt"), "--preset",
-                             "broadcast", "--output", str(out), "--quiet"], capture_output=True, text=True,
+                             "broadcast", "--voice", voice_id, "--output", str(out), "--quiet"], capture_output=True,
+                            text=True,
                             timeout=300, env={**os.environ, "YOMIAGE_OUTPUT_DIR": str(out)})
     assert result.returncode == 0, result.stderr
     folder = next(out.rglob("manifest.json")).parent
@@ -464,7 +467,7 @@ def test_the_broadcast_preset_gives_r128_wav_and_id3v23_mp3(tmp_path):
     loudness = []
     for track in manifest["tracks"]:
         info = soundfile.info(folder / track["wav"])
-        assert (info.samplerate, info.subtype, info.channels) == (48000, "PCM_16", 1)
+        assert (info.samplerate, info.subtype, info.channels) == (48000, "PCM_16", 1)  # what playout takes
         x, sr = soundfile.read(folder / track["wav"])
         assert true_peak(x) <= -1.0
         if len(x) / sr > 5:

@@ -246,11 +246,17 @@ def wave_to_mp3(pcm: np.ndarray, sr: int, bitrate: int = 64) -> bytes:
     return b"".join([encoder.encode(pcm[s:s + _STEP]) for s in _parts(len(pcm))]) + encoder.flush()
 
 
+WAV_RATE = 48000  # NOTE: playout systems take 48 kHz (broadcast practice); a 24 kHz voice's WAV is resampled
+
+
 def wave_to_wav(pcm: np.ndarray, sr: int) -> bytes:
+    """16-bit PCM WAV at 48 kHz, whatever the voice's own rate."""
     import soundfile
 
+    if sr != WAV_RATE:
+        pcm = to_int16(_to_48k(pcm.astype(np.float32) / 32768, sr))
     buffer = io.BytesIO()
-    soundfile.write(buffer, pcm, sr, format="WAV", subtype="PCM_16")
+    soundfile.write(buffer, pcm, WAV_RATE, format="WAV", subtype="PCM_16")
     return buffer.getvalue()
 
 
