@@ -492,6 +492,10 @@ def test_about_page_names_the_operator_and_states_accessibility_from_the_test_ru
     body = client.get("/about").get_data(as_text=True)
     assert "〇〇市 広報課" in body and 'href="mailto:koho@city.example.lg.jp"' in body
     assert "JIS X 8341-3:2016" in body and "まだ試験をしていません" in body
+    # every voice is named with what speaks and whom it is owed to (Mei's CC BY 3.0 asks for the credit)
+    voices = body[body.index('id="voices"'):body.index('id="accessibility"')]
+    assert "メイ（標準）：" in voices and "CC BY 3.0" in voices
+    assert "自然な声（女性）：" in voices and "Kokoro-82M（hexgrad、Apache-2.0）" in voices
     (tmp_path / "accessibility.json").write_text(json.dumps({
         "date": "2026-11-26", "browser": "Chromium 140", "axe_version": "4.10", "axe_tags": ["wcag2aa", "best-practice"],
         "failed": 0, "checks": [{"method": "axe-core", "page": "/", "passed": True, "detail": "違反 0"}]}),

@@ -51,6 +51,15 @@ class Voice:
         return out
 
     @property
+    def credit(self) -> str:
+        """What speaks and whom it is owed to, for listeners (the about page)."""
+        if self.engine == "kokoro":
+            return (f"自然な声：音声モデル Kokoro-82M（hexgrad、Apache-2.0）の話者 {self.speaker}。抑揚はモデルが推定します。"
+                    "作るのに時間がかかります。")
+        name = "Mei（名古屋工業大学 MMDAgent、CC BY 3.0）" if self.htsvoice.name == "mei_normal.htsvoice" else self.htsvoice.name
+        return f"OpenJTalk（名古屋工業大学）の HTS 音声 {name}。アクセントは辞書と yomiage の規則によります。"
+
+    @property
     def source(self) -> str:
         """What speaks, for people: the voice file, or the engine and speaker."""
         return self.htsvoice.name if self.htsvoice else f"{self.engine} {self.speaker}"
