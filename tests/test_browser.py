@@ -218,6 +218,29 @@ def test_audio_plays_and_the_spoken_sentence_is_highlighted(server, page):
     assert page.locator("button[data-speed='1.5']").get_attribute("aria-pressed") == "true"
 
 
+def test_a_listener_switches_to_the_natural_voice_and_it_plays_with_its_own_timing(server, page):
+    """The voice menu: 自然な声 is chosen, the player loads that voice's track (made on demand: the document was
+    built only in mei), the highlight follows its own cues, and the choice is remembered on the next page."""
+    page.goto(f"{server}/d/sample/s/s1-1-1")
+    page.select_option("#voice", "natural-f")
+    page.click(".settings button[type=submit]")
+    page.wait_for_url("**voice=natural-f**")
+    assert "voice=natural-f" in page.locator("audio").get_attribute("src")
+    page.wait_for_function("document.querySelector('audio').readyState >= 1", timeout=180000)
+    start = page.evaluate("""async () => {
+        const timing = await (await fetch(document.querySelector('.player').dataset.timing)).json();
+        return timing.sample_rate + ' ' + timing.cues.find(c => c.id === 's1').start; }""")
+    rate, start = start.split()
+    assert rate == "24000"  # the natural voice's track, not mei's (48 kHz)
+    page.evaluate(f"document.querySelector('audio').currentTime = {float(start) + 0.3}")
+    page.evaluate("document.querySelector('audio').play()")
+    page.wait_for_selector(".s.speaking", timeout=10000)
+    assert page.locator(".s.speaking").get_attribute("id") in ("c-s1", "c-s2")
+    page.goto(f"{server}/d/sample/s/s1-2-a")
+    assert page.locator("#voice").input_value() == "natural-f"
+    assert "voice=natural-f" in page.locator("audio").get_attribute("src")
+
+
 def test_the_heading_is_highlighted_while_spoken_and_the_sentence_kept_in_view(server, browser):
     context = browser.new_context(viewport={"width": 800, "height": 400}, bypass_csp=True)
     page = context.new_page()

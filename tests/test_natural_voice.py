@@ -159,3 +159,48 @@ def test_natural_and_openjtalk_pieces_never_share_a_cache_key():
     male = reading_to_pieces(reading, get_voice("natural-m"))
     assert mei[0].labels == natural[0].labels
     assert len({mei[0].key, natural[0].key, male[0].key}) == 3
+
+
+_EXIT_DURING_SYNTHESIS = """
+import sys, threading, time
+from service.speech.engines import engine_for
+from service.speech.utterances import reading_to_pieces
+from service.speech.voices import get_voice
+from simplify.reading import text_to_reading
+
+voice = get_voice("natural-f")
+engine = engine_for(voice)
+script = reading_to_pieces(text_to_reading("総務省では、誰もがデジタル化の恩恵を受けられる環境の整備を進めています。"), voice)[0].script
+started = threading.Event()
+
+def background_build():
+    started.set()
+    while True:
+        engine.synthesize(script, voice)
+
+threading.Thread(target=background_build, daemon=True).start()
+started.wait()
+time.sleep(0.3)
+
+
+class SlowToFinalise:  # NOTE: keeps the interpreter finalising while the background sentence ends
+    def __del__(self):
+        time.sleep(3)
+
+
+keep = SlowToFinalise()
+"""
+
+
+def test_a_process_that_exits_during_a_background_synthesis_exits_cleanly(tmp_path):
+    """A server stopped while a background thread is inside the model: without the exit guard the interpreter's
+    finalisation tears that thread down through onnxruntime and the process aborts (SIGABRT or SIGSEGV)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    result = subprocess.run([sys.executable, "-c", _EXIT_DURING_SYNTHESIS], cwd=root, capture_output=True, text=True,
+                            timeout=120, env={**os.environ, "PYTHONPATH": str(root), "YOMIAGE_CACHE_DIR": str(tmp_path)})
+    assert result.returncode == 0, result.stderr[-2000:]

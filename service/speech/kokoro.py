@@ -14,6 +14,7 @@ quotes as “ ”. Kokoro v1.0 takes no accent input: its pitch is the model's o
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import re
@@ -39,6 +40,7 @@ _PARTS = 4
 _SPLIT_GAP = 0.15  # seconds between the parts of a sentence too long for one pass (they are cut at its pauses)
 _SILENCE = 0.004  # below this, leading and trailing samples are silence (yomiage adds its own pauses)
 _EDGE = 0.025  # seconds of what is trimmed kept at each end, so no consonant is clipped
+_EXIT_WAIT = 30.0  # seconds an exiting process waits for the sentences being synthesised
 
 # NOTE: the model's phoneme for each mora (data of the convention Kokoro v1.0 was trained with, see the docstring).
 _MORA_TABLE = """
@@ -255,6 +257,18 @@ class Kokoro:
         self.name = f"kokoro/{model_digest()[:12]}"  # NOTE: other weights are another sound: another cache key
         self._session: onnxruntime.InferenceSession | None = None
         self._lock = threading.Lock()
+        self._running = 0
+        self._closing = False
+        self._idle = threading.Condition()
+        atexit.register(self._close)
+
+    def _close(self) -> None:
+        """At exit, no new sentence starts and those being synthesised finish. NOTE: a background thread still
+        inside onnxruntime when the interpreter finalises is torn down through C++ frames that cannot unwind:
+        the whole process aborts (seen when a server stopped during a background build)."""
+        with self._idle:
+            self._closing = True
+            self._idle.wait_for(lambda: self._running == 0, timeout=_EXIT_WAIT)
 
     def _load(self) -> onnxruntime.InferenceSession:
         with self._lock:
@@ -286,9 +300,18 @@ class Kokoro:
         if not tokens:
             return np.zeros(0, dtype=np.float32)
         style = styles()[voice.speaker]
-        audio = self._load().run(None, {
-            "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
-            "style": style[min(len(tokens), len(style)) - 1].reshape(1, -1),
-            "speed": np.array([voice.speed], dtype=np.float32),
-        })[0]
+        with self._idle:
+            if self._closing:
+                raise RuntimeError("the process is exiting: no new synthesis")
+            self._running += 1
+        try:
+            audio = self._load().run(None, {
+                "tokens": np.array([[0, *tokens, 0]], dtype=np.int64),
+                "style": style[min(len(tokens), len(style)) - 1].reshape(1, -1),
+                "speed": np.array([voice.speed], dtype=np.float32),
+            })[0]
+        finally:
+            with self._idle:
+                self._running -= 1
+                self._idle.notify_all()
         return _trim(np.asarray(audio, dtype=np.float32).ravel())
