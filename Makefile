@@ -61,6 +61,7 @@ bench: test-setup ocr browser
 	$(BIN)/python bench/scale.py
 	$(BIN)/python bench/first_audio.py
 	$(BIN)/python bench/ocr.py
+	$(BIN)/python bench/voices.py
 	$(BIN)/python bench/readings_accuracy.py
 
 # Built audio and pages; the library of added documents (output/library) stays.
