@@ -38,8 +38,12 @@ MAX_PHONEMES = 500  # NOTE: the model's context is 512 tokens, two of them the p
 PART_PHONEMES = 200
 _PARTS = 4
 _SPLIT_GAP = 0.15  # seconds between the parts of a sentence too long for one pass (they are cut at its pauses)
-_SILENCE = 0.004  # below this, leading and trailing samples are silence (yomiage adds its own pauses)
+_SILENCE = 0.004  # below this, leading and trailing samples are the model's silence (trimmed: it varies)
 _EDGE = 0.025  # seconds of what is trimmed kept at each end, so no consonant is clipped
+# NOTE: a piece then begins and ends with silence as OpenJTalk's do (0.22-0.35 s before, 0.33 s after, measured
+# on the default), so a preset's pauses (tuned on mei) give the same rhythm in both voices
+_LEAD, _TAIL = 0.25, 0.3
+_VERSION = 2  # of what the engine makes of a script (phonemes, parts, silence): part of its name and cache keys
 _EXIT_WAIT = 30.0  # seconds an exiting process waits for the sentences being synthesised
 
 # NOTE: the model's phoneme for each mora (data of the convention Kokoro v1.0 was trained with, see the docstring).
@@ -254,7 +258,8 @@ class Kokoro:
     (onnxruntime's ``run`` is safe to call from several threads at once)."""
 
     def __init__(self) -> None:
-        self.name = f"kokoro/{model_digest()[:12]}"  # NOTE: other weights are another sound: another cache key
+        # NOTE: other weights, or another way of turning words into sound, is another cache key
+        self.name = f"kokoro{_VERSION}/{model_digest()[:12]}"
         self._session: onnxruntime.InferenceSession | None = None
         self._lock = threading.Lock()
         self._running = 0
@@ -291,8 +296,10 @@ class Kokoro:
             if waves:
                 waves.append(gap)
             waves.append(self._infer(part, voice))
-        wave = np.concatenate(waves) if waves else np.zeros(0, dtype=np.float32)
-        return wave.astype(np.float64) * 32768
+        if not waves:
+            return np.zeros(0, dtype=np.float64)
+        lead, tail = (np.zeros(int(seconds * SAMPLE_RATE), dtype=np.float32) for seconds in (_LEAD, _TAIL))
+        return np.concatenate([lead, *waves, tail]).astype(np.float64) * 32768
 
     def _infer(self, phonemes: str, voice: Voice) -> np.ndarray:
         vocabulary_ = vocabulary()
