@@ -97,3 +97,18 @@ def test_a_listener_picks_the_natural_voice_and_hears_it(server):
     assert status == 200
     x, sr = soundfile.read(io.BytesIO(built))
     assert sr == 24000 and abs(pyloudnorm.Meter(sr).integrated_loudness(x) + 19) <= 1.0
+
+
+def test_a_started_service_measures_every_voices_stream_gain_before_anyone_listens(tmp_path):
+    """A natural voice's first stream would wait seconds for its reference passage: the service measures every
+    voice in the background when it starts (the default first)."""
+    from service.products import streaming
+    from service.speech.voices import list_voices
+
+    streaming._gains.clear()
+    app = make_app(tmp_path)
+    keys = {(v.synthesis_key, float(app.config["LOUDNESS"]) + v.volume_db) for v in list_voices()}
+    deadline = time.monotonic() + 120
+    while not keys <= set(streaming._gains) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert keys <= set(streaming._gains)

@@ -172,16 +172,23 @@ class ReadingRoom:
         return get_voice(voice_id or self.default_voice, self.voices_dir)
 
     def warm_up(self) -> None:
-        """Measure the default voice's streaming gain in the background (once a process, 1–2 s of synthesis), so
-        the first listener of a new upload does not wait for it."""
+        """Measure every voice's streaming gain in the background, the default voice first (once a process: 1–2 s
+        of synthesis for OpenJTalk, about 6 s for the natural voice, and nothing but reading the utterance cache
+        after the first start), so no listener's first stream waits for it."""
         from service.products.streaming import streaming_gain_db
 
         def measure() -> None:
             try:
-                voice = self.voice(None)
-                streaming_gain_db(voice, self.options.target_lufs + voice.volume_db, self.synth(voice))
-            except Exception:  # noqa: BLE001 - a voice that cannot speak says so when it is asked to
-                log.exception("measuring the streaming gain failed")
+                default = self.voice(None)
+                voices = [default] + [v for v in self.voices() if v.id != default.id]
+            except Exception:  # noqa: BLE001 - a broken preset is reported when it is asked for
+                log.exception("reading the voice presets failed")
+                return
+            for voice in voices:
+                try:
+                    streaming_gain_db(voice, self.options.target_lufs + voice.volume_db, self.synth(voice))
+                except Exception:  # noqa: BLE001 - a voice that cannot speak says so when it is asked to
+                    log.exception("measuring the streaming gain of %s failed", voice.id)
 
         threading.Thread(target=measure, name="yomiage-warm-up", daemon=True).start()
 
