@@ -194,6 +194,8 @@ def test_shipped_voices():
     assert {"mei", "mei-slow", "mei-low"} <= set(ids)
     slow, low = get_voice("mei-slow"), get_voice("mei-low")
     assert 0.75 <= slow.speed <= 0.85 and slow.sentence_pause > get_voice("mei").sentence_pause
+    natural_slow = get_voice("natural-f-slow")  # for elder-support sessions, as mei-slow
+    assert natural_slow.speed < get_voice("natural-f").speed and natural_slow.sentence_pause == slow.sentence_pause
     assert low.half_tone < 0
     for v in list_voices():
         if v.engine == "openjtalk":

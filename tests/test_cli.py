@@ -133,7 +133,7 @@ def test_voices_command_lists_the_presets():
     result = yomiage("voices")
     assert result.returncode == 0
     lines = [line.split("\t") for line in result.stdout.splitlines()]
-    assert [line[0] for line in lines] == ["mei", "mei-low", "mei-slow", "natural-f", "natural-m"]
+    assert [line[0] for line in lines] == ["mei", "mei-low", "mei-slow", "natural-f", "natural-f-slow", "natural-m"]
     assert "mei_normal.htsvoice" in lines[0][2] and "kokoro jf_alpha" in lines[3][2]
 
 
