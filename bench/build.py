@@ -76,7 +76,7 @@ def first_chunk() -> dict:
         out = Path(tempfile.mkdtemp(prefix="yomiage-bench-"))
         options = BuildOptions(output=out)
         synth = Synthesizer(voice, Layout(out).utterances())
-        streaming_gain_db(voice, options.target_lufs)
+        streaming_gain_db(voice, options.target_lufs, synth)
         start = time.perf_counter()
         if label == "stream":
             size = 0

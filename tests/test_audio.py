@@ -242,7 +242,7 @@ def test_stream_starts_before_the_section_is_synthesised(sample_doc, tmp_path, v
     section = sample_doc.section("s1-1-1")
     from service.products.streaming import streaming_gain_db
 
-    streaming_gain_db(voice, options.target_lufs)  # calibrated once per voice, not per request
+    streaming_gain_db(voice, options.target_lufs, synth)  # calibrated once per voice, not per request
     start = time.perf_counter()
     stamps, chunks = [], []
     for chunk in stream_section_mp3(sample_doc, section, voice, options, synth):

@@ -12,7 +12,7 @@ from simplify.reading import document_places, text_to_reading
 
 from service.speech import audio
 from service.products.build import BuildOptions, find_section, plan_for
-from service.speech.utterances import Synthesizer, reading_to_pieces, script_to_wave, sample_rate, stream_utterance_waves
+from service.speech.utterances import Synthesizer, reading_to_pieces, sample_rate, stream_utterance_waves
 from service.speech.voices import Voice
 
 _CALIBRATION = (
@@ -23,7 +23,7 @@ _gains: dict[tuple[str, float], float] = {}
 _gains_lock = threading.Lock()
 
 
-def streaming_gain_db(voice: Voice, target_lufs: float, synth: Synthesizer | None = None) -> float:
+def streaming_gain_db(voice: Voice, target_lufs: float, synth: Synthesizer) -> float:
     """Gain that brings this voice's speech to the target, measured once a process on a reference passage (whose
     pieces ``synth`` keeps in the utterance cache, so a restarted service measures without synthesising: the
     natural voice takes seconds for it).
@@ -35,10 +35,7 @@ def streaming_gain_db(voice: Voice, target_lufs: float, synth: Synthesizer | Non
     with _gains_lock:
         if key not in _gains:
             pieces = reading_to_pieces(text_to_reading(_CALIBRATION), voice)
-            if synth is None:
-                wave = np.concatenate([script_to_wave(p.script, voice) / 32768 for p in pieces])
-            else:
-                wave = np.concatenate([synth.piece_wave(p) for p in pieces])
+            wave = np.concatenate([synth.piece_wave(p) for p in pieces])
             _gains[key] = target_lufs - audio.integrated_loudness(wave, sample_rate(voice))
         return _gains[key]
 
