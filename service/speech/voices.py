@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import tomllib
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from functools import lru_cache
 from pathlib import Path
 
@@ -70,20 +70,20 @@ def _file_hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:16]
 
 
-_DEFAULTS = {"engine": "openjtalk", "speaker": ""}
+_DEFAULTS = {f.name: f.default for f in fields(Voice)}
 _FIELDS = {"speed", "half_tone", "volume_db", "lead_in", "heading_pause", "sentence_pause", "paragraph_pause",
            "footnote_pause", "tail"}
+_WORDS = {"tables", "clock", "engine", "speaker"}
 
 
 def _load(path: Path) -> Voice:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
-        engine = str(data.get("engine", "openjtalk"))
-        htsvoice = path.parent / data["htsvoice"] if engine == "openjtalk" else None
         numbers = {k: float(data[k]) for k in _FIELDS if k in data}
-        tables = str(data.get("tables", "read"))
-        voice = Voice(id=str(data["id"]), name=str(data["name"]), htsvoice=htsvoice, **numbers, tables=tables,
-                      clock=str(data.get("clock", "minutes")), engine=engine, speaker=str(data.get("speaker", "")))
+        words = {k: str(data[k]) for k in _WORDS if k in data}  # NOTE: the others keep the dataclass's defaults
+        engine = words.get("engine", _DEFAULTS["engine"])
+        htsvoice = path.parent / data["htsvoice"] if engine == "openjtalk" else None
+        voice = Voice(id=str(data["id"]), name=str(data["name"]), htsvoice=htsvoice, **numbers, **words)
     except (KeyError, ValueError, tomllib.TOMLDecodeError) as error:
         raise InputError(f"音声の設定ファイル {path.name} が正しくありません（{error}）。", code="bad_voice") from None
     _check_engine(voice)
