@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .reading import is_kanji
+from .sentences import split_sentences
 
 BANDS = (
     (5.5, "初級前半", "lower elementary"),
@@ -96,6 +97,4 @@ def sentences_to_readability(sentences: list[str]) -> Readability | None:
 
 
 def text_to_readability(text: str) -> Readability | None:
-    from .segment import split_sentences
-
     return sentences_to_readability(split_sentences(text))

@@ -20,8 +20,8 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .model import Block, Cell, Document, Footnote, NoteRef, Ruby, Section, Source
-from .segment import (_KANA_ORDER, _KANA_ROMAJI, TextBuffer, _attach_footnotes, _links, label_number,
-                      normalize_spaces, unique_id, split_sentences, text_to_sentence)
+from .sentences import (KANA_ORDER, KANA_ROMAJI, NOTE_MARK, TextBuffer, find_links, label_number, normalize_spaces,
+                        split_sentences, text_to_sentence, unique_id)
 from .textio import split_annotations, without_annotations, xml_safe
 
 _NUM = r"[0-9０-９]{1,3}"
@@ -41,12 +41,15 @@ class HeadingStyle:
     counted: bool = True  # the label carries a number that must continue
     any_start: bool = False  # the first number may be any (第6節 opens an excerpt)
     example: str = ""
+    nests: bool = False  # printed at two levels (項 and 目 of a white paper): numbering tells them apart
+
+
 
 
 def _style(key: str, label: str, example: str, *, counted: bool = True, any_start: bool = False,
-           sep: str = _SEP) -> HeadingStyle:
+           sep: str = _SEP, nests: bool = False) -> HeadingStyle:
     pattern = re.compile(rf"^\s*(?P<label>{label}){sep}{_TITLE}\s*$")
-    return HeadingStyle(key, pattern, counted, any_start, example)
+    return HeadingStyle(key, pattern, counted, any_start, example, nests)
 
 
 # NOTE: order matters only where two patterns match one line: the more specific first.
@@ -60,9 +63,9 @@ HEADING_STYLES: tuple[HeadingStyle, ...] = (
     _style("N-N.", rf"{_NUM}[-－‐―]{_NUM}[．.]", "1－1．事業の目的", any_start=True),
     _style("N.", rf"{_NUM}[．.](?![0-9０-９])", "１．日時"),
     _style("(N)", rf"[（(]{_NUM}[）)]", "（1）　これまでの取組"),
-    _style("N", _NUM, "1　概要", sep=r"[ \u3000\t]+"),
-    _style("(ア)", rf"[（(][{_KANA_ORDER}][）)]", "（ア）ローカル5Gの推進"),
-    _style("ア", rf"[{_KANA_ORDER}]", "ア　ローカル5Gの概要", sep=r"[ \u3000\t]+"),
+    _style("N", _NUM, "1　概要", sep=r"[ \u3000\t]+", nests=True),
+    _style("(ア)", rf"[（(][{KANA_ORDER}][）)]", "（ア）ローカル5Gの推進"),
+    _style("ア", rf"[{KANA_ORDER}]", "ア　ローカル5Gの概要", sep=r"[ \u3000\t]+"),
     _style("①", rf"[{_CIRCLED}]", "①　申込方法"),
     # NOTE: a title framed by marks on both sides (■□■□ 今号の内容 ■□■□, ◆◆ 特集 ◆◆): the marks are decoration
     HeadingStyle("framed", re.compile(rf"^\s*(?P<label>)[{_MARKERS}]+[ \u3000]*(?P<title>[^{_MARKERS}\s][^{_MARKERS}]{{0,38}}?)"
@@ -72,16 +75,20 @@ HEADING_STYLES: tuple[HeadingStyle, ...] = (
     HeadingStyle("【】", re.compile(r"^\s*(?P<label>)【(?P<title>[^【】]{1,40})】\s*$"), False, example="【問合せ先】"),
 )
 
-_FIGURE = re.compile(
-    r"^\s*(?P<id>■?\s*(?:図表\s?[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ0-9０-９A-Za-z\-－‐―.]+|第?[0-9０-９]+(?:[-－‐―][0-9０-９]+)+(?:図|表)"
-    r"|[図表]\s?[0-9０-９]+(?:[-－‐―][0-9０-９]+)*))[\s\u3000／/:：]+(?P<caption>\S.*)$")
+# a figure's or table's number: 図表Ⅱ-2-6-1, 第1-2-3図, 図3, 表2-1
+_FIGURE_ID = (r"(?:図表\s?[ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ0-9０-９A-Za-z\-－‐―.]+|第?[0-9０-９]+(?:[-－‐―][0-9０-９]+)+(?:図|表)"
+              r"|[図表]\s?[0-9０-９]+(?:[-－‐―][0-9０-９]+)*)")
+_AFTER_ID = r"[\s\u3000／/:：]"
+FIGURE = re.compile(rf"^\s*(?P<id>■?\s*{_FIGURE_ID}){_AFTER_ID}+(?P<caption>\S.*)$")
+# where a figure's caption begins in a page's text (a ■ box title, or a figure number)
+FIGURE_START = re.compile(rf"^\s*■|^\s*{_FIGURE_ID}{_AFTER_ID}")
 # a label set between markers: ■第1章■ 今月の市政, ◆第2節◆
 _DECORATION = re.compile(rf"^[{_MARKERS}]+\s*(?P<label>第{_KANJI_NUM}[部章節])\s*[{_MARKERS}]+\s*(?P<title>.*)$")
 _URL = re.compile(r"https?://|www\.")
 # NOTE: a line drawn from rule and ornament characters alone (━━━, ＝＝＝, ■□■□, ★☆★☆): a banner, never read
 _RULE = re.compile(rf"^[\s{_MARKERS}━─═＝=－\-_＿~〜～*＊・･+＋#＃|｜/／<>＜＞]{{3,}}$")
-_FOOTNOTE_LINE = re.compile(rf"^\s*(?:[＊*※]\s?)?(?P<num>{_NUM})[)）]?[ \u3000\t]+(?P<rest>\S.*)$")
-_MARK = re.compile(r"＊(?P<num>[0-9]{1,3})")
+# a note printed at the foot: ＊1 …, ※1 …, 1 … (a bare number is a note only where the text marked one)
+FOOTNOTE_LINE = re.compile(rf"^\s*(?:(?P<mark>[＊*※])\s?)?(?P<num>{_NUM})[)）]?[ \u3000\t]+(?P<rest>\S.*)$")
 _MARK_RUN = re.compile(r"(＊[0-9]{1,3})[、，,](?=＊)")  # 注1、2: the comma between two marks
 # a footnote marker the text edition prints as " 1 " between two words
 _SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
@@ -91,10 +98,12 @@ _SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
 class Line:
     """One line (or paragraph) of a source, with what the source knows about it.
 
-    ``role``: text | body | item | heading | footnote | figure | table | furniture (``body`` and ``item`` are never
-    headings: the source knows better, as a PDF's type size does). A ``heading`` carries a ``rank`` (0 = top) from
-    markup or type size; ``text`` lines are read by the style family. ``joins`` says the line continues the
-    paragraph before it (a wrapped line of a PDF column)."""
+    ``role``: text | body | item | paragraph | heading | footnote | figure | table | furniture (``body`` and ``item``
+    are never headings: the source knows better, as a PDF's type size does; a ``paragraph`` is one the source has
+    joined whole, never a heading, a note or a figure). A ``heading`` carries a ``rank`` (0 = top) from markup or
+    type size, or none when the source found it by its printed style (the style family ranks it, numbering places
+    項 and 目); ``text`` lines are read by the style family. ``joins`` says the line continues the paragraph before
+    it (a wrapped line of a PDF column)."""
 
     text: str
     role: str = "text"
@@ -140,8 +149,17 @@ def match_heading(text: str) -> tuple[HeadingStyle, str, str] | None:
     return None
 
 
+_INNER = "+"  # the key of a nesting style's inner level: N+ is 目 below N (項)
+
+
 class _Model:
-    def __init__(self) -> None:
+    def __init__(self, lines: list[Line]) -> None:
+        self.lines = lines
+        # NOTE: the index of the first line with text at or after each line (not furniture), computed once
+        self.next_index: list[int | None] = [None] * (len(lines) + 1)
+        for k in range(len(lines) - 1, -1, -1):
+            significant = lines[k].text.strip() and lines[k].role != "furniture"
+            self.next_index[k] = k if significant else self.next_index[k + 1]
         self.ranks: list[str] = []  # style keys, top first
         self.explicit: dict[str, int] = {}  # a source's own style key -> the rank the source gave it (h2 -> 1)
         self.roots: list[_Node] = []
@@ -162,19 +180,46 @@ class _Model:
                 # NOTE: a source's own ranks (h1…h6, type size) order themselves; text styles go below them
                 place = sum(1 for k in self.ranks if k in self.explicit and self.explicit[k] < explicit)
                 self.explicit[key] = explicit
+            elif key.endswith(_INNER) and key[:-len(_INNER)] in self.ranks:
+                place = self.ranks.index(key[:-len(_INNER)]) + 1  # NOTE: 目 sits right below its 項
             else:
                 parent = next((n for n in reversed(self.stack) if n.rank >= 0), None)
                 place = self.ranks.index(parent.style) + 1 if parent else len(self.ranks)
             self.ranks.insert(place, key)
         return self.ranks.index(key)
 
-    def _continues(self, style: HeadingStyle, number: int | None) -> bool:
+    def _continues(self, style: HeadingStyle, number: int | None, key: str) -> bool:
         if not style.counted or number is None:
             return True
-        last = self.last.get(style.key)
+        last = self.last.get(key)
         if last is None:
             return number == 1 or style.any_start or (not self.roots and number <= 9)
         return number in (last + 1, 1) or style.any_start and number > last
+
+    def _level_key(self, index: int, style: HeadingStyle, number: int | None) -> str:
+        """項 or 目? A style printed at two levels (1 概要 / 1 これまでの取組: the boxes that told them apart are lost
+        in extracted text) goes one level in when it continues the inner numbering, or out when the heading right
+        after it restarts at 1 (a 項 is followed by its 目 1) or it continues the outer numbering."""
+        if not style.nests or number is None:
+            return style.key
+        inner_key = style.key + _INNER
+        outer, inner = self.last.get(style.key, 0), self.last.get(inner_key, 0)
+        fits_outer, fits_inner = number == outer + 1, outer > 0 and number == inner + 1
+        if self._followed_by_first(index, style) and (fits_outer or not fits_inner):
+            return style.key
+        if fits_inner:
+            return inner_key
+        if fits_outer:
+            return style.key
+        return inner_key if outer > 0 else style.key
+
+    def _followed_by_first(self, index: int, style: HeadingStyle) -> bool:
+        """Whether the next line with text is a heading of ``style`` numbered 1."""
+        following = self.next_index[index + 1]
+        if following is None or self.lines[following].role not in ("text", "heading"):
+            return False
+        found = match_heading(self.lines[following].text)
+        return found is not None and found[0].key == style.key and label_number(found[1]) == 1
 
     # -- paragraphs and notes -------------------------------------------------------------------
     def _current(self) -> _Node:
@@ -209,7 +254,7 @@ class _Model:
 
     def _note_marks(self, text: str) -> None:
         """Every ``＊N`` in a text awaits its footnote; numbering goes on after the highest seen."""
-        for m in _MARK.finditer(text):
+        for m in NOTE_MARK.finditer(text):
             number = int(m["num"])
             self.pending_markers.add(number)
             self.next_marker = max(self.next_marker, number + 1)
@@ -219,7 +264,7 @@ class _Model:
             number, mark, buffer = self.note
             text = buffer.value()
             text, spans = split_annotations(text)
-            self.notes.append((Footnote(mark, number, text, tuple(l.url for l in _links(text)),
+            self.notes.append((Footnote(mark, number, text, tuple(l.url for l in find_links(text)),
                                         ruby=tuple(Ruby(*span) for span in spans)),
                                self.stack[-1] if self.stack else None))
         self.note = None
@@ -231,7 +276,8 @@ class _Model:
         self.pending_markers.discard(number)
 
     # -- lines ------------------------------------------------------------------------------------
-    def add(self, line: Line) -> None:
+    def add(self, index: int) -> None:
+        line = self.lines[index]
         text = line.text.strip()
         if not text and line.role != "table":
             self.flush()
@@ -249,17 +295,22 @@ class _Model:
             return
         if line.role == "table":
             return self._table(line.cells)
+        if line.role == "paragraph":
+            return self._paragraph(text)
         if line.role == "figure" and line.style == "source":
             return self._figure_source(text)
-        if line.role == "figure" or _FIGURE.match(text) and line.role != "heading" and not line.joins:
+        if line.role == "figure" or FIGURE.match(text) and line.role != "heading" and not line.joins:
             return self._figure(text)
         if line.role == "heading":
-            marks = tuple(int(m["num"]) for m in _MARK.finditer(text))
+            marks = tuple(int(m["num"]) for m in NOTE_MARK.finditer(text))
             text = self._heading_markers(text)
             found = match_heading(text)
             label, title = (found[1], found[2]) if found else ("", normalize_spaces(text))
             number = label_number(label) if found and found[0].counted else None
-            self._heading(f"source:{line.rank}:{line.style or ''}", label, title, line.rank, number)
+            if line.rank is None and found:  # NOTE: found by its printed style: the style family ranks it
+                self._heading(self._level_key(index, found[0], number), label, title, None, number)
+            else:
+                self._heading(f"source:{line.rank}:{line.style or ''}", label, title, line.rank, number)
             self.stack[-1].title_marks = marks
             return
         if _RULE.match(text) and sum(not c.isspace() for c in text) >= 3:
@@ -279,10 +330,19 @@ class _Model:
         if found:
             style, label, title = found
             number = label_number(label) if style.counted else None
-            if self._continues(style, number):
-                return self._heading(style.key, label, title, None, number, style)
+            key = self._level_key(index, style, number)
+            if self._continues(style, number, key):
+                return self._heading(key, label, title, None, number)
         self.flush_note()
         self.para.add(normalize_spaces(self._markers(text)), True)
+
+    def _paragraph(self, text: str) -> None:
+        """A paragraph its source has joined whole (wrapped lines, notes printed inside it taken out)."""
+        self.flush()
+        self.flush_note()
+        self._note_marks(text)
+        self.para.add(text, True)
+        self.flush()
 
     def _untitled(self, text: str, line: Line) -> bool:
         """A boxed column's label printed alone (コラム１-２) takes the short line right after it as its title."""
@@ -296,10 +356,10 @@ class _Model:
     def _heading_markers(self, text: str) -> str:
         """A marker on a heading (``第２節　ＡＩ技術の潮流³``) is noted, and kept out of the spoken title."""
         self._note_marks(text)
-        return _MARK.sub("", text)
+        return NOTE_MARK.sub("", text)
 
     def _note_line(self, text: str) -> bool:
-        m = _FOOTNOTE_LINE.match(text)
+        m = FOOTNOTE_LINE.match(text)
         if not m:
             return False
         number = int(unicodedata.normalize("NFKC", m["num"]))
@@ -314,7 +374,7 @@ class _Model:
 
     def _figure(self, text: str) -> None:
         self.flush_note()
-        m = _FIGURE.match(text)
+        m = FIGURE.match(text)
         figure_id, caption = (m["id"].lstrip("■ "), normalize_spaces(m["caption"])) if m else ("", text)
         sentence = text_to_sentence(f"{figure_id} {caption}".strip())
         block = Block("figure", (sentence,), figure_id or None, without_annotations(caption))
@@ -340,7 +400,7 @@ class _Model:
         self.flush()
         self.flush_note()
         rows = tuple(tuple(replace(c, text=normalize_spaces(xml_safe(c.text))) for c in row) for row in rows)
-        shown = tuple(tuple(replace(c, text=_MARK.sub("", without_annotations(c.text))) for c in row) for row in rows)
+        shown = tuple(tuple(replace(c, text=NOTE_MARK.sub("", without_annotations(c.text))) for c in row) for row in rows)
         # NOTE: a first row of short header cells names the columns; else a row's own header cell names it
         header = rows[0] if len(rows) > 2 and all(c.header and len(c.text) <= 20 for c in rows[0]) else None
         sentences = []
@@ -359,8 +419,7 @@ class _Model:
         if sentences:
             self._current().blocks.append(Block("table", tuple(sentences), rows=shown, header_rows=1 if header else 0))
 
-    def _heading(self, key: str, label: str, title: str, explicit: int | None, number: int | None = None,
-                 style: HeadingStyle | None = None) -> None:
+    def _heading(self, key: str, label: str, title: str, explicit: int | None, number: int | None = None) -> None:
         self.flush()
         self.flush_note()
         rank = self._rank_of(key, explicit)
@@ -382,9 +441,9 @@ class _Model:
 
 
 def _segment(node: _Node, index: int) -> str:
-    kana = next((c for c in node.label if c in _KANA_ORDER), None)
+    kana = next((c for c in node.label if c in KANA_ORDER), None)
     if kana and node.number:
-        return _KANA_ROMAJI[_KANA_ORDER.index(kana)]
+        return KANA_ROMAJI[KANA_ORDER.index(kana)]
     if node.number is not None:
         return str(node.number)
     return f"h{index}"
@@ -408,13 +467,39 @@ def _freeze(nodes: list[_Node], parent: str, counts: dict[str, int], notes: dict
     return tuple(out)
 
 
+def _attach_footnotes(roots: list[_Node], footnotes: list[tuple[Footnote, _Node | None]]) -> dict[int, list[Footnote]]:
+    """Each footnote goes to the section whose text (or heading) carries its mark first, else to where it was
+    printed; a number printed twice claims its mark once."""
+    first_use: dict[int, _Node] = {}
+    stack = list(reversed(roots))
+    while stack:
+        node = stack.pop()
+        for number in node.title_marks:
+            first_use.setdefault(number, node)
+        for block in node.blocks:
+            for sentence in block.sentences:
+                for note in sentence.notes:
+                    first_use.setdefault(note.number, node)
+        stack.extend(reversed(node.children))
+    attached: dict[int, list[Footnote]] = {}
+    placed: set[int] = set()
+    for footnote, printed_in in footnotes:
+        node = first_use.get(footnote.number) if footnote.number not in placed else None
+        node = node or printed_in or (roots[0] if roots else None)
+        placed.add(footnote.number)
+        if node is not None:
+            attached.setdefault(id(node), []).append(footnote)
+    return attached
+
+
 def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: str | None = None,
                       discarded: tuple[str, ...] = (), source_report: tuple[str, ...] = ()) -> Document:
     """The section tree of a document given as lines (see ``Line``)."""
-    model = _Model()
-    for line in lines:
-        clean = xml_safe(line.text)  # NOTE: a PDF's glyph map can hold control characters; markup cannot
-        model.add(line if clean == line.text else replace(line, text=clean))
+    # NOTE: a PDF's glyph map can hold control characters; markup cannot
+    clean = [line if (safe := xml_safe(line.text)) == line.text else replace(line, text=safe) for line in lines]
+    model = _Model(clean)
+    for index in range(len(clean)):
+        model.add(index)
     model.finish()
     roots = model.roots
     _headline_lists(roots, None, _all_titles(roots))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from simplify.model import Document
+from simplify.textio import xml_safe
 
 
 def nonspace(text: str) -> str:
@@ -29,8 +30,9 @@ def is_subsequence(needle: str, haystack: str) -> bool:
 
 
 def assert_nothing_lost(text: str, document: Document) -> None:
-    """Every non-whitespace character of the input is in exactly one place, in order."""
-    source = nonspace(text)
+    """Every non-whitespace character of the input is in exactly one place, in order (control characters that XML
+    forbids are nobody's text: no page or book could carry them)."""
+    source = nonspace(xml_safe(text))
     body = nonspace("".join(body_pieces(document)))
     notes = [nonspace(p) for p in footnote_pieces(document)]
     discarded = nonspace("".join(document.discarded))

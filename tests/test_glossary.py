@@ -12,7 +12,9 @@ from simplify.glossary import Matcher, curated_glossary, glossary_for
 from simplify.model import Source
 from simplify.readability import ELEMENTARY, band_of, text_to_readability
 from simplify.reading import text_to_reading
-from simplify.segment import split_sentences, text_to_document
+from simplify.sentences import split_sentences
+from simplify.sources.wrapped import wrapped_to_lines
+from simplify.structure import lines_to_document
 
 REQUIRED = [
     "PHR", "Lアラート", "Jアラート", "ローカル5G", "DX", "ICT", "AI", "生成AI", "情報銀行", "テレワーク", "メタバース",
@@ -136,7 +138,7 @@ def test_the_documents_own_definitions_are_linked(annotated_doc):
 
 def test_a_new_documents_definitions_appear_without_a_curated_entry():
     text = "第1節 テスト\n 1 概要\n「まちなかサロン」とは、高齢者がスマホを学ぶ場である。ミライ端末＊1を配った。\n\n＊1\t 地域で貸し出す端末のこと。\n"
-    document = annotate(text_to_document(text, doc_id="t", source=Source(file="t.txt")))
+    document = annotate(lines_to_document(wrapped_to_lines(text), doc_id="t", source=Source(file="t.txt")))
     extra = {t.surfaces[0]: t for t in document.glossary if t.id.startswith("doc-")}
     assert extra["まちなかサロン"].definition.startswith("「まちなかサロン」とは")
     assert extra["ミライ端末"].definition_source == "footnote:1"

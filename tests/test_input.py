@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 from simplify.documents import bytes_to_document, path_to_document
 from simplify.errors import DecodeError, InputError, TooLargeError
 from simplify.model import Document, Source
-from simplify.segment import text_to_document
+from simplify.sources.wrapped import wrapped_to_lines
+from simplify.structure import lines_to_document
 from simplify.textio import MAX_INPUT_BYTES, bytes_to_text
 from tests.invariants import assert_nothing_lost
 
@@ -32,7 +33,7 @@ def shape(document: Document) -> list:
 
 
 def parse(text: str) -> Document:
-    return text_to_document(text, doc_id="t", source=Source(file="t.txt"))
+    return lines_to_document(wrapped_to_lines(text), doc_id="t", source=Source(file="t.txt"))
 
 
 # A paragraph every legacy encoding can carry (no NEC or IBM extensions).

@@ -23,7 +23,7 @@ import numpy as np
 
 from simplify.model import Document, Section, Term
 from simplify.reading import document_places, document_with_readings, text_to_reading
-from simplify.segment import split_sentences
+from simplify.sentences import split_sentences
 
 from service.speech import audio
 from service.speech.captions import caption_cues

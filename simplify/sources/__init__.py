@@ -7,13 +7,13 @@ Each module reads one kind of file into ``simplify.structure.Line`` s (``pdf``, 
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 
 from ..errors import InputError
 from ..model import Document, Source
-from ..segment import looks_wrapped, text_to_document
 from ..structure import lines_to_document
 from ..textio import check_size, decode
+from .text import text_to_lines
+from .wrapped import looks_wrapped, wrapped_to_lines
 
 KINDS = ("pdf", "docx", "html", "markdown", "text")
 
@@ -74,10 +74,7 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, ti
 
         lines, md_title = markdown_to_lines(text)
         return lines_to_document(lines, doc_id=doc_id, source=source, title=title or md_title, source_report=report)
-    if looks_wrapped(text):
-        # NOTE: raw text extracted from a PDF, wrapped at the column's width, with its furniture and ＊N notes:
-        # the line-joining segmenter that the embedded default is built with
-        return replace(text_to_document(text, doc_id=doc_id, source=source, title=title), source_report=report)
-    from .text import text_to_lines
-
-    return lines_to_document(text_to_lines(text), doc_id=doc_id, source=source, title=title, source_report=report)
+    # NOTE: raw text extracted from a PDF (the embedded default's kind) is wrapped at the column's width and keeps
+    # its furniture and ＊N notes: its lines are joined into paragraphs first
+    lines = wrapped_to_lines(text) if looks_wrapped(text) else text_to_lines(text)
+    return lines_to_document(lines, doc_id=doc_id, source=source, title=title, source_report=report)

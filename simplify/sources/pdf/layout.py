@@ -13,10 +13,10 @@ from collections import Counter, defaultdict
 from dataclasses import replace
 
 from ...model import Cell
-from ...structure import Line, match_heading
+from ...structure import FIGURE_START, FOOTNOTE_LINE, Line, match_heading
 from .chars import Frag, join_chars
 from .tables import Box, Grid, find_grids, header_fills
-from .typography import DIGITS, FIGURE_START, NOTE_START, WIDE, heading_like, size_key
+from .typography import DIGITS, WIDE, heading_like, size_key
 
 
 def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
@@ -49,7 +49,7 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
         text = f.text.strip()
         column = _column(f, gutter)
         in_foot = f.size <= 0.85 * body and f.top >= foot.get(column, foot.get("all", 1e9)) - 1
-        m = NOTE_START.match(text) if in_foot else None
+        m = FOOTNOTE_LINE.match(text) if in_foot else None
         # NOTE: notes are what starts with a number below the body; small type below it before any such
         # start (a chart's labels under the text) is not a note
         if m and (notes is None or abs(f.size - notes.size) < 0.6) and not _SOURCE.match(text):

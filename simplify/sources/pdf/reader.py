@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
+from ...sentences import NOTE_MARK
 from ...structure import Line
 from .chars import Frag, chars_to_fragments
 from .layout import mark_key, merge_heading_pieces, merge_note_numbers, page_to_lines
@@ -243,7 +244,7 @@ class _Numbering:
             waiting[int(m["num"])].append(number)
             return f"＊{number}"
 
-        out = [_marked(line, lambda text: _MARKER.sub(swap, text)) if line.role != "footnote" else line
+        out = [_marked(line, lambda text: NOTE_MARK.sub(swap, text)) if line.role != "footnote" else line
                for line in lines]
         for i, line in enumerate(out):
             if line.role == "footnote" and line.number is not None:
@@ -252,7 +253,6 @@ class _Numbering:
         return out
 
 
-_MARKER = re.compile(r"＊(?P<num>[0-9]{1,3})")
 
 
 def _marked(line: Line, swap) -> Line:
@@ -275,13 +275,13 @@ def _in_order(lines: list[Line]) -> list[Line]:
                 order.setdefault(line.number, len(order) + 1)
         else:
             for text in (line.text, *(c.text for row in line.cells for c in row)):
-                for m in _MARKER.finditer(text):
+                for m in NOTE_MARK.finditer(text):
                     order.setdefault(int(m["num"]), len(order) + 1)
     if all(old == new for old, new in order.items()):
         return lines
 
     def renumber(text: str) -> str:
-        return _MARKER.sub(lambda m: f"＊{order.get(int(m['num']), int(m['num']))}", text)
+        return NOTE_MARK.sub(lambda m: f"＊{order.get(int(m['num']), int(m['num']))}", text)
 
     out = []
     for line in lines:

@@ -17,12 +17,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ...structure import Cell, Line
+from ...structure import FIGURE_START, FOOTNOTE_LINE, Cell, Line
 from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import font_name, join_chars
 from .layout import mark_key
 from .tree import Content, Element
-from .typography import FIGURE_START, HIRAGANA, KANJI, NOTE_START, SENTENCE_END, WIDE, heading_like, size_key
+from .typography import HIRAGANA, KANJI, SENTENCE_END, WIDE, heading_like, size_key
 
 GROUPS = frozenset("Document DocumentFragment Part Art Sect Div NonStruct Private TOC L BlockQuote Index Form "
                    "Aside THead TBody TFoot".split())
@@ -168,7 +168,7 @@ class TreeReader:
         text = _text(inner).strip()
         if not text:
             return
-        m = NOTE_START.match(text)
+        m = FOOTNOTE_LINE.match(text)
         printed, text = (m["num"].translate(WIDE), m["rest"]) if m else (None, text)
         if detached:
             page = next((c["page"] for c in inner.chars if "page" in c), None)
@@ -255,7 +255,7 @@ class TreeReader:
         page = para.page()
         size, font = _dominant(para.chars)
         clean = text.strip()
-        note = NOTE_START.match(clean)
+        note = FOOTNOTE_LINE.match(clean)
         if note and size <= 0.85 * self.body and para.role == "P":
             # NOTE: a note the tags left a plain P (small type, its number first): it answers its page's mark
             printed = int(note["num"].translate(WIDE))

@@ -5,12 +5,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from ...structure import match_heading
+from ...structure import FIGURE_START, match_heading
 from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import Frag, join_chars
 
-FIGURE_START = re.compile(r"^\s*■|^\s*(?:図表\s?[0-9０-９Ⅰ-Ⅹ][0-9０-９\-－‐]*|第[0-9０-９]+(?:[-－‐][0-9０-９]+)+[図表])[\s\u3000／/:：]")
-NOTE_START = re.compile(r"^\s*(?P<num>[0-9０-９]{1,3})[\s\u3000]+(?P<rest>\S.*)$")
 DIGITS = re.compile(r"^[0-9０-９]{1,3}$")
 MARKS = re.compile(r"^[0-9０-９]{1,3}(?:\s*[、，,]\s*[0-9０-９]{1,3})*$")  # one footnote marker, or a run: 2、3
 WIDE = str.maketrans("０１２３４５６７８９", "0123456789")

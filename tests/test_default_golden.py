@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from simplify.segment import normalize_spaces, split_sentences
+from simplify.sentences import normalize_spaces, split_sentences
 from tests.invariants import assert_nothing_lost
 
 TREE = [
