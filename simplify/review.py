@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from fugashi import Tagger  # NOTE: unidic-lite, shipped in its wheel: nothing is downloaded
+
 from .model import Document
 from .places import place_readings, places_pattern
 from .reading import is_kanji, same_sound, text_to_reading
@@ -55,8 +57,6 @@ def reviewed() -> dict[str, Decision]:
 
 @lru_cache(maxsize=1)
 def _tagger():
-    from fugashi import Tagger  # NOTE: unidic-lite, shipped in its wheel: nothing is downloaded
-
     return Tagger()
 
 

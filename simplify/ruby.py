@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from kanji_lists import JLPT, JOYO, KYOIKU
+
 from .errors import InputError, shown
 from .model import Token
 from .reading import is_kanji, token_to_ruby
@@ -49,8 +51,6 @@ def parse_level(text: str) -> RubyLevel:
 
 @lru_cache(maxsize=1)
 def _grades() -> dict[str, int]:
-    from kanji_lists import JOYO, KYOIKU
-
     table = {c: 7 for c in JOYO}
     for grade in range(1, 7):
         for c in getattr(KYOIKU, f"GRADE{grade}"):
@@ -60,8 +60,6 @@ def _grades() -> dict[str, int]:
 
 @lru_cache(maxsize=1)
 def _jlpt() -> dict[str, int]:
-    from kanji_lists import JLPT
-
     return {c: level for level in (1, 2, 3, 4, 5) for c in getattr(JLPT, f"N{level}")}
 
 

@@ -18,6 +18,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from typing import Literal
 
 from .model import Block, Cell, Document, Footnote, NoteRef, Ruby, Section, Source
 from .sentences import (KANA_ORDER, KANA_ROMAJI, NOTE_MARK, TextBuffer, find_links, label_number, normalize_spaces,
@@ -94,6 +95,9 @@ _MARK_RUN = re.compile(r"(＊[0-9]{1,3})[、，,](?=＊)")  # 注1、2: the comm
 _SPACED_MARKER = re.compile(r"(?<=\S) (?P<num>[0-9]{1,3}) (?=\S)")
 
 
+Role = Literal["text", "body", "item", "paragraph", "heading", "footnote", "figure", "table", "furniture"]
+
+
 @dataclass(frozen=True)
 class Line:
     """One line (or paragraph) of a source, with what the source knows about it.
@@ -106,7 +110,7 @@ class Line:
     it (a wrapped line of a PDF column)."""
 
     text: str
-    role: str = "text"
+    role: Role = "text"
     rank: int | None = None
     number: int | None = None  # a footnote's number
     joins: bool = False

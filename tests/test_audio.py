@@ -420,16 +420,16 @@ def test_captions_are_short_and_group_into_the_sentences(built, tmp_path):
 
 
 def test_a_long_sentence_is_cut_at_its_clauses():
-    from service.speech.captions import caption_cues
+    from service.speech.captions import Cue, caption_cues
     from simplify.reading import text_to_reading
 
     text = ("総務省では、地域の課題を解決するため、自治体や企業と連携して、デジタル技術を活用した取組を進めており、"
             "その成果を全国に広げることを目指している。")
-    cues = caption_cues([{"id": "s1", "start": 1.0, "end": 21.0, "text": text}], {"s1": (text_to_reading(text),)})
-    assert [c["id"] for c in cues][:2] == ["s1.1", "s1.2"] and len(cues) >= 4
-    assert cues[0]["text"].replace("\n", "") == "総務省では、地域の課題を解決するため、"
-    assert all(c["end"] - c["start"] <= 7.0 for c in cues)
-    assert "".join(c["text"].replace("\n", "") for c in cues) == text
+    cues = caption_cues([Cue("s1", "sentence", text, 1.0, 21.0)], {"s1": (text_to_reading(text),)})
+    assert [c.id for c in cues][:2] == ["s1.1", "s1.2"] and len(cues) >= 4
+    assert cues[0].text.replace("\n", "") == "総務省では、地域の課題を解決するため、"
+    assert all(c.end - c.start <= 7.0 for c in cues)
+    assert "".join(c.text.replace("\n", "") for c in cues) == text
 
 
 @pytest.mark.parametrize("voice_id", VOICES)

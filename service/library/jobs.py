@@ -18,6 +18,9 @@ from typing import Callable
 
 from simplify.errors import InputError
 
+from service.library.queue import enqueue_build, progress
+from service.products.build import build_document, track_plans
+
 
 @dataclass
 class Job:
@@ -94,8 +97,6 @@ class LocalJobs:
 def build_version(catalog, doc_id: str, sha256: str, voice, options, *, document=None, on_track=None):
     """Build one version of a library document in this process and publish it to listeners when complete; a
     failure is recorded on the document (listeners keep the version they had) and raised."""
-    from service.products.build import build_document
-
     try:
         if document is None:
             entry = catalog.entry(doc_id)
@@ -135,8 +136,6 @@ class LocalBuilds:
             on_state: Callable[[BuildState], None] | None = None) -> BuildState:
         """Build a document's version (or ``document`` itself, already analysed) for ``voice``; returns the final
         state and raises the build's error."""
-        from service.products.build import build_document, track_plans
-
         total, done = (len(track_plans(document)) if document is not None else 0), 0
 
         def one_more(_track) -> None:
@@ -160,8 +159,6 @@ class QueueBuilds:
 
     def run(self, doc_id: str, version: str | None, voice, *, document=None,
             on_state: Callable[[BuildState], None] | None = None) -> BuildState:
-        from service.library.queue import enqueue_build, progress
-
         job = enqueue_build(self.url, doc_id, voice.id, version)
         while True:
             found = progress(self.url, job)

@@ -19,7 +19,19 @@ from functools import lru_cache
 
 from simplify.documents import DEFAULT_ID, default_document
 from simplify.errors import InputError, NotFoundError, shown
+from simplify.lexicon import ensure_applied
 from simplify.model import Document
+from simplify.reading import text_to_reading
+
+from service.config import jobs, output_dir, setting
+from service.library.catalog import Catalog
+from service.products.build import (BuildOptions, build_document, build_section, built_track, join_tracks, plan_weight,
+                                    track_plans)
+from service.speech.utterances import Synthesizer
+from service.speech.voices import get_voice
+
+# NOTE: rq and redis (≈ 0.3 s) are imported where a queue is used: a service without YOMIAGE_REDIS_URL never loads
+# them, and a worker's horse finds them loaded by its worker.
 
 QUEUE = "yomiage"
 RETRIES = 3
@@ -32,9 +44,6 @@ def connect(url: str):
 
 
 def _catalog():
-    from service.library.catalog import Catalog
-    from service.config import output_dir
-
     return Catalog(output_dir())
 
 
@@ -61,9 +70,6 @@ def document_by_id(doc_id: str, version: str | None = None) -> Document:
 
 
 def _options():
-    from service.products.build import BuildOptions
-    from service.config import jobs, output_dir, setting
-
     return BuildOptions(output=output_dir(), target_lufs=float(setting("YOMIAGE_LOUDNESS")),
                         bitrate=int(setting("YOMIAGE_MP3_BITRATE")), jobs=jobs())
 
@@ -72,10 +78,6 @@ def _options():
 
 def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None = None) -> dict:
     """One track: returns its timing file's name and its key (what the join needs), and its length."""
-    from service.products.build import build_section
-    from service.speech.utterances import Synthesizer
-    from service.speech.voices import get_voice
-
     document = document_by_id(doc_id, version)
     voice = get_voice(voice_id)
     options = _options()
@@ -86,9 +88,6 @@ def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None
 def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
     """The whole-document products once every track is built, and a library document's version published to
     listeners: returns the manifest's path."""
-    from service.products.build import build_document, join_tracks
-    from service.speech.voices import get_voice
-
     document, voice, options = document_by_id(doc_id, version), get_voice(voice_id), _options()
     tracks = _finished_tracks(document, voice, options)
     if tracks is not None:
@@ -108,8 +107,6 @@ def _finished_tracks(document, voice, options):
     result is missing or a track has changed since."""
     from rq import get_current_job
     from rq.job import Job
-
-    from service.products.build import built_track
 
     job = get_current_job()
     if job is None:
@@ -141,8 +138,6 @@ def enqueue_build(url: str, doc_id: str, voice_id: str, version: str | None = No
     """Queue the build of a version of a document (a library document's newest unless ``version`` names one by
     its digest); returns the id of its join job (the one to follow)."""
     from rq import Callback, Queue, Retry
-
-    from service.products.build import plan_weight, track_plans
 
     if doc_id != DEFAULT_ID and not version:
         entry = _catalog().entry(doc_id)
@@ -196,21 +191,14 @@ def progress(url: str, job_id: str) -> dict:
 
 
 def _preload() -> None:
-    """Load what every job needs once, in the worker, before it forks a work horse per job: the analysis modules,
-    OpenJTalk's dictionary with the lexicon, the audio code. A horse then starts with them (copy-on-write) instead
+    """Load what every job needs once, in the worker, before it forks a work horse per job: the audio libraries
+    the modules import lazily, OpenJTalk's dictionary with the lexicon. A horse then starts with them (copy-on-write) instead
     of importing them again for each track. Synthesis engines are made in the horse (they may hold threads)."""
     import lameenc  # noqa: F401
     import mutagen.id3  # noqa: F401
     import scipy.ndimage  # noqa: F401
     import scipy.signal  # noqa: F401  (≈ 0.9 s of every track's time when each horse imported it)
     from pyopenjtalk.htsengine import HTSEngine  # noqa: F401
-
-    from simplify.lexicon import ensure_applied
-    from simplify.reading import text_to_reading
-
-    from service.speech import audio, captions
-    from service.products import build
-    from service.speech import utterances  # noqa: F401
 
     ensure_applied()
     text_to_reading("準備")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterator
 
-from simplify.documents import annotate, annotate_titles, default_document_annotated, path_to_document
+from simplify.documents import DEFAULT_ID, annotate, annotate_titles, default_document_annotated, path_to_document
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.model import Document, Section
 
@@ -18,6 +18,7 @@ from service.products.build import BuildOptions, build_document, build_glossary_
 from service.library.catalog import Catalog
 from service.library.jobs import BuildState, LocalBuilds, builds_for
 from service.products.manifest import Build, Manifest, Track, load_build
+from service.products.streaming import streaming_gain_db
 from service.speech.utterances import Synthesizer
 from service.speech.voices import Voice, get_voice, list_voices
 
@@ -175,8 +176,6 @@ class ReadingRoom:
         """Measure every voice's streaming gain in the background, the default voice first (once a process: 1–2 s
         of synthesis for OpenJTalk, about 6 s for the natural voice, and nothing but reading the utterance cache
         after the first start), so no listener's first stream waits for it."""
-        from service.products.streaming import streaming_gain_db
-
         def measure() -> None:
             try:
                 default = self.voice(None)
@@ -297,8 +296,6 @@ class ReadingRoom:
     def _publish_newest(self, entry, voice: Voice, on_state=None) -> None:
         """Build the newest version and publish it. A new document's first listeners stream it, so the voice's
         streaming gain is measured first (once per process), not while the first of them waits."""
-        from service.products.streaming import streaming_gain_db
-
         streaming_gain_db(voice, self.options.target_lufs + voice.volume_db, self.synth(voice))
         self.builds.run(entry.id, entry.sha256, voice, document=self._served_as(entry), on_state=on_state)
 
@@ -322,8 +319,6 @@ class ReadingRoom:
 
     def _addressable(self, document: Document) -> bool:
         """Whether workers can find this document by its id (the default, or a version in the shared library)."""
-        from simplify.documents import DEFAULT_ID
-
         if document.id == DEFAULT_ID:
             return True
         entry = self._catalog.entry(document.id)

@@ -27,6 +27,7 @@ from simplify.reading import text_to_reading
 from service import store
 from service.products.layout import GENERATOR, daisy_files
 from service.products.manifest import Build, Manifest
+from service.speech.captions import Cue
 from service.speech.utterances import heading_cue
 
 _XHTML_DOCTYPE = ('<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
@@ -42,7 +43,7 @@ class Part:
     number: int
     depth: int  # 1 for a top section: book headings follow nesting, so they never skip a level
     mp3: Path
-    cues: list[dict]
+    cues: list[Cue]
     duration: float  # of the MP3 file as decoded
     start: float  # elapsed time before this section
     announced: tuple[Section, ...] = ()  # heading-only sections whose headings open this track
@@ -50,7 +51,7 @@ class Part:
     @property
     def clips(self) -> float:
         """Seconds of audio the overlay plays (its clips), silences between cues excluded."""
-        return sum(c["end"] - c["start"] for c in self.cues)
+        return sum(c.end - c.start for c in self.cues)
 
     def element_id(self, cue_id: str) -> str:
         return f"{self.section.id}-{cue_id}"
@@ -86,7 +87,7 @@ def _identifier(document: Document, made: Manifest) -> str:
 
 def _texts(part: Part) -> dict[str, str]:
     """Cue id -> the text shown for it (headings without ruby, as DAISY players show plain text)."""
-    return {c["id"]: c["text"] for c in part.cues}
+    return {c.id: c.text for c in part.cues}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -104,8 +105,7 @@ def document_to_daisy(document: Document, build: Build, out: Path) -> Path:
     parts, published = _parts(document, build)
     # NOTE: the title is narrated on its own (its own clip, SMIL and audio file), as the NCC's first entry
     title_mp3, title_length = build.title_audio
-    title = Part(None, 0, 1, title_mp3, [{"id": "title", "kind": "title", "text": document.title, "start": 0.0,
-                                            "end": title_length}], title_length, 0.0)
+    title = Part(None, 0, 1, title_mp3, [Cue("title", "title", document.title, 0.0, title_length)], title_length, 0.0)
     timeline = [title] + [replace(p, start=p.start + title_length) for p in parts]
 
     def fill(folder: Path) -> None:
@@ -157,7 +157,7 @@ def _daisy_ncc(document: Document, made: Manifest, timeline: list[Part], files: 
     depths = document.depths
     for part in sections:
         entries = [(s, heading_cue(s, True)) for s in part.announced]
-        entries.append((part.section, "h" if any(c["id"] == "h" for c in part.cues) else part.cues[0]["id"]))
+        entries.append((part.section, "h" if any(c.id == "h" for c in part.cues) else part.cues[0].id))
         for section, anchor in entries:
             level = min(6, depths[section.id])
             body.append(f'<h{level} id="ncc-{section.id}"><a href="s{part.number:03d}.smil#'
@@ -177,7 +177,7 @@ def _clips(part: Part) -> list[tuple[dict, str, str]]:
     file): the clips tile the audio, so playing clip by clip keeps every designed pause, and their sum is the
     file's length. Times as written (ms), so every sum below adds the same numbers."""
     cues = part.cues
-    edges = [0.0] + [c["start"] for c in cues[1:]] + [part.duration]
+    edges = [0.0] + [c.start for c in cues[1:]] + [part.duration]
     return [(cue, f"{edges[i]:.3f}", f"{edges[i + 1]:.3f}") for i, cue in enumerate(cues)]
 
 
@@ -185,8 +185,8 @@ def _daisy_smil(document: Document, part: Part, audio: str) -> str:
     pars = []
     clips = _clips(part)
     for cue, begin, end in clips:
-        element = _daisy_element(part, cue["id"])
-        skippable = ' system-required="footnote-on"' if cue["kind"] == "footnote" else ""
+        element = _daisy_element(part, cue.id)
+        skippable = ' system-required="footnote-on"' if cue.kind == "footnote" else ""
         # NOTE: the audio in a seq inside the par: the form DAISY 2.02 players expect
         pars.append(
             f'<par endsync="last" id="{element}-par"{skippable}>\n'
@@ -211,37 +211,37 @@ def _daisy_content(document: Document, parts: list[Part]) -> str:
     depths = document.depths
     for part in parts:
         for cue in part.cues:
-            if cue["kind"] == "heading":
-                section = part.section if cue["id"] == "h" else document.section(cue["id"][2:])
+            if cue.kind == "heading":
+                section = part.section if cue.id == "h" else document.section(cue.id[2:])
                 level = min(6, depths[section.id])
-                body.append(f'<h{level} id="{part.element_id(cue["id"])}">{escape(cue["text"])}</h{level}>')
+                body.append(f'<h{level} id="{part.element_id(cue.id)}">{escape(cue.text)}</h{level}>')
         tables: set[int] = set()
         for cue in part.cues:
-            if cue["kind"] in ("sentence", "figure"):
-                body.append(f'<p id="{part.element_id(cue["id"])}">{escape(cue["text"])}{_daisy_noterefs(part, cue)}</p>')
-            elif cue["kind"] == "table" and cue.get("block") is not None and cue["block"] not in tables:
+            if cue.kind in ("sentence", "figure"):
+                body.append(f'<p id="{part.element_id(cue.id)}">{escape(cue.text)}{_daisy_noterefs(part, cue)}</p>')
+            elif cue.kind == "table" and cue.block is not None and cue.block not in tables:
                 # NOTE: a table is one element a row, each row the text its audio cue says
-                tables.add(cue["block"])
-                block = part.section.blocks[cue["block"]]
-                first = int(cue["id"][1:])
+                tables.add(cue.block)
+                block = part.section.blocks[cue.block]
+                first = int(cue.id[1:])
                 ids = [part.element_id(f"s{first + i}") for i in range(len(block.sentences))]
                 body.append(table_to_markup(block, [f'id="{i}"' for i in ids], escape))
         for cue in part.cues:
-            if cue["kind"] == "footnote":
-                body.append(f'<p class="footnote" id="{part.element_id(cue["id"])}">{escape(cue["text"])}</p>')
+            if cue.kind == "footnote":
+                body.append(f'<p class="footnote" id="{part.element_id(cue.id)}">{escape(cue.text)}</p>')
     return (f'<?xml version="1.0" encoding="utf-8"?>\n{_XHTML_DOCTYPE}\n'
             '<html xmlns="http://www.w3.org/1999/xhtml" lang="ja" xml:lang="ja">\n<head>\n'
             '<meta http-equiv="Content-Type" content="text/html; charset=utf-8" />\n'
             f"<title>{escape(document.title)}</title>\n</head>\n<body>\n" + "\n".join(body) + "\n</body>\n</html>\n")
 
 
-def _daisy_noterefs(part: Part, cue: dict) -> str:
+def _daisy_noterefs(part: Part, cue: Cue) -> str:
     """Links from a sentence to the footnotes its markers point to (DAISY noteref)."""
-    if cue.get("block") is None:
+    if cue.block is None:
         return ""
-    sentence = part.section.blocks[cue["block"]].sentences[cue["sentence"]]
+    sentence = part.section.blocks[cue.block].sentences[cue.sentence]
     return "".join(f' <span class="noteref"><a href="#{part.element_id("n" + str(n.number))}">{escape(n.mark)}</a></span>'
-                   for n in sentence.notes if any(c["id"] == f"n{n.number}" for c in part.cues))
+                   for n in sentence.notes if any(c.id == f"n{n.number}" for c in part.cues))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -419,11 +419,11 @@ def _epub_smil(part: Part) -> str:
     text = f"../text/{part.number:03d}.xhtml"
     pars = []
     for cue in part.cues:
-        element = part.element_id(cue["id"])
-        kind = ' epub:type="footnote"' if cue["kind"] == "footnote" else ""
+        element = part.element_id(cue.id)
+        kind = ' epub:type="footnote"' if cue.kind == "footnote" else ""
         pars.append(f'<par id="{element}-par"{kind}><text src="{text}#{element}"/>'
-                    f'<audio src="../audio/{part.number:03d}.mp3" clipBegin="{_clock(cue["start"], 3)}" '
-                    f'clipEnd="{_clock(cue["end"], 3)}"/></par>')
+                    f'<audio src="../audio/{part.number:03d}.mp3" clipBegin="{_clock(cue.start, 3)}" '
+                    f'clipEnd="{_clock(cue.end, 3)}"/></par>')
     return ('<?xml version="1.0" encoding="UTF-8"?>\n'
             '<smil xmlns="http://www.w3.org/ns/SMIL" xmlns:epub="http://www.idpf.org/2007/ops" version="3.0">\n'
             f'<body><seq id="seq-{part.section.id}" epub:textref="{text}" epub:type="chapter">\n'

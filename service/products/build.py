@@ -245,9 +245,9 @@ def _make_track(document, section, number, total, voice, options, synth, key, fo
             _, samples, rate = audio.mp3_frames(audio.strip_id3(encoded))
             duration = samples / rate
         write_atomic(folder / f"{name}.{ext}", encoded)
-    readings = {c["id"]: u.readings for c, u in zip(sound.cues, utterances)}
+    readings = {c.id: u.readings for c, u in zip(sound.cues, utterances)}
     write_atomic(folder / f"{name}.vtt", audio.cues_to_vtt(caption_cues(sound.cues, readings)))
-    starts = {c["id"]: c["start"] for c in sound.cues}
+    starts = {c.id: c.start for c in sound.cues}
     announced = [u.id[2:] for u in utterances if u.id.startswith("h-")]
     sections = {s: (0.0 if i == 0 else starts[f"h-{s}"]) for i, s in enumerate(announced)}
     sections[section.id] = 0.0 if not announced else starts.get("h", 0.0)

@@ -10,6 +10,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from service.speech.captions import Cue
+
 AUDIO = ("mp3", "wav", "opus")
 
 
@@ -28,7 +30,7 @@ class Track:
     sample_rate: int = 0
     loudness: float | None = None
     true_peak: float | None = None
-    cues: tuple = ()
+    cues: tuple[Cue, ...] = ()
     built: bool = False  # made by this build (not reused)
 
     @property
@@ -54,7 +56,7 @@ class Track:
                    sections=dict(data.get("sections") or {data["section"]: 0.0}), number=int(data["number"]),
                    title=data.get("title"), duration=float(data["duration"]), files=files,
                    sample_rate=int(data.get("sample_rate") or 0), loudness=data.get("loudness"),
-                   true_peak=data.get("true_peak"), cues=tuple(data.get("cues") or ()))
+                   true_peak=data.get("true_peak"), cues=tuple(Cue.from_dict(c) for c in data.get("cues") or ()))
 
     def to_timing(self) -> dict:
         """The timing JSON written beside the track."""
@@ -62,7 +64,7 @@ class Track:
                 "title": self.title, "duration": self.duration, "sample_rate": self.sample_rate,
                 "loudness": self.loudness, "true_peak": self.true_peak, "mp3": self.mp3,
                 **{ext: self.files[ext] for ext in AUDIO if ext != "mp3" and ext in self.files},
-                "vtt": self.vtt, "json": self.json, "cues": list(self.cues)}
+                "vtt": self.vtt, "json": self.json, "cues": [c.to_dict() for c in self.cues]}
 
     def to_manifest(self) -> dict:
         """The track's entry in the manifest."""

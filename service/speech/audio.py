@@ -5,7 +5,15 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+import lameenc
 import numpy as np
+import soundfile
+from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TRCK, WOAS, CTOCFlags, PictureType
+
+from service.speech.captions import Cue
+
+# NOTE: scipy.signal and scipy.ndimage (≈ 1 s together) are imported where a waveform is first filtered or
+# resampled: a process that only serves built files never pays for them.
 
 # BS.1770-4 K-weighting at 48 kHz (the recommendation's own coefficients): a high shelf, then a high pass.
 _SHELF = (np.array([1.53512485958697, -2.69169618940638, 1.19839281085285]), np.array([1.0, -1.69065929318241, 0.73248077421585]))
@@ -219,8 +227,6 @@ class Mp3Encoder:
     """Constant-bitrate mono MP3 (LAME), fed chunk by chunk: each call returns the frames ready so far."""
 
     def __init__(self, sr: int, bitrate: int = 64, quality: int = 7):
-        import lameenc
-
         self._encoder = lameenc.Encoder()
         self._encoder.set_bit_rate(bitrate)
         self._encoder.set_in_sample_rate(sr)
@@ -251,8 +257,6 @@ WAV_RATE = 48000  # NOTE: playout systems take 48 kHz (broadcast practice); a 24
 
 def wave_to_wav(pcm: np.ndarray, sr: int) -> bytes:
     """16-bit PCM WAV at 48 kHz, whatever the voice's own rate."""
-    import soundfile
-
     if sr != WAV_RATE:
         pcm = to_int16(_to_48k(pcm.astype(np.float32) / 32768, sr))
     buffer = io.BytesIO()
@@ -262,8 +266,6 @@ def wave_to_wav(pcm: np.ndarray, sr: int) -> bytes:
 
 def wave_to_opus(pcm: np.ndarray, sr: int) -> bytes:
     """Ogg Opus through libsndfile, written in blocks (one long write can crash its Ogg writer)."""
-    import soundfile
-
     buffer = io.BytesIO()
     with soundfile.SoundFile(buffer, "w", samplerate=sr, channels=1, format="OGG", subtype="OPUS") as f:
         for start in range(0, len(pcm), sr * 10):
@@ -330,8 +332,6 @@ def id3_tag(*, title: str, album: str, artist: str, track: tuple[int, int] | Non
             cover: bytes | None = None, version: int = 4) -> bytes:
     """An ID3v2.4 tag, or v2.3 for players that read only that (title, album, track n/N, artist, language jpn,
     comment, year, front cover; CHAP/CTOC chapters, which both versions carry)."""
-    from mutagen.id3 import APIC, CHAP, COMM, CTOC, ID3, TALB, TDRC, TIT2, TLAN, TPE1, TRCK, WOAS, CTOCFlags, PictureType
-
     tag = ID3()
     tag.add(TIT2(encoding=3, text=title))
     tag.add(TALB(encoding=3, text=album))
@@ -364,11 +364,11 @@ def _vtt_time(seconds: float) -> str:
     return f"{ms // 3600000:02d}:{ms // 60000 % 60:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
-def cues_to_vtt(cues: list[dict]) -> str:
+def cues_to_vtt(cues: list[Cue]) -> str:
     """WebVTT: each cue's id, times and text lines (escaped as the format asks; a cue never holds a blank line)."""
     out = ["WEBVTT", ""]
     for cue in cues:
-        text = cue["text"].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
+        text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("-->", "--&gt;")
         text = "\n".join(line for line in text.split("\n") if line.strip())
-        out += [cue["id"], f"{_vtt_time(cue['start'])} --> {_vtt_time(cue['end'])}", text, ""]
+        out += [cue.id, f"{_vtt_time(cue.start)} --> {_vtt_time(cue.end)}", text, ""]
     return "\n".join(out)

@@ -11,6 +11,7 @@ Caption ids are ``<sentence cue id>.<n>``: players show them, the page groups th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from simplify.linebreak import break_lines
 from simplify.model import Reading
@@ -25,6 +26,33 @@ _CLAUSE_END = set("、。，．！？!?；;")
 
 def _morae(pron: str) -> float:
     return float(sum(1 for c in pron if "ァ" <= c <= "ヴ" or c == "ー") - sum(1 for c in pron if c in _SMALL))
+
+
+CueKind = Literal["heading", "sentence", "figure", "table", "footnote", "title", "caption"]
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A stretch of a track: what is said (a heading, sentence, figure, table row, footnote, the book title, or a
+    caption's lines) and when, in seconds from the track's start. ``block``/``sentence`` place a body cue in its
+    section; the timing JSON holds cues as dicts (``to_dict``/``from_dict``), nothing else does."""
+
+    id: str
+    kind: CueKind
+    text: str
+    start: float
+    end: float
+    block: int | None = None
+    sentence: int | None = None
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Cue:
+        return cls(data["id"], data.get("kind", "caption"), data["text"], float(data["start"]), float(data["end"]),
+                   data.get("block"), data.get("sentence"))
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "kind": self.kind, "text": self.text, "start": self.start, "end": self.end,
+                "block": self.block, "sentence": self.sentence}
 
 
 @dataclass
@@ -97,18 +125,18 @@ def lines(text: str) -> list[str]:
     return break_lines(text, LINE_WIDTH)
 
 
-def caption_cues(cues: list[dict], readings: dict[str, tuple[Reading, ...]]) -> list[dict]:
+def caption_cues(cues: list[Cue], readings: dict[str, tuple[Reading, ...]]) -> list[Cue]:
     """Caption-sized cues from sentence cues (``readings``: each cue id's readings, for words and morae)."""
     out = []
     for cue in cues:
-        words = _words(readings.get(cue["id"], ()), cue["text"])
+        words = _words(readings.get(cue.id, ()), cue.text)
         total = sum(w.weight for w in words) or 1.0
-        span = cue["end"] - cue["start"]
+        span = cue.end - cue.start
         pieces = _pieces(words, span / total)
-        start = cue["start"]
+        start = cue.start
         for n, piece in enumerate(pieces, 1):
-            end = cue["end"] if n == len(pieces) else start + span * sum(w.weight for w in piece) / total
+            end = cue.end if n == len(pieces) else start + span * sum(w.weight for w in piece) / total
             text = "".join(w.text for w in piece)
-            out.append({"id": f"{cue['id']}.{n}", "start": start, "end": end, "text": "\n".join(lines(text))})
+            out.append(Cue(f"{cue.id}.{n}", "caption", "\n".join(lines(text)), start, end))
             start = end
     return out

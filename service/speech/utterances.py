@@ -21,6 +21,7 @@ import numpy as np
 from simplify.model import Reading, Section
 from simplify.reading import read_texts, text_to_reading
 
+from service.speech.captions import Cue, CueKind
 from service.speech.engines import DEFAULT, Script, engine_for
 from service.store import get_or_create
 from service.speech.voices import Voice
@@ -38,7 +39,7 @@ class Utterance:
     """One cue: a heading, a sentence, a figure caption or a footnote, and the pause after it."""
 
     id: str
-    kind: str  # heading | sentence | figure | table (a row, or a skipped table) | footnote
+    kind: CueKind  # a table cue is a row, or a skipped table's announcement
     text: str
     readings: tuple[Reading, ...]
     pause_after: float
@@ -128,7 +129,7 @@ def sample_rate(voice: Voice) -> int:
 
 
 def features_to_labels(features) -> list[str]:
-    import pyopenjtalk
+    import pyopenjtalk  # NOTE: ≈ 0.3 s with its dictionary, only where labels are first made
 
     return list(pyopenjtalk.make_label([dict(f) for f in features]))
 
@@ -229,7 +230,7 @@ class Synthesizer:
 class SectionAudio:
     samples: np.ndarray  # float32, -1..1 (not yet normalised)
     sr: int
-    cues: list[dict]
+    cues: list[Cue]
 
 
 def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, footnotes: bool = True,
@@ -244,8 +245,7 @@ def section_to_audio(section: Section, voice: Voice, synth: Synthesizer, *, foot
     cues = []
     for u in utterances:
         wave = synth.utterance_wave(u, sr)
-        cues.append({"id": u.id, "kind": u.kind, "text": u.text, "start": position / sr,
-                     "end": (position + len(wave)) / sr, "block": u.block, "sentence": u.index})
+        cues.append(Cue(u.id, u.kind, u.text, position / sr, (position + len(wave)) / sr, u.block, u.index))
         parts.append(wave)
         position += len(wave)
         if on_utterance:

@@ -5,12 +5,17 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, make_response, render_template, request
+from markupsafe import escape
 from werkzeug.exceptions import HTTPException, RequestedRangeNotSatisfiable
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from simplify.errors import InputError, has_surrogates
 
 from service.config import jobs, setting
+from service.library.jobs import LocalJobs
 from service.library.reading_room import ReadingRoom
+from service.web import admin, api, audio_routes, pages
+from service.web.context import external_url, reading_room  # noqa: F401  (the routes' helpers, re-exported)
 from service.web.render import duration_text
 
 log = logging.getLogger(__name__)
@@ -75,24 +80,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config or {})
     app.json.ensure_ascii = False
     if app.config.get("TRUST_PROXY"):
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         # NOTE: only behind a proxy the operator runs: it sets X-Forwarded-* and clients cannot
         hops = int(app.config["TRUST_PROXY"])
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
     app.extensions["yomiage"] = ReadingRoom(app.config)
     app.extensions["yomiage"].warm_up()
 
-    from service.web import api, audio_routes, pages
-
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(audio_routes.bp)
     if app.config.get("ADMIN_TOKEN"):
         # NOTE: without an operator token, the write routes do not exist: the service is read-only
-        from service.library.jobs import LocalJobs
-        from service.web import admin
-
         app.extensions["yomiage_jobs"] = LocalJobs(workers=1)
         app.register_blueprint(admin.bp)
     app.add_template_filter(duration_text, "duration")
@@ -100,8 +98,6 @@ def create_app(config: dict | None = None) -> Flask:
     @app.context_processor
     def _plain_words():
         # NOTE: pages pass the reader's ruby level; an error page shows the site's words as they are
-        from markupsafe import escape
-
         return {"ruby": lambda text: escape(text or ""), "heading_html": lambda section: escape(section.heading)}
 
     @app.errorhandler(InputError)
@@ -133,21 +129,3 @@ def create_app(config: dict | None = None) -> Flask:
         return response
 
     return app
-
-
-def external_url(endpoint: str, **values) -> str:
-    """An absolute URL for feeds and playlists, on the operator's public base URL (YOMIAGE_PUBLIC_URL). A
-    request's Host header is used only behind a trusted proxy (YOMIAGE_TRUST_PROXY), never as sent by a client:
-    it would put a stranger's host into every enclosure."""
-    from flask import current_app, url_for
-
-    base = current_app.config.get("PUBLIC_URL") or ""
-    if not base:
-        base = request.host_url if current_app.config.get("TRUST_PROXY") else "http://localhost/"
-    return base.rstrip("/") + url_for(endpoint, **values)
-
-
-def reading_room(app: Flask | None = None) -> ReadingRoom:
-    from flask import current_app
-
-    return (app or current_app).extensions["yomiage"]

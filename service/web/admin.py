@@ -18,7 +18,7 @@ from simplify.sources import sniff
 from simplify.sources.docx import is_ole
 
 from service.products.build import track_plans
-from service.web import reading_room
+from service.web.context import reading_room
 
 bp = Blueprint("admin", __name__)
 

@@ -10,7 +10,8 @@ from simplify.glossary import term_usage
 from simplify.reading import check_text, text_to_reading
 from simplify.ruby import parse_level, tokens_to_html
 
-from service.web import reading_room
+from service.products.build import speak_text
+from service.web.context import reading_room
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -100,8 +101,6 @@ def furigana():
 
 @bp.post("/speech")
 def speech():
-    from service.products.build import speak_text
-
     data = _json_body()
     text = _user_text(data)
     lib = reading_room()

@@ -9,11 +9,13 @@ import threading
 from flask import Blueprint, Response, current_app, redirect, request, send_file, stream_with_context, url_for
 from werkzeug.http import parse_range_header
 
+from simplify.ruby import parse_level
+
 from service.products import packaging
 from service.products.build import download_name, find_section
 from service.products.feed import Operator, playlist_m3u8, podcast_feed, published
 from service.products.streaming import stream_section_mp3
-from service.web import external_url, reading_room
+from service.web.context import external_url, reading_room
 
 bp = Blueprint("audio", __name__, url_prefix="/api")
 
@@ -192,8 +194,6 @@ def glossary_mp3(doc_id: str, term_id: str):
 @bp.get("/documents/<doc_id>.epub")
 def document_epub(doc_id: str):
     """EPUB 3 with Media Overlays, ruby at ?ruby= (default all); made once per voice and level."""
-    from simplify.ruby import parse_level
-
     lib = reading_room()
     voice = _voice()
     level = parse_level(request.args.get("ruby") or "all")

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import unicodedata
+from pathlib import Path
 
 from flask import Blueprint, current_app, make_response, render_template, request, url_for
 from markupsafe import Markup, escape
 
 from simplify.errors import InputError
 from simplify.glossary import term_usage
+from simplify.model import Link, Sentence
 from simplify.reading import to_hiragana
 from simplify.ruby import parse_level
 
 from service.products.build import plan_for
 from service.speech.utterances import heading_cue
-from service.web import reading_room
+from service.web.context import reading_room
 from service.web.render import plain_reading, plain_to_html, sentence_to_html, table_to_html, text_to_html
 
 bp = Blueprint("pages", __name__)
@@ -76,9 +79,6 @@ def home():
 def about():
     """Who runs this service, what it serves, and its accessibility statement (JIS X 8341-3:2016), whose results
     come from the last test run (``output/accessibility.json``, written by the browser tests)."""
-    import json
-    from pathlib import Path
-
     lib = reading_room()
     _, voice, _ = _preferences()
     documents = []
@@ -148,8 +148,6 @@ def section(doc_id: str, section_id: str):
 
 
 def _as_sentence(footnote):
-    from simplify.model import Link, Sentence
-
     links = tuple(Link(url, at, at + len(url)) for url in footnote.urls if (at := footnote.text.find(url)) >= 0)
     return Sentence(footnote.text, reading=footnote.reading, terms=footnote.terms, links=links)
 

@@ -12,6 +12,7 @@ a CPU-time limit per page, one Tesseract thread per child and one child per core
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import statistics
@@ -22,6 +23,8 @@ from pathlib import Path
 from typing import Sequence
 
 from .limits import PdfError, PdfLimits, run_limited
+
+# NOTE: pypdfium2 and tesserocr are imported only in the sandboxed children that render and read scanned pages.
 
 DPI = 300
 FONT = "OCR"  # the face every recognised character is given: the layout reader sees one face
@@ -220,8 +223,6 @@ _FOLD = re.compile(r"[Ａ-Ｚａ-ｚ０-９]")
 
 def _respread(words: list, mended: str) -> list:
     """The mended line's characters given back to the words (a mark removed shortens its word)."""
-    import difflib
-
     line = "".join(text for text, _, _ in words)
     owner = [i for i, (text, _, _) in enumerate(words) for _ in text]
     texts = [""] * len(words)

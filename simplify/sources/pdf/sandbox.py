@@ -18,6 +18,8 @@ from .limits import PdfError, PdfLimits, run_limited
 from .ocr import read_scanned, snap_sizes
 from .tree import Element, read_tree
 
+# NOTE: pdfplumber and pdfminer (≈ 0.1 s) are imported only in the sandboxed children that read a PDF.
+
 # NOTE: only what the readers need: plain values that cross a process boundary cheaply
 _KEEP = ("text", "x0", "x1", "top", "bottom", "size", "fontname", "mcid", "tag")
 

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from .limits import PdfError, PdfLimits
 
+# NOTE: pdfminer is imported only in the sandboxed children that read a PDF: the parent never parses one.
+
 STANDARD = frozenset(
     "Document Part Art Sect Div BlockQuote Caption TOC TOCI Index NonStruct Private P H H1 H2 H3 H4 H5 H6 L LI "
     "Lbl LBody Table TR TH TD THead TBody TFoot Span Quote Note Reference BibEntry Code Link Annot Ruby RB RT RP "
