@@ -119,3 +119,12 @@ def test_a_flat_numbered_list_stays_flat():
     document = _notice("1 日時", "十月一日です。", "2 場所", "市民会館です。", "3 持ち物", "筆記用具です。")
     assert [(s.id, s.level, s.title) for s in document.walk()] == [
         ("s1", 1, "日時"), ("s2", 1, "場所"), ("s3", 1, "持ち物")]
+
+
+def test_headings_whose_titles_end_in_their_numbers_are_not_page_lines():
+    # NOTE: " 10 節10" once split as page 10 + "節1" + 0, so that four headings shared one "rest" and were dropped
+    text = "第1節 長い文書\n" + "".join(f" {i} 節{i}\n総務省では、デジタル化を推進している。第{i}の取組である。\n"
+                                      for i in range(1, 13))
+    document = parse(text)
+    assert [s.title for s in document.walk()] == ["長い文書"] + [f"節{i}" for i in range(1, 13)]
+    assert document.discarded == ()

@@ -131,8 +131,11 @@ def _mark_vertical_tabs(lines: list[_Line]) -> None:
 
 
 def _page_key(line: _Line) -> tuple[str, str] | None:
-    """A running foot such as ``254 令和6年版 情報通信白書 第Ⅱ部``: the rest without its page number, and the number."""
-    if line.kind not in ("body", "heading"):
+    """A running foot such as ``254 令和6年版 情報通信白書 第Ⅱ部``: the rest without its page number, and the number
+    (of a line that reads as a numbered heading: its title and its label)."""
+    if line.kind == "heading" and line.style == "N":
+        return "".join(line.title.split()), line.label
+    if line.kind != "body":
         return None
     text = line.raw.strip()
     if len(text) > _RUNNING_HEAD_MAX + 8 or any(c in STOPS + "、" for c in text):
