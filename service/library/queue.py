@@ -15,6 +15,9 @@ a killed job leaves nothing truncated.
 from __future__ import annotations
 
 import gc
+import re
+import sys
+import time
 from functools import lru_cache
 
 from simplify.documents import DEFAULT_ID, default_document
@@ -144,13 +147,15 @@ def enqueue_build(url: str, doc_id: str, voice_id: str, version: str | None = No
         version = entry.sha256 if entry else None
     document = document_by_id(doc_id, version)  # NOTE: an unreadable document fails here, once, before any job
     queue = Queue(QUEUE, connection=connect(url))
-    tracks = [queue.enqueue(build_track, doc_id, voice_id, plan.section.id, version, retry=Retry(max=RETRIES),
+    # NOTE: a job taken back from a dead worker goes to the front: it runs as soon as a worker is free
+    retry = Retry(max=RETRIES, enqueue_at_front=True)
+    tracks = [queue.enqueue(build_track, doc_id, voice_id, plan.section.id, version, retry=retry,
                             on_failure=Callback(_failed),
                             job_timeout=1800, result_ttl=86400, failure_ttl=86400,
                             description=f"{doc_id}/{voice_id}/{plan.section.id}")
               # NOTE: longest first, so that the workers finish together rather than one waiting on a long last track
               for plan in sorted(track_plans(document), key=lambda p: -plan_weight(p))]
-    join = queue.enqueue(join_document, doc_id, voice_id, version, depends_on=tracks, retry=Retry(max=RETRIES),
+    join = queue.enqueue(join_document, doc_id, voice_id, version, depends_on=tracks, retry=retry,
                          on_failure=Callback(_failed),
                          job_timeout=1800, result_ttl=86400, failure_ttl=86400,
                          meta={"tracks": [job.id for job in tracks], "document": doc_id, "voice": voice_id,
@@ -263,10 +268,28 @@ def run_worker(url: str, *, burst: bool = False, maintenance_interval: int = MAI
 
     _preload()
     connection = connect(url)
+    _wait_for_redis(connection, url)
     worker = _worker_class()([Queue(QUEUE, connection=connection)], connection=connection,
                              maintenance_interval=maintenance_interval, job_monitoring_interval=JOB_MONITORING,
                              worker_ttl=WORKER_TTL)
     worker.work(burst=burst, with_scheduler=False)
+
+
+def _wait_for_redis(connection, url: str) -> None:
+    """Until Redis answers. A worker started before it (a machine's boot order, Redis down for a while) waits and
+    says so, instead of exiting; once working, RQ itself reconnects after a blip."""
+    from redis.exceptions import ConnectionError as Unreachable, TimeoutError as Unanswered
+
+    where = shown(re.sub(r"//[^@/]*@", "//", url))  # NOTE: never a password into a log
+    delay = 1.0
+    while True:
+        try:
+            connection.ping()
+            return
+        except (Unreachable, Unanswered):
+            print(f"Redis（{where}）に接続できません。{delay:.0f} 秒後にもう一度試します。", file=sys.stderr, flush=True)
+            time.sleep(delay)
+            delay = min(2 * delay, 30.0)
 
 
 def check_url(url: str) -> None:
