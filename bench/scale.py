@@ -1,11 +1,16 @@
 """Benchmark: a real document built through Redis by 1 and then 2 `yomiage worker` processes, against a bare
-single-process ``pyopenjtalk.tts`` loop over the same utterances in the same run.
+single-process ``pyopenjtalk.tts`` loop over the same utterances and the in-process build (``yomiage build --jobs
+1``: the same work without a queue) in the same run.
 
-Prints audio seconds per wall second for each, the ratio to the bare loop, the queue's overhead per track (the
-1-worker build against the bare loop, shared over the tracks) and the peak memory of a worker (its largest process:
-the worker or a work horse). Each worker build starts cold (new output folder, new synthesis cache). The document is
-the 令和5年版 情報通信白書 text edition's section in tests/data/corpus (a part of the white paper).
-Run: ``.venv/bin/python bench/scale.py [--rounds N]`` (about 5 minutes a round on 2 cores; needs redis-server).
+Prints audio seconds per wall second for each, the ratio to the bare loop, the overhead per track of the 1-worker
+build against the bare loop (synthesis only) and against the in-process build (the queue's own cost), and the peak
+memory of a worker (its largest process: the worker or a work horse). Each build starts cold (new output folder,
+new synthesis cache). The document is the 令和5年版 情報通信白書 text edition's section in tests/data/corpus.
+Then, once: two workers build it and one is killed with SIGKILL (with its work horse) mid-track; printed is the time
+from the kill to its track running again on the other worker. With ``--pdf``, also a 100-page PDF upload (the
+corpus chapters repeated) built by 1 and by 2 workers: time to the first finished track and to the whole build.
+Run: ``.venv/bin/python bench/scale.py [--rounds N] [--pdf]`` (about 6 minutes a round on 2 cores; the PDF adds
+about 25 minutes; needs redis-server).
 """
 
 from __future__ import annotations
@@ -87,19 +92,52 @@ def _track_failed(url: str, job: str) -> bool:
 _track_failed.last = 0.0
 
 
-def through_queue(workers: int, url: str) -> dict:
-    from service.library.catalog import Catalog
-    from service.library.queue import enqueue_build, progress
+def in_process() -> dict:
+    """``yomiage build --jobs 1`` of the same document, cold: the same products without a queue."""
+    out = Path(tempfile.mkdtemp(prefix="yomiage-inproc-"))
+    env = {**os.environ, "YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_CACHE_DIR": str(out / "lex")}
+    env.pop("YOMIAGE_QUEUE_URL", None)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "service.cli", "build", str(DOCUMENT), "--jobs", "1", "--output", str(out),
+                    "--quiet"], env=env, cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - start
+    manifest = json.loads(next(out.rglob("manifest.json")).read_text(encoding="utf-8"))
+    shutil.rmtree(out)
+    return {"wall": wall, "audio": sum(t["duration"] for t in manifest["tracks"]), "tracks": len(manifest["tracks"])}
 
-    out = Path(tempfile.mkdtemp(prefix="yomiage-scale-"))
+
+def _add(out: Path, data: bytes, name: str, doc_id: str) -> None:
+    from service.library.catalog import Catalog
+
+    os.environ.update({"YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_CACHE_DIR": str(out / "lex")})
+    Catalog(out).add(data, name, doc_id=doc_id)
+
+
+def _start_workers(workers: int, url: str, out: Path) -> list:
     env = {**os.environ, "YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_QUEUE_URL": url, "YOMIAGE_JOBS": "1",
            "YOMIAGE_CACHE_DIR": str(out / "lex")}
-    os.environ.update({"YOMIAGE_OUTPUT_DIR": str(out), "YOMIAGE_CACHE_DIR": str(out / "lex")})
-    Catalog(out).add(DOCUMENT.read_bytes(), DOCUMENT.name, doc_id="scale")
     processes = [subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
                  for _ in range(workers)]
     time.sleep(3)  # NOTE: workers started and idle: their start-up is not the queue's cost
+    return processes
+
+
+def _stop(processes: list) -> None:
+    for p in processes:
+        try:
+            os.killpg(p.pid, 15)
+        except ProcessLookupError:
+            pass
+        p.wait()
+
+
+def through_queue(workers: int, url: str) -> dict:
+    from service.library.queue import enqueue_build, progress
+
+    out = Path(tempfile.mkdtemp(prefix="yomiage-scale-"))
+    _add(out, DOCUMENT.read_bytes(), DOCUMENT.name, "scale")
+    processes = _start_workers(workers, url, out)
     peak = [0, 0, 0]
     stop = threading.Event()
 
@@ -125,9 +163,7 @@ def through_queue(workers: int, url: str) -> dict:
     state = progress(url, job)
     stop.set()
     watcher.join()
-    for p in processes:
-        os.killpg(p.pid, 15)
-        p.wait()
+    _stop(processes)
     if state["state"] != "done":
         raise SystemExit(f"build failed: {state}")
     from service.library.catalog import Catalog
@@ -141,6 +177,76 @@ def through_queue(workers: int, url: str) -> dict:
             "peak_rss_mb": peak[0] / 1024, "peak_private_mb": peak[1] / 1024, "peak_pss_mb": peak[2] / 1024}
 
 
+def kill_recovery(url: str) -> float:
+    """Seconds from SIGKILL of a worker and its work horse mid-track (an OOM kill, a machine lost) to that track
+    running again on the worker started in its place (as systemd's Restart= would)."""
+    from rq.job import Job
+    from rq.registry import StartedJobRegistry
+
+    from service.library.queue import QUEUE, connect, enqueue_build
+
+    out = Path(tempfile.mkdtemp(prefix="yomiage-kill-"))
+    _add(out, DOCUMENT.read_bytes(), DOCUMENT.name, "kill")
+    first = _start_workers(1, url, out)
+    connection = connect(url)
+    enqueue_build(url, "kill", "mei")
+    started: list[str] = []
+    # NOTE: in the started registry from before the fork; running once the horse marks it started
+    while not (started and Job.fetch(started[0], connection=connection).get_status() == "started"):
+        started = [i.split(":")[0] for i in StartedJobRegistry(QUEUE, connection=connection).get_job_ids()]
+        time.sleep(0.05)
+    time.sleep(1.0)  # NOTE: well into the track's synthesis
+    job = Job.fetch(started[0], connection=connection)
+    killed_name = job.worker_name
+    with open(f"/proc/{first[0].pid}/task/{first[0].pid}/children") as children:
+        for horse in children.read().split():
+            os.kill(int(horse), 9)
+    os.killpg(first[0].pid, 9)
+    killed = time.perf_counter()
+    first[0].wait()
+    second = _start_workers(1, url, out)
+    again = None
+    while again is None and time.perf_counter() < killed + 300:
+        job = Job.fetch(started[0], connection=connection)
+        status = job.get_status()
+        if status in ("started", "finished") and job.worker_name not in (None, "", killed_name):
+            again = time.perf_counter() - killed
+        time.sleep(0.1)
+    _stop(second)
+    connection.flushdb()
+    shutil.rmtree(out, ignore_errors=True)
+    if again is None:
+        raise SystemExit("the killed worker's track never ran again")
+    return again
+
+
+def pdf_build(workers: int, url: str, data: bytes) -> dict:
+    """A 100-page PDF uploaded to the library and built by ``workers`` workers: seconds to the first finished
+    track (a listener can play it) and to the whole build."""
+    from service.library.queue import connect, enqueue_build, progress
+
+    out = Path(tempfile.mkdtemp(prefix="yomiage-pdf-"))
+    processes = _start_workers(workers, url, out)
+    start = time.perf_counter()  # NOTE: from the upload: reading the PDF into the library is part of it
+    _add(out, data, "hundred.pdf", "hundred")
+    job = enqueue_build(url, "hundred", "mei")
+    first = None
+    while True:
+        state = progress(url, job)
+        if first is None and state["done"]:
+            first = time.perf_counter() - start
+        if state["state"] in ("done", "failed"):
+            break
+        time.sleep(0.5)
+    whole = time.perf_counter() - start
+    _stop(processes)
+    connect(url).flushdb()
+    shutil.rmtree(out, ignore_errors=True)
+    if state["state"] != "done":
+        raise SystemExit(f"the PDF build failed: {state}")
+    return {"first": first, "whole": whole, "tracks": state["total"]}
+
+
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="yomiage-redis-"))
     with socket.socket() as probe:
@@ -151,11 +257,22 @@ def main() -> None:
     time.sleep(0.5)
     url = f"redis://127.0.0.1:{port}/0"
     rounds = int(sys.argv[sys.argv.index("--rounds") + 1]) if "--rounds" in sys.argv else 1
+    recovery, pdf = None, []
     try:
         texts = utterances()
         runs = []
         for _ in range(rounds):  # NOTE: interleaved, so that the machine's drift touches every variant alike
-            runs.append((bare(texts), through_queue(1, url), through_queue(2, url)))
+            runs.append((bare(texts), through_queue(1, url), through_queue(2, url), in_process()))
+            print("round:", json.dumps(runs[-1]), file=sys.stderr, flush=True)  # NOTE: raw, as each ends
+        recovery = [kill_recovery(url) for _ in range(3)]
+        print("kill to running again:", recovery, file=sys.stderr, flush=True)
+        if "--pdf" in sys.argv:
+            from first_audio import hundred_pages
+
+            data = hundred_pages()
+            for n in (1, 2):
+                pdf.append((n, pdf_build(n, url, data)))
+                print("pdf:", json.dumps(pdf[-1]), file=sys.stderr, flush=True)
     finally:
         redis.terminate()
         redis.wait()
@@ -165,23 +282,33 @@ def main() -> None:
     def median(index: int, key: str) -> float:
         return statistics.median(run[index][key] for run in runs)
 
-    base, one, two = ({key: median(i, key) for key in runs[0][i]} for i in range(3))
+    base, one, two, local = ({key: median(i, key) for key in runs[0][i]} for i in range(4))
     if rounds > 1:
         print(f"medians of {rounds} interleaved rounds; 2 workers against the bare loop per round: "
-              + ", ".join(f"{(t['audio'] / t['wall']) / (b['audio'] / b['wall']):.2f}x" for b, _, t in runs))
-    rate = {name: r["audio"] / r["wall"] for name, r in (("bare", base), ("1 worker", one), ("2 workers", two))}
+              + ", ".join(f"{(t['audio'] / t['wall']) / (b['audio'] / b['wall']):.2f}x" for b, _, t, _ in runs))
+    rate = {name: r["audio"] / r["wall"] for name, r in (("bare", base), ("in-process", local), ("1 worker", one),
+                                                         ("2 workers", two))}
     print(f"document: {DOCUMENT.name}   tracks: {one['tracks']}   audio: {one['audio'] / 60:.1f} min   "
           f"cores: {os.cpu_count()}")
     for name, value in rate.items():
         print(f"{name:10s} {value:7.1f} audio s per wall s   {value / rate['bare']:5.2f}x the bare loop")
     overhead = (one["wall"] - base["wall"] * one["audio"] / base["audio"]) / one["tracks"]
-    print(f"queue overhead per track (1 worker vs bare loop): {overhead * 1000:.0f} ms, "
+    print(f"overhead per track, 1 worker vs bare loop (everything but synthesis): {overhead * 1000:.0f} ms, "
           f"{100 * overhead / (one['wall'] / one['tracks']):.1f} % of a track's time")
+    queued = (one["wall"] - local["wall"] * one["audio"] / local["audio"]) / one["tracks"]
+    print(f"overhead per track, 1 worker vs in-process build (the queue's own): {queued * 1000:.0f} ms, "
+          f"{100 * queued / (one['wall'] / one['tracks']):.1f} % of a track's time")
     print(f"2 workers vs 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x")
     for label, key in (("resident set (VmHWM)", "peak_rss_mb"), ("private (own pages)", "peak_private_mb"),
                        ("proportional (Pss)", "peak_pss_mb")):
         print(f"peak memory of a worker's largest process, {label}: 1 worker {one[key]:.0f} MB, "
               f"2 workers {two[key]:.0f} MB")
+    print(f"a worker killed (SIGKILL, with its work horse) mid-track: its track running again "
+          f"{statistics.median(recovery):.1f} s after the kill (median of {', '.join(f'{r:.1f}' for r in recovery)}), "
+          "on the worker started in its place")
+    for workers, result in pdf:
+        print(f"100-page PDF upload ({result['tracks']} tracks), {workers} worker(s): first track built "
+              f"{result['first']:.0f} s after the upload, whole build {result['whole']:.0f} s")
 
 
 if __name__ == "__main__":

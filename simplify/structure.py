@@ -45,8 +45,6 @@ class HeadingStyle:
     nests: bool = False  # printed at two levels (項 and 目 of a white paper): numbering tells them apart
 
 
-
-
 def _style(key: str, label: str, example: str, *, counted: bool = True, any_start: bool = False,
            sep: str = _SEP, nests: bool = False) -> HeadingStyle:
     pattern = re.compile(rf"^\s*(?P<label>{label}){sep}{_TITLE}\s*$")
