@@ -227,19 +227,21 @@ def pdf_build(workers: int, url: str, data: bytes) -> dict:
 
     out = Path(tempfile.mkdtemp(prefix="yomiage-pdf-"))
     processes = _start_workers(workers, url, out)
-    start = time.perf_counter()  # NOTE: from the upload: reading the PDF into the library is part of it
-    _add(out, data, "hundred.pdf", "hundred")
-    job = enqueue_build(url, "hundred", "mei")
-    first = None
-    while True:
-        state = progress(url, job)
-        if first is None and state["done"]:
-            first = time.perf_counter() - start
-        if state["state"] in ("done", "failed"):
-            break
-        time.sleep(0.5)
-    whole = time.perf_counter() - start
-    _stop(processes)
+    try:  # NOTE: workers never outlive a failed run
+        start = time.perf_counter()  # NOTE: from the upload: reading the PDF into the library is part of it
+        _add(out, data, "hundred.pdf", "hundred")
+        job = enqueue_build(url, "hundred", "mei")
+        first = None
+        while True:
+            state = progress(url, job)
+            if first is None and state["done"]:
+                first = time.perf_counter() - start
+            if state["state"] in ("done", "failed"):
+                break
+            time.sleep(0.5)
+        whole = time.perf_counter() - start
+    finally:
+        _stop(processes)
     connect(url).flushdb()
     shutil.rmtree(out, ignore_errors=True)
     if state["state"] != "done":
