@@ -413,7 +413,7 @@ def test_cli_outline_reports_and_strict_stops_on_warnings(tmp_path):
 def test_a_corpus_pdf_is_served_and_its_track_is_clean(tmp_path):
     import json
 
-    from service.web import reading_room
+    from service.web.context import reading_room
     from tests.web_fixtures import make_app
 
     app = make_app(tmp_path, EXTRA_DOCUMENTS=[str(CORPUS / "kagaku-r6-ch1.pdf")])

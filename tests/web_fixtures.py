@@ -28,7 +28,7 @@ def web_output(tmp_path_factory):
 @pytest.fixture(scope="session")
 def app(web_output):
     from service.products.build import build_document
-    from service.web import reading_room
+    from service.web.context import reading_room
 
     application = make_app(web_output)
     lib = reading_room(application)

@@ -197,8 +197,9 @@ def progress(url: str, job_id: str) -> dict:
 
 def _preload() -> None:
     """Load what every job needs once, in the worker, before it forks a work horse per job: the audio libraries
-    the modules import lazily, OpenJTalk's dictionary with the lexicon. A horse then starts with them (copy-on-write) instead
-    of importing them again for each track. Synthesis engines are made in the horse (they may hold threads)."""
+    the modules import lazily, OpenJTalk's dictionary with the lexicon. A horse then starts with them
+    (copy-on-write) instead of importing them again for each track. Synthesis engines are made in the horse (they
+    may hold threads)."""
     import lameenc  # noqa: F401
     import mutagen.id3  # noqa: F401
     import scipy.ndimage  # noqa: F401

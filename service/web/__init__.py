@@ -15,7 +15,6 @@ from service.config import jobs, setting
 from service.library.jobs import LocalJobs
 from service.library.reading_room import ReadingRoom
 from service.web import admin, api, audio_routes, pages
-from service.web.context import external_url, reading_room  # noqa: F401  (the routes' helpers, re-exported)
 from service.web.render import duration_text
 
 log = logging.getLogger(__name__)

@@ -133,7 +133,7 @@ def _mark_vertical_tabs(lines: list[_Line]) -> None:
 def _page_key(line: _Line) -> tuple[str, str] | None:
     """A running foot such as ``254 令和6年版 情報通信白書 第Ⅱ部``: the rest without its page number, and the number
     (of a line that reads as a numbered heading: its title and its label)."""
-    if line.kind == "heading" and line.style == "N":
+    if line.kind == "heading" and line.label.isdecimal():
         return "".join(line.title.split()), line.label
     if line.kind != "body":
         return None
