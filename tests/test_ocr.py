@@ -17,7 +17,7 @@ from simplify.sources import bytes_to_document
 from simplify.sources.pdf import PdfLimits, pdf_to_lines
 from simplify.sources.pdf.ocr import mend_line, snap_sizes
 from simplify.sources.pdf.reader import OCR_NOTICE
-from tests.pdf_builder import image_pdf, scanned, write_pdf
+from tests.pdf_builder import image_pdf, scanned, untagged, write_pdf
 
 CORPUS = Path(__file__).parent / "data" / "corpus"
 
@@ -107,6 +107,48 @@ def test_a_scanned_white_paper_page_reads_its_columns_close_to_the_text_layer():
         fuzz.partial_ratio_alignment(last, read).dest_start
 
 
+def _page_of(path: Path, number: int) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(path).pages[number - 1])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_scanned_ruled_table_is_a_table_and_a_one_column_box_is_not_read_as_columns():
+    """Page 7 of the 第1章 sample, rendered at 300 dpi: its ruled table (第1-1-7表) has only the rules in the image
+    to show it is a table; below it, a boxed コラム in one column whose lines hold ＡＩ (narrow letters leave gaps
+    in OCR's word boxes). The scan reads as the text layer does: the table's rows of cells, then the column's
+    lines whole and in order."""
+    from rapidfuzz import fuzz
+
+    page = _page_of(CORPUS / "kagaku-r6-ch1.pdf", 7)
+    text = pdf_to_lines(untagged(page), "p7.pdf")
+    scan = pdf_to_lines(scanned(page), "p7-scan.pdf")
+    [printed] = [line for line in text.lines if line.role == "table"]
+    tables = [line for line in scan.lines if line.role == "table"]
+    assert len(tables) == 1, [line.text for line in scan.lines]
+    rows = tables[0].cells
+    assert len(rows) == len(printed.cells) and all(len(row) == 2 for row in rows)
+    for row, want in zip(rows, printed.cells):
+        assert fuzz.ratio(_fold(row[0].text), _fold(want[0].text)) >= 80, (row[0].text, want[0].text)
+        assert fuzz.ratio(_fold(row[1].text), _fold(want[1].text)) >= 85, (row[1].text[:30], want[1].text[:30])
+    assert [c.header for c in rows[0]] == [c.header for c in printed.cells[0]]
+    body = [_fold(line.text) for line in scan.lines if line.role == "body"]
+    column = [_fold(line.text) for line in text.lines if line.role == "body"]
+    assert len(column) >= 10
+    read = "\n".join(body)
+    where = []
+    for line in column:
+        found = fuzz.partial_ratio_alignment(line, read)
+        assert found.score >= 80, (line, read[found.dest_start:found.dest_end])  # whole, not cut at a gap
+        print(round(found.score))
+        where.append(found.dest_start)
+    assert where == sorted(where)  # in the column's order, not as two columns
+
+
 def test_a_page_ocr_cannot_read_is_set_aside_and_said_not_spoken(tmp_path):
     """A text page, then a page of noise (a photo's texture): the noise page is flagged, none of it is read."""
     import random
@@ -155,7 +197,7 @@ def test_a_scan_whose_image_inflates_past_the_memory_ceiling_is_refused_in_bound
     bomb = _image_bomb(24_000)  # 576 MB of pixels from about 0.6 MB
     assert len(bomb) < 2 << 20
     started = time.monotonic()
-    with pytest.raises(InputError) as caught:
+    with pytest.raises(InputError, match="画像が大きすぎます") as caught:
         _document(bomb, limits=PdfLimits(memory=400 << 20))
     assert caught.value.code == "too_large" and time.monotonic() - started < 60
 

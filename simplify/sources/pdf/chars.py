@@ -33,20 +33,31 @@ class Frag:
 
 def chars_to_fragments(page: int, chars: list[dict]) -> list[Frag]:
     """Characters grouped by baseline, split at gaps wider than a character (columns, table cells) and where the
-    size jumps (ruby and raised markers sit apart); a comma or quote in another face stays in its line."""
+    size jumps (ruby and raised markers sit apart); a comma or quote in another face stays in its line.
+
+    Characters OCR read carry the line Tesseract found them in (``ocr_line``): its page layout analysis sees
+    the columns in the image, so two of its lines on one baseline are two fragments, and a gap inside one of its
+    lines (a narrow letter's ink box in ＡＩ leaves one) splits it only when it is wider than a column gap."""
     frags: list[Frag] = []
     for row in _baselines(chars):
-        row.sort(key=lambda c: c["x0"])
+        row.sort(key=lambda c: (c.get("ocr_line", ()), c["x0"]))
         current: list[dict] = []
         for c in row:
-            if current and (c["x0"] - current[-1]["x1"] > 0.9 * max(c["size"], current[-1]["size"])
-                            or _jump(current[-1], c)):
+            line = c.get("ocr_line")
+            gap = _OCR_GAP if current and line is not None and line == current[-1].get("ocr_line") else 0.9
+            if current and (c["x0"] - current[-1]["x1"] > gap * max(c["size"], current[-1]["size"])
+                            or line != current[-1].get("ocr_line") or _jump(current[-1], c)):
                 frags.append(_frag(page, current))
                 current = []
             current.append(c)
         if current:
             frags.append(_frag(page, current))
     return frags
+
+
+_OCR_SPACE = 0.9  # ems: a gap between two words OCR read that is a space
+_HALF_INK = set("、。，．・「」『』（）［］【】〔〕〈〉《》“”‘’")  # ink on one half of its em: the other half is a gap, not a space
+_OCR_GAP = 2.5  # ems: a gap inside one OCR line that still splits it (a table's cells Tesseract read as one line)
 
 
 def _baselines(chars: list[dict]) -> list[list[dict]]:
@@ -89,8 +100,9 @@ def font_name(c: dict) -> str:
 def join_chars(chars: list[dict]) -> str:
     """Characters as text, with a space where a gap on one line separates two Latin words (the PDF drew no space
     glyph there). Characters a reader put in (``synthetic``: a marker, a reading) and spaces the PDF did draw
-    never get one. Characters OCR read (``ocr``) get one only between Latin words: its word boxes leave gaps
-    between figures and kanji that the printed line did not have."""
+    never get one. Characters OCR read (``ocr``) get one between Latin words, and elsewhere only where the gap is
+    nearly an em: its word boxes leave narrower gaps between figures and kanji that the printed line did not
+    have, and Japanese set solid has no wider one except a space (a note's number and its text)."""
     out = []
     previous = None
     for c in chars:
@@ -99,7 +111,9 @@ def join_chars(chars: list[dict]) -> str:
                 and not previous["text"][-1:].isspace() and not c["text"][:1].isspace()
                 and abs(c["bottom"] - previous["bottom"]) < 0.5 * c["size"]
                 and c["x0"] - previous["x1"] > 0.18 * c["size"]
-                and (previous["text"][-1:].isascii() and c["text"][:1].isascii() if "ocr" in c
+                and ((previous["text"][-1:].isascii() and c["text"][:1].isascii()
+                      or c["x0"] - previous["x1"] > _OCR_SPACE * c["size"]
+                      and previous["text"][-1:] not in _HALF_INK and c["text"][:1] not in _HALF_INK) if "ocr" in c
                      else previous["text"][-1:].isascii() or c["text"][:1].isascii())):
             out.append(" ")
         out.append(c["text"])

@@ -66,7 +66,8 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
                 lines.append(Line(text, "figure", style="source"))
                 source = previous = f
                 continue
-            if source is not None and abs(f.size - source.size) < 0.6 and f.font == source.font:
+            if (source is not None and abs(f.size - source.size) < 0.6 and f.font == source.font
+                    and f.top - previous.bottom < 0.8 * f.size):
                 lines[-1] = Line(lines[-1].text + text, "figure", style="source")  # the source line wraps
                 previous = f
                 continue

@@ -13,12 +13,13 @@ a CPU-time limit per page, one Tesseract thread per child and one child per core
 from __future__ import annotations
 
 import difflib
+import math
 import os
 import re
 import statistics
 import time
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -37,6 +38,7 @@ class OcrPage:
     chars: tuple[dict, ...]
     confidence: float  # Tesseract's mean word confidence over the characters kept, 0–100
     dropped: tuple[str, ...]  # lines left out as unsure (a figure's labels, specks)
+    boxes: tuple[tuple[float, float, float, float, str], ...] = ()  # the cells the page's rules enclose, in points
 
 
 def tessdata() -> str | None:
@@ -65,6 +67,7 @@ def read_scanned(data: bytes, name: str, numbers: list[int], limits: PdfLimits) 
 
 def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, folder: str) -> list[OcrPage]:
     os.environ["OMP_THREAD_LIMIT"] = "1"  # NOTE: before Tesseract loads: one thread per child, a child per core
+    import numpy
     import pypdfium2
     from tesserocr import PSM, PyTessBaseAPI
 
@@ -78,13 +81,17 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
             for number in numbers:
                 started = time.monotonic()
                 page = document[number]
+                _check_images(page, name, number, limits)
                 width, height = page.get_size()
                 scale = min(DPI / 72, (limits.ocr_pixels / max(1.0, width * height)) ** 0.5)
                 image = page.render(scale=scale, grayscale=True).to_pil()
                 api.SetImage(image)
                 api.SetSourceResolution(round(scale * 72))
                 api.Recognize()
-                out.append(_page(api, number, 1 / scale))
+                ink = numpy.asarray(image.convert("L")) < INK
+                read = _page(api, number, 1 / scale, ink)
+                # NOTE: a table holds text: a page OCR found none on has no table to find
+                out.append(replace(read, boxes=ruled_cells(ink, 1 / scale)) if read.chars else read)
                 page.close()
                 if time.monotonic() - started > limits.ocr_seconds:
                     raise PdfError(f"{name}: {number + 1} ページの文字の読み取り（OCR）に時間がかかりすぎます。",
@@ -92,6 +99,83 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
     finally:
         document.close()
     return out
+
+
+def _check_images(page, name: str, number: int, limits: PdfLimits) -> None:
+    """A page whose images would not fit in half the memory ceiling when decoded (a few hundred kB of a PDF can
+    inflate to gigabytes of pixels) is refused before it is rendered."""
+    import pypdfium2.raw
+
+    for image in page.get_objects(filter=(pypdfium2.raw.FPDF_PAGEOBJ_IMAGE,), max_depth=3):
+        info = image.get_metadata()
+        if info.width * info.height * max(1, info.bits_per_pixel) // 8 > limits.memory // 2:
+            raise PdfError(f"{name}: {number + 1} ページの画像が大きすぎます（{info.width:,}×{info.height:,} 画素）。"
+                           "解像度を下げてスキャンし直してください。", code="too_large")
+
+
+# NOTE: a rule is a straight run of ink at least this long (in points: 5 mm) and at most this thick: longer than
+# any stroke of a character at body sizes (a dash ー at 10.5 pt is under 4 mm), thinner than a letter
+RULE_LENGTH = 14.0
+RULE_THICKNESS = 3.0
+MAX_RULES = 600  # a page with more straight runs than this is a drawing (a map, a chart's grid), not a table
+INK = 160  # a grey pixel darker than this is ink
+RULE_PIXELS = 2_500_000  # rules are looked for in an image of about this many pixels (A4 at 150 dpi: 2.2 M)
+
+
+def ruled_cells(ink, to_points: float) -> tuple[tuple[float, float, float, float, str], ...]:
+    """The cells a scanned page's ruled lines enclose (what a text page's drawing gives the table finder): runs
+    of dark pixels at least ``RULE_LENGTH`` long, across and down, as edges; a block of fill (a shaded header
+    cell printed dark) gives its four sides. The edges are snapped and joined, and the rectangles their crossings
+    close are the cells (pdfplumber's table geometry, the same a text page's rules go through)."""
+    import numpy
+    from pdfplumber.table import edges_to_intersections, intersections_to_cells, merge_edges
+    from scipy import ndimage
+
+    # NOTE: rules are found at about 150 dpi (2×2 pixels become one, ink if any was): a hairline stays, and the
+    # arrays stay small whatever the scan's resolution
+    step = max(1, math.ceil((ink.size / RULE_PIXELS) ** 0.5))
+    if step > 1:
+        high, wide = ink.shape[0] // step * step, ink.shape[1] // step * step
+        ink = ink[:high, :wide].reshape(high // step, step, wide // step, step).any(axis=(1, 3))
+        to_points *= step
+    length = max(8, round(RULE_LENGTH / to_points))
+    thick = max(2, round(RULE_THICKNESS / to_points))
+    edges: list[dict] = []
+    for axis, orientation in ((1, "h"), (0, "v")):
+        # NOTE: an erosion then a dilation along the axis (running means: linear in the pixels, whatever the
+        # length) keeps only runs of ink at least ``length`` long
+        whole = ndimage.uniform_filter1d(ink.astype(numpy.float32), length, axis=axis) > 0.999
+        runs = ndimage.maximum_filter1d(whole, length, axis=axis)
+        labels, count = ndimage.label(runs)
+        if count > MAX_RULES:
+            return ()
+        for found in ndimage.find_objects(labels):
+            rows, cols = found
+            top, bottom, left, right = rows.start, rows.stop, cols.start, cols.stop
+            across = (bottom - top) if orientation == "h" else (right - left)
+            if across <= thick:
+                middle = (top + bottom) / 2 if orientation == "h" else (left + right) / 2
+                edges.append(_edge(orientation, left, right, top, bottom, middle, to_points))
+            elif orientation == "h":  # NOTE: a filled block: its sides are the rules of the cell it fills
+                for y in (top, bottom):
+                    edges.append(_edge("h", left, right, y, y, y, to_points))
+                for x in (left, right):
+                    edges.append(_edge("v", x, x, top, bottom, x, to_points))
+    if not edges:
+        return ()
+    edges = merge_edges(edges, 3, 3, 3, 3)
+    cells = intersections_to_cells(edges_to_intersections(edges, 3, 3))
+    return tuple((round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1), "") for x0, top, x1, bottom in cells)
+
+
+def _edge(orientation: str, left: int, right: int, top: int, bottom: int, middle: float, to_points: float) -> dict:
+    if orientation == "h":
+        y = middle * to_points
+        return {"orientation": "h", "x0": left * to_points, "x1": right * to_points, "top": y, "bottom": y,
+                "width": (right - left) * to_points, "height": 0.0}
+    x = middle * to_points
+    return {"orientation": "v", "x0": x, "x1": x, "top": top * to_points, "bottom": bottom * to_points,
+            "width": 0.0, "height": (bottom - top) * to_points}
 
 
 # NOTE: a line whose words Tesseract is this unsure of, on average, is a chart's labels, a photo's texture or
@@ -104,27 +188,33 @@ def _unsure(words) -> bool:
     return sum(confidence * len(text) for text, confidence, _ in words) / max(1, chars) < LINE_CONFIDENCE
 
 
-def _page(api, number: int, to_points: float) -> OcrPage:
+def _page(api, number: int, to_points: float, ink=None) -> OcrPage:
     from tesserocr import RIL, iterate_level
 
-    lines: list[list[tuple[str, float, tuple[int, int, int, int]]]] = []
+    lines: list[list[list]] = []  # each line's words: [text, confidence, box]
     line_boxes: list[tuple[int, int, int, int]] = []
     dropped = []
     iterator = api.GetIterator()
     if iterator is None:
         return OcrPage(number, (), 0.0, ())
-    for word in iterate_level(iterator, RIL.WORD):
-        text = (word.GetUTF8Text(RIL.WORD) or "").strip()
-        box = word.BoundingBox(RIL.WORD)
-        if not text or box is None:
+    for symbol in iterate_level(iterator, RIL.SYMBOL):
+        box = symbol.BoundingBox(RIL.SYMBOL)
+        if box is None:
             continue
-        if word.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
+        if symbol.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
             lines.append([])
-            line_boxes.append(word.BoundingBox(RIL.TEXTLINE) or box)
-        lines[-1].append((text, word.Confidence(RIL.WORD), box))
+            line_boxes.append(symbol.BoundingBox(RIL.TEXTLINE) or box)
+        if symbol.IsAtBeginningOf(RIL.WORD) or not lines[-1]:
+            lines[-1].append(["", symbol.Confidence(RIL.WORD), symbol.BoundingBox(RIL.WORD) or box])
+        text = (symbol.GetUTF8Text(RIL.SYMBOL) or "").strip()
+        if ink is not None and _solid(ink, box, line_boxes[-1]):
+            text = "■"  # NOTE: Tesseract reads a solid square (■第1-1-7表) as a kanji (画, 時)
+        lines[-1][-1][0] += text
+    lines = [[tuple(word) for word in words if word[0]] for words in lines]
+    _join_marks(lines, line_boxes)
     chars: list[dict] = []
     weights = []
-    for words, line_box in zip(lines, line_boxes):
+    for line, (words, line_box) in enumerate(zip(lines, line_boxes)):
         if not words:
             continue
         if _unsure(words):
@@ -141,12 +231,42 @@ def _page(api, number: int, to_points: float) -> OcrPage:
             step = max(0.0, x1 * to_points - left) / max(1, len(text))
             for i, ch in enumerate(text):
                 chars.append({"text": ch, "x0": left + i * step, "x1": left + (i + 1) * step, "top": top,
-                              "bottom": bottom, "size": size, "fontname": FONT, "ocr": round(confidence, 1)})
+                              "bottom": bottom, "size": size, "fontname": FONT, "ocr": round(confidence, 1),
+                              "ocr_line": (number, line)})
             right = left + len(text) * step
             weights.append((confidence, len(text)))
     total = sum(n for _, n in weights)
     confidence = sum(c * n for c, n in weights) / total if total else 0.0
     return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))
+
+
+_MARK = re.compile(r"^[＊*※]?[0-9０-９]{1,3}[)）]?$")
+
+
+def _join_marks(lines: list[list[tuple]], boxes: list[tuple[int, int, int, int]]) -> None:
+    """A note's number that Tesseract read as a line of its own (it stands apart from the note's text) joins the
+    line beside it: the nearest line starting to its right within three line-heights, level with it."""
+    for i, words in enumerate(lines):
+        if len(words) != 1 or not _MARK.match(words[0][0]):
+            continue
+        x0, top, x1, bottom = boxes[i]
+        height = max(1, bottom - top)
+        beside = [j for j, other in enumerate(lines) if j != i and other
+                  and 0 <= boxes[j][0] - x1 < 3 * height
+                  and min(bottom, boxes[j][3]) - max(top, boxes[j][1]) >= 0.5 * min(height, boxes[j][3] - boxes[j][1])]
+        if beside:
+            j = min(beside, key=lambda k: boxes[k][0])
+            lines[j][:0] = words
+            lines[i] = []
+
+
+def _solid(ink, box: tuple[int, int, int, int], line: tuple[int, int, int, int]) -> bool:
+    """A symbol that is a solid square of ink at least half the line's height: a ■, whatever OCR read."""
+    x0, y0, x1, y1 = box
+    width, height = x1 - x0, y1 - y0
+    if height < 0.5 * (line[3] - line[1]) or not 0.7 * height <= width <= 1.4 * height or width < 4:
+        return False
+    return float(ink[y0:y1, x0:x1].mean()) >= 0.85
 
 
 def _line_size(words, line_box: tuple[int, int, int, int], to_points: float) -> float:
@@ -155,10 +275,21 @@ def _line_size(words, line_box: tuple[int, int, int, int], to_points: float) -> 
     a bracket makes a line taller; a tab or a wide gap makes the pitch wider), never both upwards at once: the
     smaller is the size."""
     height = (line_box[3] - line_box[1]) / 0.92
-    ems = sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for text, _, _ in words for c in text)
+    ems = sum(_ems(text) for text, _, _ in words)
     width = words[-1][2][2] - words[0][2][0]
     pitch = width / (ems - 0.08) / 0.97 if ems >= 4 else height
     return round(min(height, pitch) * to_points, 1)
+
+
+# NOTE: a word of one to four capitals beside Japanese (ＡＩ, ＪＩＳ, ＯＥＣＤ) is set full width in Japanese
+# print, each letter an em, though OCR gives it as ASCII; other Latin text is about half an em a letter
+_ACRONYM = re.compile(r"^[A-Z|]{1,4}$")
+
+
+def _ems(word: str) -> float:
+    if _ACRONYM.match(word):
+        return float(len(word))
+    return sum(1.0 if unicodedata.east_asian_width(c) in "WFA" else 0.55 for c in word)
 
 
 def snap_sizes(pages: list[Sequence[dict]]) -> None:

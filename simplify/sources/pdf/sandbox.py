@@ -74,7 +74,8 @@ def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage
     read = {page.number: page for page in read_scanned(data, name, scanned, limits)}
     snap_sizes([page.chars for page in read.values()])
     return [replace(page, chars=read[page.number].chars, ocr=read[page.number].confidence,
-                    ocr_dropped=read[page.number].dropped) if page.number in read else page for page in pages]
+                    ocr_dropped=read[page.number].dropped, boxes=read[page.number].boxes)
+            if page.number in read else page for page in pages]
 
 
 def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int) -> _Part:
