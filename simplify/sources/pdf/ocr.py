@@ -183,41 +183,30 @@ def _edge(orientation: str, left: int, right: int, top: int, bottom: int, middle
 LINE_CONFIDENCE = 50.0
 
 
+# NOTE: a web address is text however unsure the Japanese model is of its letters (it knows few of them)
+_ADDRESS = re.compile(r"^(?:https?:|www\.)")
+
+
 def _unsure(words) -> bool:
     chars = sum(len(text) for text, _, _ in words)
     return sum(confidence * len(text) for text, confidence, _ in words) / max(1, chars) < LINE_CONFIDENCE
 
 
 def _page(api, number: int, to_points: float, ink=None) -> OcrPage:
-    from tesserocr import RIL, iterate_level
-
-    lines: list[list[list]] = []  # each line's words: [text, confidence, box]
-    line_boxes: list[tuple[int, int, int, int]] = []
-    dropped = []
     iterator = api.GetIterator()
     if iterator is None:
         return OcrPage(number, (), 0.0, ())
-    for symbol in iterate_level(iterator, RIL.SYMBOL):
-        box = symbol.BoundingBox(RIL.SYMBOL)
-        if box is None:
-            continue
-        if symbol.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
-            lines.append([])
-            line_boxes.append(symbol.BoundingBox(RIL.TEXTLINE) or box)
-        if symbol.IsAtBeginningOf(RIL.WORD) or not lines[-1]:
-            lines[-1].append(["", symbol.Confidence(RIL.WORD), symbol.BoundingBox(RIL.WORD) or box])
-        text = (symbol.GetUTF8Text(RIL.SYMBOL) or "").strip()
-        if ink is not None and _solid(ink, box, line_boxes[-1]):
-            text = "■"  # NOTE: Tesseract reads a solid square (■第1-1-7表) as a kanji (画, 時)
-        lines[-1][-1][0] += text
-    lines = [[tuple(word) for word in words if word[0]] for words in lines]
+    lines, line_boxes = _read_lines(iterator, ink)
+    if ink is not None:
+        lines, line_boxes = _split_run_together(api, lines, line_boxes, ink)
+    dropped = []
     _join_marks(lines, line_boxes)
     chars: list[dict] = []
     weights = []
     for line, (words, line_box) in enumerate(zip(lines, line_boxes)):
         if not words:
             continue
-        if _unsure(words):
+        if _unsure(words) and not _ADDRESS.match(words[0][0]):
             dropped.append(" ".join(text for text, _, _ in words))
             continue
         top = line_box[1] * to_points
@@ -238,6 +227,83 @@ def _page(api, number: int, to_points: float, ink=None) -> OcrPage:
     total = sum(n for _, n in weights)
     confidence = sum(c * n for c, n in weights) / total if total else 0.0
     return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))
+
+
+def _read_lines(iterator, ink) -> tuple[list[list[tuple]], list[tuple[int, int, int, int]]]:
+    """What Tesseract read, as lines of words ``(text, confidence, box)`` and each line's box, in pixels."""
+    from tesserocr import RIL, iterate_level
+
+    lines: list[list[list]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    for symbol in iterate_level(iterator, RIL.SYMBOL):
+        box = symbol.BoundingBox(RIL.SYMBOL)
+        if box is None:
+            continue
+        if symbol.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
+            lines.append([])
+            boxes.append(symbol.BoundingBox(RIL.TEXTLINE) or box)
+        if symbol.IsAtBeginningOf(RIL.WORD) or not lines[-1]:
+            lines[-1].append(["", symbol.Confidence(RIL.WORD), symbol.BoundingBox(RIL.WORD) or box])
+        text = (symbol.GetUTF8Text(RIL.SYMBOL) or "").strip()
+        if ink is not None and _solid(ink, box, boxes[-1]):
+            text = "■"  # NOTE: Tesseract reads a solid square (■第1-1-7表) as a kanji (画, 時)
+        lines[-1][-1][0] += text
+    return [[tuple(word) for word in words if word[0]] for words in lines], boxes
+
+
+# NOTE: a line this many times as tall as the page's usual line is two or more lines Tesseract ran together
+_RUN_TOGETHER = 1.6
+
+
+def _split_run_together(api, lines: list, boxes: list, ink) -> tuple[list, list]:
+    """Lines Tesseract ran together (its line finder can merge two printed lines near ruby or noise, and reads
+    the pair as a few garbled words) read again one printed line at a time: the tall line's box is cut where a
+    row of pixels holds no ink, and each band as tall as a line is read as a single line. A band much shorter
+    than a line (ruby over a line) is not read."""
+    from tesserocr import PSM
+
+    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if sum(len(w[0]) for w in words) >= 5)
+    if len(heights) < 3:
+        return lines, boxes
+    usual = heights[len(heights) // 2]
+    out_lines, out_boxes = [], []
+    try:
+        for words, box in zip(lines, boxes):
+            x0, top, x1, bottom = box
+            bands = _bands(ink[top:bottom, x0:x1], usual) if bottom - top > _RUN_TOGETHER * usual else []
+            if len(bands) < 2:
+                out_lines.append(words)
+                out_boxes.append(box)
+                continue
+            api.SetPageSegMode(PSM.SINGLE_LINE)
+            for start, stop in bands:
+                api.SetRectangle(x0, top + start, x1 - x0, stop - start)
+                api.Recognize()
+                iterator = api.GetIterator()
+                if iterator is None:
+                    continue
+                again, again_boxes = _read_lines(iterator, ink)
+                out_lines.extend(again)
+                out_boxes.extend(again_boxes)
+    finally:
+        api.SetPageSegMode(PSM.AUTO)
+    return out_lines, out_boxes
+
+
+def _bands(ink, usual: int) -> list[tuple[int, int]]:
+    """The runs of rows that hold ink (a gap of a blank row or more between them), as tall as half a line or
+    more."""
+    rows = ink.sum(axis=1) > 0
+    bands, start = [], None
+    for y, filled in enumerate(rows):
+        if filled and start is None:
+            start = y
+        elif not filled and start is not None:
+            bands.append((start, y))
+            start = None
+    if start is not None:
+        bands.append((start, len(rows)))
+    return [(a, b) for a, b in bands if b - a >= 0.5 * usual]
 
 
 _MARK = re.compile(r"^[＊*※]?[0-9０-９]{1,3}[)）]?$")
