@@ -51,6 +51,15 @@ BOX = (0, 0, 10, 10)
     # counter-examples: digits after a capital are digits; a model name keeps its number; marks inside Latin stay
     (["GPT-3", "は"], ["GPT-3", "は"]), (["A4", "判"], ["A4", "判"]), (["Q12", "月"], ["Q12", "月"]),
     (["https://a.jp/x?id=1"], ["https://a.jp/x?id=1"]), (["第1章"], ["第1章"]),
+    # web addresses: the dots OCR loses before Japanese second-level domains, after www, before a file's type
+    (["https://wwwr.aistgoJp/aist_j/press.html"], ["https://www.aist.go.jp/aist_j/press.html"]),
+    (["https://www8.cao.gojjp/cstp/ai/2aidatapdf"], ["https://www8.cao.go.jp/cstp/ai/2aidata.pdf"]),
+    (["https://wwwLnri.com/jp/report"], ["https://www.nri.com/jp/report"]),
+    (["https//doiorg/10.48550/arXiv.2001.08361"], ["https://doi.org/10.48550/arXiv.2001.08361"]),
+    (["https://www.soumugojp/johotsusintokei/nd131310.html"], ["https://www.soumu.go.jp/johotsusintokei/nd131310.html"]),
+    # counter-examples: a right address stays; a path that merely holds the letters stays
+    (["https://www.city.example.lg.jp/gojp/index.html"], ["https://www.city.example.lg.jp/gojp/index.html"]),
+    (["https://github.io/swallow-llama"], ["https://github.io/swallow-llama"]),
 ])
 def test_ocr_confusions_are_mended_by_rule(words, mended):
     assert [w[0] for w in mend_line([(w, 90.0, BOX) for w in words])] == mended

@@ -410,12 +410,38 @@ def mend_line(words: list) -> list:
         out.append([text, confidence, box])
     line = "".join(text for text, _, _ in out)
     mended = _STRAY.sub("", _BAR_AFTER_I.sub("", _CAPITAL_I.sub("I", line)))
+    mended = _WEB.sub(lambda m: mend_address(m.group()), mended)
     if mended == line:
         return [tuple(w) for w in out]
     return _respread(out, mended)
 
 
 _FOLD = re.compile(r"[Ａ-Ｚａ-ｚ０-９]")
+_WEB = re.compile(r"(?:https?[:;]?/|www)[\x21-\x7e]+")
+# NOTE: Tesseract's Japanese model drops the dots of a web address and misreads the one after www (wwwr., wwwL):
+# Japan's second-level domains (JPRS: ac ad co ed go gr lg ne or) and the common top-level ones are known, so a
+# host that lost its dots gets them back; so does a file's type at the end of a path with no dot
+_WWW = re.compile(r"^(https?://)?www(?:[rLlI|,](?=[.a-z])\.?|(?=[a-z]))")
+_SLD = re.compile(r"(?<=[a-z0-9])\.?(ac|ad|co|ed|go|gr|lg|ne|or)\.?j+p$")
+_TLD = re.compile(r"(?<=[a-z0-9])(org|com|net)$")
+_FILE = re.compile(r"(?<=[a-z0-9])(pdf|html?|xlsx?|docx?|csv|zip)$")
+
+
+def mend_address(address: str) -> str:
+    """A web address as OCR read it, its lost dots put back (``wwwr.aistgoJp`` -> ``www.aist.go.jp``)."""
+    address = re.sub(r"^(https?)[:;]?/{1,2}", r"\1://", address)  # https//, https:/
+    address = _WWW.sub(lambda m: (m.group(1) or "") + "www.", address)
+    scheme, _, rest = address.rpartition("://")
+    host, slash, path = rest.partition("/")
+    host = host.lower()
+    if not re.search(r"\.(?:ac|ad|co|ed|go|gr|lg|ne|or)\.jp$", host):
+        host = _SLD.sub(lambda m: f".{m.group(1)}.jp", host)
+    if "." not in host:
+        host = _TLD.sub(lambda m: f".{m.group(1)}", host)
+    last = path.rpartition("/")[2]
+    if path and "." not in last:
+        path = path[:len(path) - len(last)] + _FILE.sub(lambda m: f".{m.group(1)}", last)
+    return (scheme + "://" if scheme else "") + host + slash + path
 
 
 def _respread(words: list, mended: str) -> list:
