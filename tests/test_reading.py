@@ -233,10 +233,11 @@ def test_each_context_rule_changes_its_examples_and_leaves_its_counter_examples(
     """Each rule's own table row: the voice (and the ruby) say ``spoken`` in its examples, and the rule does not
     touch the texts where the same characters mean the other word."""
     from simplify.reading import to_hiragana
+    from tests.readings_eval import fold  # NOTE: the voice's ヒョー is the ruby's ひょう
 
     reading = text_to_reading(text)
-    said = to_hiragana(reading.spoken)
-    wanted = to_hiragana(rule.spoken)
+    said = fold(to_hiragana(reading.spoken))
+    wanted = fold(to_hiragana(rule.spoken))
     if applies:
         assert rule.pattern.search(text) and wanted in said, (text, reading.spoken)
     else:
