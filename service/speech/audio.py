@@ -54,6 +54,12 @@ def integrated_loudness(x: np.ndarray, sr: int) -> float:
     state carried across, so a long track needs a few MB, not several copies of itself; tests check it against
     pyloudnorm.
     """
+    return _gated_loudness(_block_energies(x, sr))
+
+
+def _block_energies(x: np.ndarray, sr: int) -> np.ndarray:
+    """The mean square of the K-weighted signal in each 400 ms block (every 100 ms), before gating. The filter is
+    linear: a signal scaled by g has these energies times g² (``normalise`` uses this)."""
     from scipy.signal import sosfilt
 
     x = _to_48k(np.asarray(x), sr)
@@ -65,10 +71,14 @@ def integrated_loudness(x: np.ndarray, sr: int) -> float:
         whole = len(y) // hop
         energies.append(np.square(y[: whole * hop]).reshape(whole, hop).sum(axis=1))
     energy = np.concatenate(energies) if energies else np.zeros(0)
-    hops = len(energy)
-    if hops < 4:
+    if len(energy) < 4:
+        return np.zeros(0)
+    return (energy[:-3] + energy[1:-2] + energy[2:-1] + energy[3:]) / (4 * hop)
+
+
+def _gated_loudness(z: np.ndarray) -> float:
+    if len(z) == 0:
         return _SILENCE
-    z = (energy[:-3] + energy[1:-2] + energy[2:-1] + energy[3:]) / (4 * hop)
     with np.errstate(divide="ignore"):
         levels = -0.691 + 10 * np.log10(z)
     z = z[levels > _ABSOLUTE_GATE]
@@ -186,14 +196,20 @@ def normalise(x: np.ndarray, sr: int, target_lufs: float) -> Normalised:
     Measure, apply the gain, limit the few peaks above the ceiling, measure again; a second small gain
     corrects what limiting took away (rarely needed: speech peaks are brief).
     """
-    measured = integrated_loudness(x, sr)
+    energies = _block_energies(x, sr)
+    measured = _gated_loudness(energies)
     if measured <= _ABSOLUTE_GATE:
         return Normalised(x, measured, true_peak_db(x, sr), 0.0)
     gain_db = target_lufs - measured
     sample_ceiling = TRUE_PEAK_CEILING - 0.5
     # NOTE: one copy of the signal, changed in place from here on (a long track is tens of MB a copy)
-    y = limit(x * np.float32(10 ** (gain_db / 20)), sr, sample_ceiling, in_place=True)
-    now = integrated_loudness(y, sr)
+    gain = np.float32(10 ** (gain_db / 20))
+    y = x * gain
+    if len(_above(y, 10 ** (sample_ceiling / 20))):
+        y = limit(y, sr, sample_ceiling, in_place=True)
+        now = integrated_loudness(y, sr)
+    else:  # NOTE: the gain alone: the loudness is the measurement scaled (the same gates), not a second pass
+        now = _gated_loudness(energies * float(gain) ** 2)
     for _ in range(3):
         peak = true_peak_db(y, sr)
         if peak > TRUE_PEAK_CEILING:
