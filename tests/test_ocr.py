@@ -158,6 +158,30 @@ def test_a_scanned_ruled_table_is_a_table_and_a_one_column_box_is_not_read_as_co
     assert where == sorted(where)  # in the column's order, not as two columns
 
 
+def test_notes_whose_numbers_are_printed_in_colour_are_notes_with_their_numbers():
+    """Page 2 of the 第1章 sample prints its eight notes' numbers in orange at the column's edge; Tesseract's page
+    reading turns them white or misreads them as lines of their own (ノ, り). Each number is read again from the
+    ink left of its note, so the scan's notes are notes, in the printed order, with the text layer's words (their
+    marks in the body, also in orange and small, are mostly lost: the notes are numbered in order)."""
+    from rapidfuzz import fuzz
+
+    page = _page_of(CORPUS / "kagaku-r6-ch1.pdf", 2)
+    text = [line for line in pdf_to_lines(untagged(page), "p2.pdf").lines if line.role == "footnote" and line.number]
+    scan = [line for line in pdf_to_lines(scanned(page), "p2-scan.pdf").lines
+            if line.role == "footnote" and line.number]
+    assert [n.number for n in text] == list(range(1, 9))
+    # each note of the scan is one of the printed notes (its opening words), in the printed order, none twice
+    found = []
+    for read in scan:
+        scores = [fuzz.partial_ratio(_fold(printed.text)[:20], _fold(read.text)) for printed in text]
+        best = max(range(len(text)), key=scores.__getitem__)
+        assert scores[best] >= 80, read.text
+        found.append(best)
+    assert found == sorted(set(found)), found
+    # NOTE: measured: 6 of the 8 (note 7's number is not found; note 6, set in 6 pt, goes as other type)
+    assert len(found) >= 6, [(n.number, n.text[:20]) for n in scan]
+
+
 def test_a_page_ocr_cannot_read_is_set_aside_and_said_not_spoken(tmp_path):
     """A text page, then a page of noise (a photo's texture): the noise page is flagged, none of it is read."""
     import random

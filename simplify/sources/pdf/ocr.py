@@ -199,6 +199,7 @@ def _page(api, number: int, to_points: float, ink=None) -> OcrPage:
     lines, line_boxes = _read_lines(iterator, ink)
     if ink is not None:
         lines, line_boxes = _split_run_together(api, lines, line_boxes, ink)
+        _recover_numbers(api, lines, line_boxes, ink)
     dropped = []
     _join_marks(lines, line_boxes)
     chars: list[dict] = []
@@ -268,9 +269,14 @@ def _split_run_together(api, lines: list, boxes: list, ink) -> tuple[list, list]
     usual = heights[len(heights) // 2]
     out_lines, out_boxes = [], []
     try:
-        for words, box in zip(lines, boxes):
+        for index, (words, box) in enumerate(zip(lines, boxes)):
             x0, top, x1, bottom = box
             bands = _bands(ink[top:bottom, x0:x1], usual) if bottom - top > _RUN_TOGETHER * usual else []
+            # NOTE: a band another line of Tesseract's already holds is not read twice
+            bands = [(a, b) for a, b in bands
+                     if not any(j != index and o[0] < x1 and x0 < o[2]
+                                and min(o[3], top + b) - max(o[1], top + a) >= 0.5 * (b - a)
+                                for j, o in enumerate(boxes))]
             if len(bands) < 2:
                 out_lines.append(words)
                 out_boxes.append(box)
@@ -309,16 +315,73 @@ def _bands(ink, usual: int) -> list[tuple[int, int]]:
 _MARK = re.compile(r"^[＊*※]?[0-9０-９]{1,3}[)）]?$")
 
 
+def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
+    """A number printed in colour just left of a line (a note's number) that Tesseract's page reading left out
+    (its threshold for the whole page can turn light ink white): ink there that no line of Tesseract's covers,
+    narrow as one to three figures and set apart from the line, is read again on its own, as figures only, and
+    starts the line when it reads as a number."""
+    import numpy
+    from tesserocr import PSM
+
+    # NOTE: a line of one or two glyphs that is not a number (ノ, り: the number misread on its own) covers nothing
+    short = {j for j, words in enumerate(lines)
+             if sum(len(w[0]) for w in words) <= 2 and not (words and _MARK.match(words[0][0]))}
+    covered = numpy.zeros_like(ink)
+    for j, (x0, top, x1, bottom) in enumerate(boxes):
+        if j not in short:
+            covered[top:bottom, x0:x1] = True
+    found = []
+    for i, (words, (x0, top, x1, bottom)) in enumerate(zip(lines, boxes)):
+        height = bottom - top
+        if not words or height < 8 or _MARK.match(words[0][0]):
+            continue
+        left = max(0, x0 - 4 * height)
+        region = ink[top:bottom, left:x0] & ~covered[top:bottom, left:x0]
+        columns = region.sum(axis=0) > 1
+        if not columns.any():
+            continue
+        end = len(columns) - int(numpy.argmax(columns[::-1]))  # just after the rightmost inked column
+        start, gap = end - 1, 0
+        for k in range(end - 2, -1, -1):  # NOTE: leftwards over the figures, across the gaps between them
+            if columns[k]:
+                start, gap = k, 0
+            else:
+                gap += 1
+                if gap > max(2, height // 4):
+                    break
+        if end - start > 1.6 * height or x0 - (left + end) < 0.3 * height:
+            continue
+        found.append((i, (left + start, top, left + end, bottom)))
+    if not found:
+        return
+    try:
+        api.SetPageSegMode(PSM.SINGLE_WORD)
+        api.SetVariable("tessedit_char_whitelist", "0123456789")
+        for i, (x0, top, x1, bottom) in found:
+            pad = max(2, (bottom - top) // 4)
+            api.SetRectangle(max(0, x0 - pad), max(0, top - pad), x1 - x0 + 2 * pad, bottom - top + 2 * pad)
+            text = (api.GetUTF8Text() or "").strip()
+            if re.fullmatch(r"[0-9]{1,3}", text):
+                lines[i][:0] = [(text, float(api.MeanTextConf()), (x0, top, x1, bottom))]
+                for j in short:  # NOTE: the misreading of the same ink goes
+                    b = boxes[j]
+                    if b[0] < x1 and x0 < b[2] and b[1] < bottom and top < b[3]:
+                        lines[j] = []
+    finally:
+        api.SetVariable("tessedit_char_whitelist", "")
+        api.SetPageSegMode(PSM.AUTO)
+
+
 def _join_marks(lines: list[list[tuple]], boxes: list[tuple[int, int, int, int]]) -> None:
     """A note's number that Tesseract read as a line of its own (it stands apart from the note's text) joins the
-    line beside it: the nearest line starting to its right within three line-heights, level with it."""
+    line beside it: the nearest line starting to its right within four line-heights, level with it."""
     for i, words in enumerate(lines):
         if len(words) != 1 or not _MARK.match(words[0][0]):
             continue
         x0, top, x1, bottom = boxes[i]
         height = max(1, bottom - top)
         beside = [j for j, other in enumerate(lines) if j != i and other
-                  and 0 <= boxes[j][0] - x1 < 3 * height
+                  and 0 <= boxes[j][0] - x1 < 4 * max(height, boxes[j][3] - boxes[j][1])
                   and min(bottom, boxes[j][3]) - max(top, boxes[j][1]) >= 0.5 * min(height, boxes[j][3] - boxes[j][1])]
         if beside:
             j = min(beside, key=lambda k: boxes[k][0])
