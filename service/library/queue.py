@@ -14,6 +14,7 @@ a killed job leaves nothing truncated.
 
 from __future__ import annotations
 
+import errno
 import gc
 import re
 import sys
@@ -84,8 +85,31 @@ def build_track(doc_id: str, voice_id: str, section_id: str, version: str | None
     document = document_by_id(doc_id, version)
     voice = get_voice(voice_id)
     options = _options()
-    track = build_section(document, document.section(section_id), voice, options, Synthesizer(voice, options.layout.utterances()))
+    track = _through_outage(lambda: build_section(document, document.section(section_id), voice, options,
+                                                  Synthesizer(voice, options.layout.utterances())))
     return {"json": track.json, "key": track.key, "number": track.number, "duration": track.duration}
+
+
+# NOTE: the shared output folder refusing writes for a while (a remount, a full disk being cleared, a network
+# file system's blip) is waited out, up to OUTAGE seconds, instead of failing the track and its retries at once;
+# every write is atomic, so nothing is left torn meanwhile. Other errors fail at once, as before.
+OUTAGE = 60.0
+_STORAGE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.ESTALE}
+
+
+def _through_outage(work):
+    waited, delay = 0.0, 1.0
+    while True:
+        try:
+            return work()
+        except OSError as error:
+            if error.errno not in _STORAGE or waited >= OUTAGE:
+                raise
+            print(f"yomiage worker: 出力先に書き込めません（{error.strerror}）。{delay:.0f} 秒後にもう一度試みます。",
+                  file=sys.stderr, flush=True)
+            time.sleep(delay)
+            waited += delay
+            delay = min(2 * delay, 10.0)
 
 
 def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
@@ -94,13 +118,13 @@ def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str
     document, voice, options = document_by_id(doc_id, version), get_voice(voice_id), _options()
     tracks = _finished_tracks(document, voice, options)
     if tracks is not None:
-        path, manifest = join_tracks(document, tracks, voice, options)
+        path, manifest = _through_outage(lambda: join_tracks(document, tracks, voice, options))
         key = manifest.key
     else:  # NOTE: a track job's result has expired: the whole build again (finished tracks are reused)
-        report = build_document(document, voice, options, progress=False)
+        report = _through_outage(lambda: build_document(document, voice, options, progress=False))
         path, key = report.manifest, report.key
     if version:
-        _catalog().publish(doc_id, version, key)
+        _through_outage(lambda: _catalog().publish(doc_id, version, key))
     return str(path)
 
 
