@@ -296,12 +296,11 @@ def main() -> None:
           f"cores: {os.cpu_count()}")
     for name, value in rate.items():
         print(f"{name:10s} {value:7.1f} audio s per wall s   {value / rate['bare']:5.2f}x the bare loop")
-    overhead = (one["wall"] - base["wall"] * one["audio"] / base["audio"]) / one["tracks"]
-    print(f"overhead per track, 1 worker vs bare loop (everything but synthesis): {overhead * 1000:.0f} ms, "
-          f"{100 * overhead / (one['wall'] / one['tracks']):.1f} % of a track's time")
-    queued = (one["wall"] - local["wall"] * one["audio"] / local["audio"]) / one["tracks"]
-    print(f"overhead per track, 1 worker vs in-process build (the queue's own): {queued * 1000:.0f} ms, "
-          f"{100 * queued / (one['wall'] / one['tracks']):.1f} % of a track's time")
+    for against, label in ((base, "bare loop (everything but synthesis)"), (local, "in-process build (the queue's own)")):
+        # NOTE: the other run's time for the 1-worker run's amount of audio, shared over its tracks
+        overhead = (one["wall"] - against["wall"] * one["audio"] / against["audio"]) / one["tracks"]
+        print(f"overhead per track, 1 worker vs {label}: {overhead * 1000:.0f} ms, "
+              f"{100 * overhead / (one['wall'] / one['tracks']):.1f} % of a track's time")
     print(f"2 workers vs 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x")
     for label, key in (("resident set (VmHWM)", "peak_rss_mb"), ("private (own pages)", "peak_private_mb"),
                        ("proportional (Pss)", "peak_pss_mb")):

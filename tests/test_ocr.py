@@ -91,20 +91,25 @@ def test_a_scanned_notice_is_read_with_its_outline_and_says_it_was_read_from_ima
     assert "画像から文字を読み取ったページ（OCR）: 1（信頼度 1: " in report
 
 
+def _page_of(path: Path, number: int) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(path).pages[number - 1])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
 def test_a_scanned_white_paper_page_reads_its_columns_close_to_the_text_layer():
     """Page 2 of the 第2章 sample, rendered at 300 dpi: its two columns come out as the text layer's sentences."""
     from rapidfuzz import fuzz
 
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    writer.add_page(PdfReader(CORPUS / "kagaku-r6-ch2.pdf").pages[1])
-    page = io.BytesIO()
-    writer.write(page)
-    scan = pdf_to_lines(scanned(page.getvalue()), "p2-scan.pdf")
+    page = _page_of(CORPUS / "kagaku-r6-ch2.pdf", 2)
+    scan = pdf_to_lines(scanned(page), "p2-scan.pdf")
     assert scan.pages == ("layout",) and scan.ocr and scan.ocr[0][1] >= 85
-    read = "".join(_fold(s.text) for section in _document(scanned(page.getvalue())).walk() for s in section.sentences())
-    body = [_fold(s.text) for section in _document(page.getvalue(), "p2.pdf").walk() for s in section.sentences()
+    read = "".join(_fold(s.text) for section in _document(scanned(page)).walk() for s in section.sentences())
+    body = [_fold(s.text) for section in _document(page, "p2.pdf").walk() for s in section.sentences()
             if len(s.text) > 30]
     assert len(body) >= 4
     close = [fuzz.partial_ratio(b, read) for b in body]
@@ -114,16 +119,6 @@ def test_a_scanned_white_paper_page_reads_its_columns_close_to_the_text_layer():
     first, last = body[0][:12], body[-1][:12]
     assert read.find(first) < read.find(last) or fuzz.partial_ratio_alignment(first, read).dest_start < \
         fuzz.partial_ratio_alignment(last, read).dest_start
-
-
-def _page_of(path: Path, number: int) -> bytes:
-    from pypdf import PdfReader, PdfWriter
-
-    writer = PdfWriter()
-    writer.add_page(PdfReader(path).pages[number - 1])
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
 
 
 def test_a_scanned_ruled_table_is_a_table_and_a_one_column_box_is_not_read_as_columns():
@@ -153,7 +148,6 @@ def test_a_scanned_ruled_table_is_a_table_and_a_one_column_box_is_not_read_as_co
     for line in column:
         found = fuzz.partial_ratio_alignment(line, read)
         assert found.score >= 80, (line, read[found.dest_start:found.dest_end])  # whole, not cut at a gap
-        print(round(found.score))
         where.append(found.dest_start)
     assert where == sorted(where)  # in the column's order, not as two columns
 

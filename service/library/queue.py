@@ -98,18 +98,25 @@ _STORAGE = {errno.EACCES, errno.EPERM, errno.EROFS, errno.ENOSPC, errno.EDQUOT, 
 
 
 def _through_outage(work):
+    return _patiently(work, lambda error: isinstance(error, OSError) and error.errno in _STORAGE,
+                      lambda error: f"yomiage worker: 出力先に書き込めません（{error.strerror}）。",
+                      longest=10.0, give_up=OUTAGE)
+
+
+def _patiently(work, passing, say, *, longest: float, give_up: float | None = None):
+    """``work()``, again after 1, 2, 4 … (at most ``longest``) seconds while it raises what ``passing`` calls
+    passing, saying so on stderr; after ``give_up`` seconds of waiting (None: never) the error stands."""
     waited, delay = 0.0, 1.0
     while True:
         try:
             return work()
-        except OSError as error:
-            if error.errno not in _STORAGE or waited >= OUTAGE:
+        except Exception as error:
+            if not passing(error) or give_up is not None and waited >= give_up:
                 raise
-            print(f"yomiage worker: 出力先に書き込めません（{error.strerror}）。{delay:.0f} 秒後にもう一度試みます。",
-                  file=sys.stderr, flush=True)
+            print(f"{say(error)}{delay:.0f} 秒後にもう一度試みます。", file=sys.stderr, flush=True)
             time.sleep(delay)
             waited += delay
-            delay = min(2 * delay, 10.0)
+            delay = min(2 * delay, longest)
 
 
 def join_document(doc_id: str, voice_id: str, version: str | None = None) -> str:
@@ -306,15 +313,8 @@ def _wait_for_redis(connection, url: str) -> None:
     from redis.exceptions import ConnectionError as Unreachable, TimeoutError as Unanswered
 
     where = shown(re.sub(r"//[^@/]*@", "//", url))  # NOTE: never a password into a log
-    delay = 1.0
-    while True:
-        try:
-            connection.ping()
-            return
-        except (Unreachable, Unanswered):
-            print(f"Redis（{where}）に接続できません。{delay:.0f} 秒後にもう一度試します。", file=sys.stderr, flush=True)
-            time.sleep(delay)
-            delay = min(2 * delay, 30.0)
+    _patiently(connection.ping, lambda error: isinstance(error, (Unreachable, Unanswered)),
+               lambda error: f"Redis（{where}）に接続できません。", longest=30.0)
 
 
 def check_url(url: str) -> None:

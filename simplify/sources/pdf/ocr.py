@@ -88,7 +88,7 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                 api.SetImage(image)
                 api.SetSourceResolution(round(scale * 72))
                 api.Recognize()
-                ink = numpy.asarray(image.convert("L")) < INK
+                ink = numpy.asarray(image) < INK  # NOTE: the render is grey already
                 read = _page(api, number, 1 / scale, ink)
                 # NOTE: a table holds text: a page OCR found none on has no table to find
                 out.append(replace(read, boxes=ruled_cells(ink, 1 / scale)) if read.chars else read)
@@ -153,14 +153,13 @@ def ruled_cells(ink, to_points: float) -> tuple[tuple[float, float, float, float
             rows, cols = found
             top, bottom, left, right = rows.start, rows.stop, cols.start, cols.stop
             across = (bottom - top) if orientation == "h" else (right - left)
-            if across <= thick:
-                middle = (top + bottom) / 2 if orientation == "h" else (left + right) / 2
-                edges.append(_edge(orientation, left, right, top, bottom, middle, to_points))
+            if across <= thick and orientation == "h":
+                edges.append(_edge("h", left, right, (top + bottom) / 2, to_points))
+            elif across <= thick:
+                edges.append(_edge("v", top, bottom, (left + right) / 2, to_points))
             elif orientation == "h":  # NOTE: a filled block: its sides are the rules of the cell it fills
-                for y in (top, bottom):
-                    edges.append(_edge("h", left, right, y, y, y, to_points))
-                for x in (left, right):
-                    edges.append(_edge("v", x, x, top, bottom, x, to_points))
+                edges += [_edge("h", left, right, top, to_points), _edge("h", left, right, bottom, to_points),
+                          _edge("v", top, bottom, left, to_points), _edge("v", top, bottom, right, to_points)]
     if not edges:
         return ()
     edges = merge_edges(edges, 3, 3, 3, 3)
@@ -168,14 +167,13 @@ def ruled_cells(ink, to_points: float) -> tuple[tuple[float, float, float, float
     return tuple((round(x0, 1), round(top, 1), round(x1, 1), round(bottom, 1), "") for x0, top, x1, bottom in cells)
 
 
-def _edge(orientation: str, left: int, right: int, top: int, bottom: int, middle: float, to_points: float) -> dict:
+def _edge(orientation: str, start: float, stop: float, at: float, to_points: float) -> dict:
+    """A rule from ``start`` to ``stop`` along its direction, at ``at`` across it (pixels), as pdfplumber's edge."""
+    start, stop, at = start * to_points, stop * to_points, at * to_points
     if orientation == "h":
-        y = middle * to_points
-        return {"orientation": "h", "x0": left * to_points, "x1": right * to_points, "top": y, "bottom": y,
-                "width": (right - left) * to_points, "height": 0.0}
-    x = middle * to_points
-    return {"orientation": "v", "x0": x, "x1": x, "top": top * to_points, "bottom": bottom * to_points,
-            "width": 0.0, "height": (bottom - top) * to_points}
+        return {"orientation": "h", "x0": start, "x1": stop, "top": at, "bottom": at, "width": stop - start,
+                "height": 0.0}
+    return {"orientation": "v", "x0": at, "x1": at, "top": start, "bottom": stop, "width": 0.0, "height": stop - start}
 
 
 # NOTE: a line whose words Tesseract is this unsure of, on average, is a chart's labels, a photo's texture or
@@ -187,19 +185,20 @@ LINE_CONFIDENCE = 50.0
 _ADDRESS = re.compile(r"^(?:https?:|www\.)")
 
 
+def _length(words) -> int:
+    return sum(len(text) for text, _, _ in words)
+
+
 def _unsure(words) -> bool:
-    chars = sum(len(text) for text, _, _ in words)
-    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, chars) < LINE_CONFIDENCE
+    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, _length(words)) < LINE_CONFIDENCE
 
 
-def _page(api, number: int, to_points: float, ink=None) -> OcrPage:
+def _page(api, number: int, to_points: float, ink) -> OcrPage:
     iterator = api.GetIterator()
     if iterator is None:
         return OcrPage(number, (), 0.0, ())
-    lines, line_boxes = _read_lines(iterator, ink)
-    if ink is not None:
-        lines, line_boxes = _split_run_together(api, lines, line_boxes, ink)
-        _recover_numbers(api, lines, line_boxes, ink)
+    lines, line_boxes = _split_run_together(api, *_read_lines(iterator, ink), ink)
+    _recover_numbers(api, lines, line_boxes, ink)
     dropped = []
     _join_marks(lines, line_boxes)
     chars: list[dict] = []
@@ -246,7 +245,7 @@ def _read_lines(iterator, ink) -> tuple[list[list[tuple]], list[tuple[int, int, 
         if symbol.IsAtBeginningOf(RIL.WORD) or not lines[-1]:
             lines[-1].append(["", symbol.Confidence(RIL.WORD), symbol.BoundingBox(RIL.WORD) or box])
         text = (symbol.GetUTF8Text(RIL.SYMBOL) or "").strip()
-        if ink is not None and _solid(ink, box, boxes[-1]):
+        if _solid(ink, box, boxes[-1]):
             text = "■"  # NOTE: Tesseract reads a solid square (■第1-1-7表) as a kanji (画, 時)
         lines[-1][-1][0] += text
     return [[tuple(word) for word in words if word[0]] for words in lines], boxes
@@ -263,7 +262,7 @@ def _split_run_together(api, lines: list, boxes: list, ink) -> tuple[list, list]
     than a line (ruby over a line) is not read."""
     from tesserocr import PSM
 
-    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if sum(len(w[0]) for w in words) >= 5)
+    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if _length(words) >= 5)
     if len(heights) < 3:
         return lines, boxes
     usual = heights[len(heights) // 2]
@@ -324,8 +323,7 @@ def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
     from tesserocr import PSM
 
     # NOTE: a line of one or two glyphs that is not a number (ノ, り: the number misread on its own) covers nothing
-    short = {j for j, words in enumerate(lines)
-             if sum(len(w[0]) for w in words) <= 2 and not (words and _MARK.match(words[0][0]))}
+    short = {j for j, words in enumerate(lines) if _length(words) <= 2 and not (words and _MARK.match(words[0][0]))}
     covered = numpy.zeros_like(ink)
     for j, (x0, top, x1, bottom) in enumerate(boxes):
         if j not in short:
@@ -485,7 +483,9 @@ _WEB = re.compile(r"(?:https?[:;]?/|www)[\x21-\x7e]+")
 # Japan's second-level domains (JPRS: ac ad co ed go gr lg ne or) and the common top-level ones are known, so a
 # host that lost its dots gets them back; so does a file's type at the end of a path with no dot
 _WWW = re.compile(r"^(https?://)?www(?:[rLlI|,](?=[.a-z])\.?|(?=[a-z]))")
-_SLD = re.compile(r"(?<=[a-z0-9])\.?(ac|ad|co|ed|go|gr|lg|ne|or)\.?j+p$")
+_JP_SLD = "ac|ad|co|ed|go|gr|lg|ne|or"
+_SLD = re.compile(rf"(?<=[a-z0-9])\.?({_JP_SLD})\.?j+p$")
+_SLD_RIGHT = re.compile(rf"\.(?:{_JP_SLD})\.jp$")
 _TLD = re.compile(r"(?<=[a-z0-9])(org|com|net)$")
 _FILE = re.compile(r"(?<=[a-z0-9])(pdf|html?|xlsx?|docx?|csv|zip)$")
 
@@ -497,7 +497,7 @@ def mend_address(address: str) -> str:
     scheme, _, rest = address.rpartition("://")
     host, slash, path = rest.partition("/")
     host = host.lower()
-    if not re.search(r"\.(?:ac|ad|co|ed|go|gr|lg|ne|or)\.jp$", host):
+    if not _SLD_RIGHT.search(host):
         host = _SLD.sub(lambda m: f".{m.group(1)}.jp", host)
     if "." not in host:
         host = _TLD.sub(lambda m: f".{m.group(1)}", host)
