@@ -35,6 +35,7 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     prose_types = {key for key, n in counts.items() if n >= 2}
     faces = Counter(b.font for b in body_frags)
     body_face = faces.most_common(1)[0][0] if faces else None
+    pieces = _pieces_of_prose_lines(content, prose_types)
     lines: list[Line] = []
     figure = False
     source: Frag | None = None  # the figure's source line (資料：…) being read
@@ -101,7 +102,7 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             continue
         # NOTE: a boxed column set in its own type is read: a type in which this page prints sentences is prose
         prose = (round(f.size * 2), f.font) in prose_types
-        if not prose and (abs(f.size - body) >= 0.6 or figure and f.font != body_face):
+        if not prose and id(f) not in pieces and (abs(f.size - body) >= 0.6 or figure and f.font != body_face):
             discarded.append((text, "figure text" if figure else "other type"))  # a chart's labels, a table's cells
             continue
         figure = False
@@ -186,11 +187,29 @@ def _joins(previous: Frag | None, f: Frag, body: float) -> bool:
     this one is indented."""
     if previous is None:
         return True
+    if _same_line(previous, f):
+        return True  # NOTE: the next piece of one printed line (a name card: company, title, role)
+    if f.top - previous.bottom > 1.2 * f.size and f.x0 < previous.x1 and previous.x0 < f.x1:
+        return False  # NOTE: a blank line or more between them, in one column: a new block
     if abs(previous.size - f.size) >= 0.4 or previous.font != f.font:
         return False  # NOTE: a change of type is a change of block (a ● lead-in in Gothic, a quotation)
     ended = previous.text.rstrip().endswith("。")
     short = previous.x1 < (previous.column_right or previous.x1) - 1.5 * body
     return not (ended and short)
+
+
+def _same_line(a: Frag, b: Frag) -> bool:
+    """``b`` goes on from ``a`` on the same printed line: same size, same baseline, at most two characters apart."""
+    return (abs(a.size - b.size) < 0.6 and abs(a.bottom - b.bottom) < 0.2 * a.size
+            and 0 <= b.x0 - a.x1 < 2 * a.size)
+
+
+def _pieces_of_prose_lines(content: list[Frag], prose_types: set) -> set[int]:
+    """Fragments in a type the page prints no sentences in that sit on one printed line with prose (a company's
+    name set in another face on a name card): they are read with their line, not set aside as other type."""
+    prose = [f for f in content if (round(f.size * 2), f.font) in prose_types]
+    return {id(f) for f in content if (round(f.size * 2), f.font) not in prose_types
+            and any(_same_line(f, g) or _same_line(g, f) for g in prose)}
 
 
 def merge_heading_pieces(frags: list[Frag], body: float) -> None:
