@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import functools
 import re
+from pathlib import Path
 
 from .errors import DecodeError, TooLargeError
 
@@ -54,6 +56,24 @@ def _eucjp_ms(error: UnicodeDecodeError) -> tuple[str, int]:
 
 
 codecs.register_error("yomiage-eucjp-ms", _eucjp_ms)
+
+
+@functools.cache
+def _radicals() -> dict[int, str]:
+    table = {}
+    for row in (Path(__file__).parent / "data" / "radicals.tsv").read_text(encoding="utf-8").splitlines():
+        if row and not row.startswith("#"):
+            radical, ideograph = row.split("\t")[:2]
+            table[int(radical, 16)] = chr(int(ideograph, 16))
+    return table
+
+
+def fold_radicals(text: str) -> str:
+    """CJK radicals (⽅ ⼈ ⺠, U+2E80–U+2FDF) as the ideographs they stand for (方 人 民): some PDF makers' fonts
+    map the shared glyph to the radical first, and no dictionary, search or voice knows the radical as a word."""
+    if not any("\u2e80" <= c <= "\u2fdf" for c in text):
+        return text
+    return text.translate(_radicals())
 
 
 def _japanese_score(text: str) -> int:

@@ -572,3 +572,90 @@ def test_a_line_printed_in_two_faces_is_read_whole_and_a_blank_line_ends_its_par
     assert discarded == []
     assert [(line.text, line.joins) for line in lines[:4]] == [
         ("株式会社ミライ", True), ("代表取締役", True), ("研究責任者", True), ("研究の第一線を走る方にお話を伺いました。", False)]
+
+
+# -- a PDF from another maker: a notice a browser printed ------------------------------------------------------
+
+_NOTICE_HEADINGS = [("第１章", "避難の支援を必要とする方のために"), ("１", "名簿の見直し"), ("２", "個別避難計画づくり"),
+                    ("第２章", "情報を確実に届けるために"), ("１", "防災メールへの登録"), ("２", "音声とファクスによるお知らせ")]
+# our own sentences; each paragraph is three of them, so paragraphs run across the two columns
+_NOTICE = [
+    "市では、災害が起きたときに一人も取り残さないため、避難の支援を必要とする方の名簿を毎年見直しています。",
+    "名簿には、ひとりで避難することが難しい高齢の方、障害のある方、乳幼児のいる世帯などが載っています。",
+    "本人の同意を得たうえで、自治会や民生委員、消防団に名簿を提供し、日ごろの見守りに役立てています。",
+    "令和５年度は、新たに二百十二人の方から同意をいただき、提供先の団体も四つ増えました。",
+    "一方で、名簿に載っていても個別の避難計画がまだ作られていない方が多く、計画づくりを急ぐ必要があります。",
+    "計画には、避難先、避難の経路、支援する人の名前と連絡先、持ち出す薬や補助具などを書き込みます。",
+    "大雨のときは、川の水位や土砂災害の危険度が刻々と変わります。",
+    "市の防災メールに登録すると、避難情報が出たときにすぐに知らせが届きます。",
+    "文字を読むことが難しい方には、登録した固定電話へ音声でお知らせする仕組みも用意しています。",
+]
+_NOTE = "個別避難計画は、災害対策基本法に基づき市町村が作成に努めることとされている計画です。"
+
+
+def _notice_html() -> str:
+    def paragraphs(first: int, count: int, mark: bool = False) -> str:
+        out = []
+        for i in range(count):
+            sentences = [_NOTICE[(first + i * 3 + k) % len(_NOTICE)] for k in range(3)]
+            if mark and i == 0:
+                sentences[0] = sentences[0][:-1] + "<sup>1</sup>。"
+            out.append("<p>" + "".join(sentences) + "</p>")
+        return "\n".join(out)
+
+    h = [f"{label}\u3000{title}" for label, title in _NOTICE_HEADINGS]
+    return f"""<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>地域の防災だより</title><style>
+body {{ font-family: 'Noto Serif CJK JP', serif; font-size: 10.5pt; line-height: 1.6; margin: 0; }}
+h1, h2, h3, caption {{ font-family: 'Noto Sans CJK JP', sans-serif; }}
+h1 {{ font-size: 18pt; text-align: center; }} h2 {{ font-size: 13pt; }} h3 {{ font-size: 11.5pt; }}
+.cols {{ column-count: 2; column-gap: 10mm; }} p {{ margin: 0; text-indent: 1em; text-align: justify; }}
+table {{ border-collapse: collapse; margin: .6em 0; break-inside: avoid; font-size: 9.5pt; }}
+td, th {{ border: .6pt solid #000; padding: 2pt 6pt; }} th {{ background: #ddd; }} caption {{ font-size: 9.5pt; }}
+sup {{ font-size: 6pt; }} .note {{ font-size: 8pt; text-indent: 0; margin-top: 2em; border-top: .5pt solid #000; }}
+</style></head><body><h1>地域の防災だより　令和６年度版</h1><div class="cols">
+<h2>{h[0]}</h2><h3>{h[1]}</h3>{paragraphs(0, 3)}<h3>{h[2]}</h3>{paragraphs(4, 3, mark=True)}
+<table><caption>表１　地区ごとの計画の作成状況</caption><tr><th>地区</th><th>名簿の人数</th><th>計画の数</th></tr>
+<tr><td>北地区</td><td>４１２人</td><td>１５０件</td></tr><tr><td>南地区</td><td>３８０人</td><td>９８件</td></tr></table>
+<h2>{h[3]}</h2><h3>{h[4]}</h3>{paragraphs(6, 3)}<h3>{h[5]}</h3>{paragraphs(2, 3)}</div>
+<p class="note">1　{_NOTE}</p></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def browser_notice():
+    from tests.pdf_builder import browser_pdf, untagged
+
+    data = browser_pdf(_notice_html())
+    return data, _load(data), _load(untagged(data))
+
+
+@pytest.mark.browser
+def test_a_pdf_a_browser_printed_reads_as_its_author_wrote_it_tagged_or_not(browser_notice):
+    """A maker the corpus does not have. Tagged, its structure tree is read (nested marked content: a glyph's
+    ActualText inside a paragraph's MCID); untagged, the layout reader gives the same document: every heading
+    with its number, every sentence whole and in real ideographs (方, not the radical ⽅), the table with its
+    caption, the note at its mark."""
+    data, tagged, plain = browser_notice
+    assert tagged.source_report[0].startswith("論理構造（タグ）から読んだページ")  # every page from the tree
+    assert not any("レイアウト" in line for line in tagged.source_report)
+    for document in (tagged, plain):
+        assert [(s.label, s.title) for s in document.walk()][-6:] == _NOTICE_HEADINGS
+        sentences = [s.text for sec in document.walk() for b in sec.blocks if b.type == "paragraph"
+                     for s in b.sentences]
+        assert set(sentences) == set(_NOTICE) and len(sentences) == 36
+        assert not any("\u2e80" <= c <= "\u2fdf" for s in sentences for c in s)
+        blocks = [b for sec in document.walk() for b in sec.blocks]
+        [table] = [i for i, b in enumerate(blocks) if b.type == "table"]
+        assert (blocks[table - 1].type, blocks[table - 1].figure, blocks[table - 1].caption) == \
+            ("figure", "表１", "地区ごとの計画の作成状況")
+        assert [[c.text for c in row] for row in blocks[table].rows][1] == ["北地区", "４１２人", "１５０件"]
+        [note] = [f for s in document.walk() for f in s.footnotes]
+        assert note.text == _NOTE
+        marked = [s for sec in document.walk() for s in sec.sentences() if s.notes]
+        assert [s.text for s in marked] == [_NOTICE[4]] and marked[0].notes[0].number == note.number
+        assert document.discarded == ()
+
+
+def test_cjk_radicals_a_font_gave_are_read_as_the_ideographs_they_stand_for():
+    data = "民生委員の方へ\n\n⺠⽣委員の⽅は、⼈の⾒守りを続けています。\n".encode()
+    document = _load(data, "notice.txt")
+    assert [s.text for sec in document.walk() for s in sec.sentences()][-1] == "民生委員の方は、人の見守りを続けています。"

@@ -16,7 +16,7 @@ from ...model import Cell
 from ...structure import FIGURE_START, FOOTNOTE_LINE, Line, match_heading
 from .chars import Frag, join_chars
 from .tables import Box, Grid, find_grids, header_fills
-from .typography import DIGITS, WIDE, heading_like, size_key
+from .typography import DIGITS, WIDE, heading_like, larger, size_key
 
 
 def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
@@ -63,7 +63,7 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             continue
         if figure or source is not None or after_table:
             after_table = False
-            if _SOURCE.match(text) and f.size < body + 1.0:
+            if _SOURCE.match(text) and not larger(f.size, body):
                 lines.append(Line(text, "figure", style="source"))
                 source = previous = f
                 continue
@@ -85,7 +85,7 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             lines.append(Line(text, "heading", rank=mark, style=f"bookmark:{mark}"))
             figure, previous = False, f
             continue
-        if (not tag_levels and f.size >= body + 1.0 and size in heading_sizes and heading_like(text)
+        if (not tag_levels and larger(f.size, body) and size in heading_sizes and heading_like(text)
                 and not FIGURE_START.match(text) and (not figure or match_heading(text))):
             if (lines and lines[-1].role == "heading" and lines[-1].style == f"pdf:{size}" and previous is not None
                     and 0 <= f.top - previous.bottom < 0.8 * f.size and f.x0 >= previous.x0 - 1
@@ -212,9 +212,32 @@ def _pieces_of_prose_lines(content: list[Frag], prose_types: set) -> set[int]:
             and any(_same_line(f, g) or _same_line(g, f) for g in prose)}
 
 
+# a numbering label alone: 第１章, １, 1.2, （３）, ②, 表１, 図表2-1, コラム1-2
+_LABEL = re.compile(r"^(?:第[0-9０-９一二三四五六七八九十百]+[部編章節款項条]|[0-9０-９]{1,2}(?:[.．\-－][0-9０-９]{1,2})*[.．]?"
+                    r"|[（(][0-9０-９一二三四五六七八九十]{1,2}[)）]|[①-⑳]"
+                    r"|[■□◆◇]?(?:図表?|表)\s?[0-9０-９]+(?:[-－‐][0-9０-９]+)*|コラム\s?[0-9０-９]+(?:[-－‐][0-9０-９]+)*)$")
+
+
+def merge_labels(frags: list[Frag]) -> None:
+    """A numbering label and its title one em apart on one baseline are one line (``表１␣地区ごとの…``): a maker
+    that draws no glyph for the ideographic space between them (Chromium) leaves an em of blank, which would
+    otherwise split them as a column gap does."""
+    for a in frags:
+        if a.role != "text" or not _LABEL.match(a.text.strip()):
+            continue
+        after = [b for b in frags if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
+                 and abs(a.bottom - b.bottom) < 0.2 * a.size and 0.85 * a.size <= b.x0 - a.x1 <= 1.3 * a.size
+                 and not _LABEL.match(b.text.strip()) and not DIGITS.match(b.text.strip())]  # NOTE: 3␣4: two marks
+        if len(after) == 1:
+            [b] = after
+            b.text = a.text.rstrip() + "\u3000" + b.text.lstrip()
+            b.x0, b.chars = a.x0, a.chars + b.chars
+            a.role = "merged"
+
+
 def merge_heading_pieces(frags: list[Frag], body: float) -> None:
     """``第１節`` and ``ＡＩとは`` set apart on one baseline are one heading."""
-    _join_on_baseline([f for f in frags if f.size >= body + 1.0], lambda a: True)
+    _join_on_baseline([f for f in frags if larger(f.size, body)], lambda a: True)
 
 
 def merge_note_numbers(frags: list[Frag], body: float) -> None:

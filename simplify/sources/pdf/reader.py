@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from ...sentences import NOTE_MARK
 from ...structure import Line
 from .chars import Frag, chars_to_fragments
-from .layout import mark_key, merge_heading_pieces, merge_note_numbers, page_to_lines
+from .layout import mark_key, merge_heading_pieces, merge_labels, merge_note_numbers, page_to_lines
 from .limits import DEFAULT_LIMITS, PdfError, PdfLimits
 from .sandbox import RawPdf, read_pdf
 from .tagged import TreeReader, covered, heading_roles
@@ -94,7 +94,9 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
                 if f.tag == "Artifact":
                     f.role = "furniture"
             continue
-        # NOTE: before furniture: a note's number, or a marker at a column's edge, alone looks like a page number
+        # NOTE: before furniture: a note's number, a marker at a column's edge or a heading's number set an em
+        # apart, alone, looks like a page number
+        merge_labels(frags)
         merge_note_numbers(frags, body)
         attach_small(frags, body)
     mark_furniture([f if i not in tagged else [] for i, f in enumerate(pages)], boxes, discarded)
@@ -229,6 +231,7 @@ class _Numbering:
 
     def __init__(self):
         self.count = 0
+        self.unanswered: dict[int, list[int]] = defaultdict(list)  # printed number -> marks no note answered yet
 
     def next(self) -> int:
         self.count += 1
@@ -249,7 +252,13 @@ class _Numbering:
         for i, line in enumerate(out):
             if line.role == "footnote" and line.number is not None:
                 queue = waiting[line.number]
-                out[i] = replace(line, number=queue.pop(0) if queue else self.next())
+                # NOTE: no mark on its page: the latest earlier mark still unanswered (an endnote, or a note the
+                # page break pushed over)
+                earlier = self.unanswered[line.number]
+                number = queue.pop(0) if queue else earlier.pop() if earlier else self.next()
+                out[i] = replace(line, number=number)
+        for printed, numbers in waiting.items():
+            self.unanswered[printed].extend(numbers)
         return out
 
 

@@ -14,7 +14,9 @@ import re
 import time
 from dataclasses import dataclass, replace
 
+from ...textio import fold_radicals
 from .limits import PdfError, PdfLimits, run_limited
+from .marked import read_marked
 from .ocr import read_scanned, snap_sizes
 from .tree import Element, read_tree
 
@@ -196,11 +198,13 @@ def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, 
                 raise PdfError(f"{name}: PDF の読み取りが時間内に終わりません（{number} ページまで）。"
                                "ページを分けてお試しください。", code="too_slow")
             page = pdf.pages[number]
+            read_marked(page)
             chars = page.chars
             if len(chars) > limits.chars_per_page:
                 raise PdfError(f"{name}: {number + 1} ページの文字が多すぎます（{len(chars):,} 字）。",
                                code="too_large")
-            upright = tuple({k: c[k] for k in _KEEP if k in c} for c in chars if c.get("upright", True))
+            upright = tuple({**{k: c[k] for k in _KEEP if k in c}, "text": fold_radicals(c["text"])}
+                            for c in chars if c.get("upright", True))
             rotated = "".join(c["text"] for c in chars if not c.get("upright", True) and c["text"].strip())
             pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated, _boxes(page, limits),
                                  len(page.images)))

@@ -22,7 +22,7 @@ from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import font_name, join_chars
 from .layout import mark_key
 from .tree import Content, Element
-from .typography import HIRAGANA, KANJI, SENTENCE_END, WIDE, heading_like, size_key
+from .typography import HIRAGANA, KANJI, SENTENCE_END, WIDE, heading_like, larger, size_key
 
 GROUPS = frozenset("Document DocumentFragment Part Art Sect Div NonStruct Private TOC L BlockQuote Index Form "
                    "Aside THead TBody TFoot".split())
@@ -172,7 +172,7 @@ class TreeReader:
         printed, text = (m["num"].translate(WIDE), m["rest"]) if m else (None, text)
         if detached:
             page = next((c["page"] for c in inner.chars if "page" in c), None)
-            number = (self.waiting.pop((page, int(printed)), None) if printed else None) or self.next_note()
+            number = (self._answer(page, int(printed)) if printed else None) or self.next_note()
             para.notes.extend(inner.notes)
             para.notes.append((number, text))
             return
@@ -191,6 +191,14 @@ class TreeReader:
             self._add(page, Line(" ".join(alt.split()), "figure"))
 
     def _table(self, element: Element) -> None:
+        for kid in element.kids:
+            if isinstance(kid, Element) and kid.role == "Caption":
+                # NOTE: the table's caption is read before it, as the figure line a table's title is (its page
+                # shows it as the table's <caption>)
+                para = _Para("Caption")
+                self._inline(kid, para)
+                if _text(para).strip():
+                    self._add(para.page(), Line(" ".join(_text(para).split()), "figure"))
         rows = _rows(element)
         filled = [[cell for cell in cells if self._has_text(cell)] for cells in rows]
         if not any(filled):
@@ -259,7 +267,7 @@ class TreeReader:
         if note and size <= 0.85 * self.body and para.role == "P":
             # NOTE: a note the tags left a plain P (small type, its number first): it answers its page's mark
             printed = int(note["num"].translate(WIDE))
-            number = self.waiting.pop((page, printed), None) or self.next_note()
+            number = self._answer(page, printed) or self.next_note()
             return self._add(page, Line(note["rest"], "footnote", number=number))
         lines = _lines(para.chars)
         runs_on = (bool(self.open_lines) and para.role == "P" and self.open_type == (size_key(size), font)
@@ -267,7 +275,7 @@ class TreeReader:
                    and (_broken(self.open_lines, lines) or _cut(self.open_lines, lines)))
         if HEADINGS.match(para.role) and heading_like(clean) and para.role in self.tag_levels:
             line = Line(clean, "heading", rank=self.tag_levels.index(para.role), style=f"tag:{para.role}")
-        elif (size >= self.body + 1.0 and size_key(size) in self.heading_sizes and heading_like(clean)
+        elif (larger(size, self.body) and size_key(size) in self.heading_sizes and heading_like(clean)
               and not FIGURE_START.match(clean)):
             line = Line(clean, "heading", rank=self.heading_sizes.index(size_key(size)), style=f"pdf:{size_key(size)}")
         elif mark_key(clean) in self.marks and not self.tag_levels and heading_like(clean):
@@ -283,6 +291,15 @@ class TreeReader:
             self._add(page, Line(note, "footnote", number=number))
         open_ = line.role in ("body", "text") and not clean.endswith(SENTENCE_END)
         self.open_lines, self.open_type = (lines if open_ else []), (size_key(size), font)
+
+    def _answer(self, page: int | None, printed: int) -> int | None:
+        """The raised mark a note printed ``printed`` answers: on its own page (a footnote), else the latest
+        one still waiting on an earlier page (an endnote, or a note printed after a page break)."""
+        if (page, printed) in self.waiting:
+            return self.waiting.pop((page, printed))
+        earlier = [key for key in self.waiting if key[1] == printed and page is not None and key[0] is not None
+                   and key[0] < page]
+        return self.waiting.pop(max(earlier)) if earlier else None
 
     def _raised_marks(self, para: _Para) -> None:
         """Small digits raised above their line with no Note element after them are marks of notes printed

@@ -17,6 +17,12 @@ KANJI = re.compile(r"[\u3400-\u9fff々〆ヶ]")
 SENTENCE_END = ("。", "」", "』", "）", ")", "！", "？", ".")
 
 
+def larger(size: float, body: float) -> bool:
+    """Set at least a point above the body (a heading's type). A hair under counts: makers that scale their
+    units write 11.5 pt as 11.4975 (Chromium's CSS pixels)."""
+    return size >= body + 0.95
+
+
 def size_key(size: float) -> float:
     """Sizes to the half point, as type is specified."""
     return round(size * 2) / 2
@@ -34,7 +40,7 @@ def body_size(pages: list[list[Frag]]) -> float:
 def heading_sizes(pages: list[list[Frag]], body: float) -> list[float]:
     """Sizes above the body's in which some line is numbered as headings are (第1節, コラム1-1 …), largest
     first; larger type that never is (a chart's title, a pull quote) is not a level of the tree."""
-    large = [f for frags in pages for f in frags if f.role == "text" and f.size >= body + 1.0]
+    large = [f for frags in pages for f in frags if f.role == "text" and larger(f.size, body)]
     numbered = sorted({size_key(f.size) for f in large if match_heading(f.text)}, reverse=True)
     if numbered:
         return _with_title(pages, large, numbered)
