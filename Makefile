@@ -44,12 +44,14 @@ run: setup ocr
 
 # Browser tests drive Debian's chromium through Playwright (no browser download); EPUBCheck runs on Java; the
 # ruby layout is measured with a Japanese font (Noto CJK); the queue tests start their own redis-server (the tests
-# run it on a free port in a temporary folder; nothing is left running). All come from Debian when missing.
+# run it on a free port in a temporary folder; nothing is left running); PDFs of two other makers than the corpus's
+# are printed by chromium and by LibreOffice Writer. All come from Debian when missing.
 browser:
 	@command -v chromium >/dev/null 2>&1 && command -v java >/dev/null 2>&1 && fc-list :lang=ja | grep -q . && \
-	  command -v redis-server >/dev/null 2>&1 || \
+	  command -v redis-server >/dev/null 2>&1 && command -v soffice >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium default-jre-headless \
-	    fonts-noto-cjk redis-server; }
+	    fonts-noto-cjk redis-server && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    libreoffice-writer-nogui; }
 
 test: test-setup ocr browser $(ACE)
 	$(BIN)/python -m pytest

@@ -147,6 +147,9 @@ def _protected(text: str) -> list[bool]:
     return inside
 
 
+_MARKS_AFTER = re.compile(r"＊[0-9０-９]{1,3}(?:[、，,]?＊[0-9０-９]{1,3})*")
+
+
 def split_sentences(text: str) -> list[str]:
     """Split at 。！？ outside brackets; a trailing （図表…） stays with its sentence.
 
@@ -160,6 +163,8 @@ def split_sentences(text: str) -> list[str]:
             end = i + 1
             while end < len(text) and text[end] in STOPS:
                 end += 1
+            if marks := _MARKS_AFTER.match(text, end):
+                end = marks.end()  # NOTE: 。＊1 — a mark set after the stop is still this sentence's
             pieces.append((start, end))
             start = i = end
         else:

@@ -1,5 +1,6 @@
-"""Small Word (.docx) files written part by part, for the Word source's tests: styled headings, paragraphs, a
-table, a footnote, the core properties' title; optionally a macro part."""
+"""Small Word (.docx) files written part by part, for the Word source's tests: styled headings (with their outline
+levels, as Word's built-in styles have), paragraphs, a ruled table, a footnote in its own smaller style, the core
+properties' title; optionally a macro part."""
 
 from __future__ import annotations
 
@@ -17,22 +18,33 @@ def _p(text: str, style: str | None = None, note: int | None = None) -> str:
     return f'<w:p>{props}<w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>{ref}</w:p>'
 
 
+# Word's 表 (格子): single rules round every cell
+_GRID = ("<w:tblPr><w:tblBorders>" + "".join(f'<w:{side} w:val="single" w:sz="4" w:space="0" w:color="000000"/>'
+                                            for side in ("top", "left", "bottom", "right", "insideH", "insideV"))
+         + "</w:tblBorders></w:tblPr>")
+
+
 def docx(blocks: list, *, title: str | None = None, notes: dict[int, str] | None = None, macro: bool = False) -> bytes:
     """``blocks``: ("h1"|"h2"|"p", text[, note id]) or ("table", rows of cell texts)."""
     body = []
     for block in blocks:
         if block[0] == "table":
             rows = "".join("<w:tr>" + "".join(f"<w:tc>{_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in block[1])
-            body.append(f"<w:tbl>{rows}</w:tbl>")
+            body.append(f"<w:tbl>{_GRID}{rows}</w:tbl>")
         else:
             style = {"h1": "Heading1", "h2": "Heading2"}.get(block[0])
             body.append(_p(block[1], style, block[2] if len(block) > 2 else None))
     document = f'<?xml version="1.0" encoding="UTF-8"?><w:document {W} {R}><w:body>{"".join(body)}</w:body></w:document>'
     styles = (f'<?xml version="1.0" encoding="UTF-8"?><w:styles {W}>'
-              '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/></w:style>'
-              '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/></w:style></w:styles>')
+              '<w:style w:type="paragraph" w:styleId="Heading1"><w:name w:val="heading 1"/>'
+              '<w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>'
+              '<w:style w:type="paragraph" w:styleId="Heading2"><w:name w:val="heading 2"/>'
+              '<w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>'
+              '<w:style w:type="paragraph" w:styleId="FootnoteText"><w:name w:val="footnote text"/>'
+              '<w:rPr><w:sz w:val="18"/></w:rPr></w:style></w:styles>')
     footnotes = (f'<?xml version="1.0" encoding="UTF-8"?><w:footnotes {W}>'
-                 + "".join(f'<w:footnote w:id="{n}">{_p(t)}</w:footnote>' for n, t in (notes or {}).items())
+                 + "".join(f'<w:footnote w:id="{n}">{_p(t, "FootnoteText")}</w:footnote>'
+                           for n, t in (notes or {}).items())
                  + "</w:footnotes>")
     types = ('<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
              'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'

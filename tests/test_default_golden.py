@@ -241,6 +241,9 @@ def test_normalize_spaces(raw, expected):
         ("本当？はい！", ["本当？", "はい！"]),
         ("終わりなし", ["終わりなし"]),
         ("。。", ["。。"]),
+        # a note's mark set after the full stop (as Word users place them) is the sentence's, never one of its own
+        ("変わります。＊1次の文。", ["変わります。＊1", "次の文。"]),
+        ("変わります。＊1、＊2", ["変わります。＊1、＊2"]),
     ],
 )
 def test_split_sentences(text, expected):

@@ -659,3 +659,49 @@ def test_cjk_radicals_a_font_gave_are_read_as_the_ideographs_they_stand_for():
     data = "民生委員の方へ\n\n⺠⽣委員の⽅は、⼈の⾒守りを続けています。\n".encode()
     document = _load(data, "notice.txt")
     assert [s.text for sec in document.walk() for s in sec.sentences()][-1] == "民生委員の方は、人の見守りを続けています。"
+
+
+@pytest.fixture(scope="module")
+def office_notice():
+    from tests.docx_builder import docx
+    from tests.pdf_builder import office_pdf, untagged
+
+    blocks: list = []
+
+    def paragraphs(first: int, count: int, mark: bool = False) -> None:
+        for i in range(count):
+            text = "".join(_NOTICE[(first + i * 3 + k) % len(_NOTICE)] for k in range(3))
+            blocks.append(("p", text, 1) if mark and i == 0 else ("p", text))
+
+    h = [f"{label}\u3000{title}" for label, title in _NOTICE_HEADINGS]
+    blocks.extend([("h1", h[0]), ("h2", h[1])])
+    paragraphs(0, 3)
+    blocks.append(("h2", h[2]))
+    paragraphs(4, 3, mark=True)
+    blocks.append(("table", [["地区", "名簿の人数", "計画の数"], ["北地区", "４１２人", "１５０件"], ["南地区", "３８０人", "９８件"]]))
+    blocks.extend([("h1", h[3]), ("h2", h[4])])
+    paragraphs(6, 3)
+    blocks.append(("h2", h[5]))
+    paragraphs(2, 3)
+    data = office_pdf(docx(blocks, title="地域の防災だより", notes={1: _NOTE}))
+    return data, _load(data), _load(untagged(data))
+
+
+def test_a_word_notice_libreoffice_saved_as_pdf_reads_as_its_author_wrote_it_tagged_or_not(office_notice):
+    """Another maker: LibreOffice sets 見出し 1 and 見出し 2 in one size (the bookmarks rank them when the tree is
+    gone), sets a note's number flush against its text, and tags the note's reference as a Link."""
+    _, tagged, plain = office_notice
+    assert tagged.source_report[0].startswith("論理構造（タグ）から読んだページ")
+    for document in (tagged, plain):
+        assert [(s.label, s.title, s.level) for s in document.walk()] == [
+            (label, title, 1 if label.startswith("第") else 2) for label, title in _NOTICE_HEADINGS]
+        sentences = [s.text for sec in document.walk() for b in sec.blocks if b.type == "paragraph"
+                     for s in b.sentences]
+        assert set(sentences) == set(_NOTICE) and len(sentences) == 36
+        [table] = [b for sec in document.walk() for b in sec.blocks if b.type == "table"]
+        assert [[c.text for c in row] for row in table.rows] == [
+            ["地区", "名簿の人数", "計画の数"], ["北地区", "４１２人", "１５０件"], ["南地区", "３８０人", "９８件"]]
+        [note] = [f for s in document.walk() for f in s.footnotes]
+        assert note.text == _NOTE
+        marked = [s for sec in document.walk() for s in sec.sentences() if s.notes]
+        assert len(marked) == 1 and marked[0].notes[0].number == note.number

@@ -16,7 +16,7 @@ from ...model import Cell
 from ...structure import FIGURE_START, FOOTNOTE_LINE, Line, match_heading
 from .chars import Frag, join_chars
 from .tables import Box, Grid, find_grids, header_fills
-from .typography import DIGITS, WIDE, heading_like, larger, size_key
+from .typography import DIGITS, FLUSH_NUMBER, WIDE, heading_like, larger, size_key, smaller
 
 
 def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
@@ -36,6 +36,8 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     faces = Counter(b.font for b in body_frags)
     body_face = faces.most_common(1)[0][0] if faces else None
     pieces = _pieces_of_prose_lines(content, prose_types)
+    printed = {int(n.translate(WIDE)) for f in content for n in re.findall(r"＊([0-9０-９]{1,3})", f.text)}
+    answered: set[int] = set()
     lines: list[Line] = []
     figure = False
     source: Frag | None = None  # the figure's source line (資料：…) being read
@@ -49,12 +51,16 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             continue
         text = f.text.strip()
         column = _column(f, gutter)
-        in_foot = f.size <= 0.85 * body and f.top >= foot.get(column, foot.get("all", 1e9)) - 1
+        in_foot = smaller(f.size, body) and f.top >= foot.get(column, foot.get("all", 1e9)) - 1
         m = FOOTNOTE_LINE.match(text) if in_foot else None
+        if in_foot and m is None and (flush := FLUSH_NUMBER.match(text)) and printed - answered \
+                and int(flush["num"].translate(WIDE)) == min(printed - answered):
+            m = flush  # NOTE: a number flush against its text is a note's only as the next note the page's marks await
         # NOTE: notes are what starts with a number below the body; small type below it before any such
         # start (a chart's labels under the text) is not a note
         if m and (notes is None or abs(f.size - notes.size) < 0.6) and not _SOURCE.match(text):
             lines.append(Line(m["rest"], "footnote", number=int(m["num"].translate(WIDE))))
+            answered.add(int(m["num"].translate(WIDE)))
             notes = previous = f
             continue
         if in_foot and notes is not None and abs(f.size - notes.size) < 1.6 and f.top >= notes.top - 1:

@@ -127,6 +127,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
     lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line
              for line in _in_order(lines)]
+    lines = _outline_ranks(lines, marks)
     ocr = tuple((page.number + 1, page.ocr) for page in raw.pages if page.ocr is not None)
     warnings = _warnings(discarded)
     if ocr:
@@ -262,6 +263,24 @@ class _Numbering:
         return out
 
 
+
+
+def _outline_ranks(lines: list[Line], marks: dict[str, int]) -> list[Line]:
+    """Headings found by type size, ranked by the PDF's bookmarks instead when one size holds two of their levels
+    (LibreOffice sets 見出し 1 and 見出し 2 alike: 第１章 and １ in one size) and every one of them is bookmarked:
+    the author's outline tells what the type cannot."""
+    typed = [line for line in lines if line.role == "heading" and (line.style or "").startswith("pdf:")]
+    depths = [marks.get(mark_key(line.text)) for line in typed]
+    if not typed or None in depths:
+        return lines
+    levels: dict[str, set[int]] = defaultdict(set)
+    for line, depth in zip(typed, depths):
+        levels[line.style].add(depth)
+    if all(len(found) == 1 for found in levels.values()):
+        return lines
+    ranked = {id(line): depth for line, depth in zip(typed, depths)}
+    return [replace(line, rank=ranked[id(line)], style=f"bookmark:{ranked[id(line)]}") if id(line) in ranked else line
+            for line in lines]
 
 
 def _marked(line: Line, swap) -> Line:

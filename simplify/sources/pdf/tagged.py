@@ -22,7 +22,7 @@ from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import font_name, join_chars
 from .layout import mark_key
 from .tree import Content, Element
-from .typography import HIRAGANA, KANJI, SENTENCE_END, WIDE, heading_like, larger, size_key
+from .typography import FLUSH_NUMBER, HIRAGANA, KANJI, SENTENCE_END, WIDE, heading_like, larger, size_key, smaller
 
 GROUPS = frozenset("Document DocumentFragment Part Art Sect Div NonStruct Private TOC L BlockQuote Index Form "
                    "Aside THead TBody TFoot".split())
@@ -170,8 +170,12 @@ class TreeReader:
             return
         m = FOOTNOTE_LINE.match(text)
         printed, text = (m["num"].translate(WIDE), m["rest"]) if m else (None, text)
+        page = next((c["page"] for c in inner.chars if "page" in c), None)
+        if detached and not m and (bare := FLUSH_NUMBER.match(text)) and self._waits(page, int(bare["num"].translate(WIDE))):
+            # NOTE: LibreOffice sets a note's number flush against its text (「1個別避難計画は…」): inside a Note, a
+            # leading number that a raised mark is waiting for is the note's number
+            printed, text = bare["num"].translate(WIDE), bare["rest"]
         if detached:
-            page = next((c["page"] for c in inner.chars if "page" in c), None)
             number = (self._answer(page, int(printed)) if printed else None) or self.next_note()
             para.notes.extend(inner.notes)
             para.notes.append((number, text))
@@ -264,7 +268,7 @@ class TreeReader:
         size, font = _dominant(para.chars)
         clean = text.strip()
         note = FOOTNOTE_LINE.match(clean)
-        if note and size <= 0.85 * self.body and para.role == "P":
+        if note and smaller(size, self.body) and para.role == "P":
             # NOTE: a note the tags left a plain P (small type, its number first): it answers its page's mark
             printed = int(note["num"].translate(WIDE))
             number = self._answer(page, printed) or self.next_note()
@@ -291,6 +295,10 @@ class TreeReader:
             self._add(page, Line(note, "footnote", number=number))
         open_ = line.role in ("body", "text") and not clean.endswith(SENTENCE_END)
         self.open_lines, self.open_type = (lines if open_ else []), (size_key(size), font)
+
+    def _waits(self, page: int | None, printed: int) -> bool:
+        return any(key[1] == printed and (key[0] == page or page is not None and key[0] is not None and key[0] < page)
+                   for key in self.waiting)
 
     def _answer(self, page: int | None, printed: int) -> int | None:
         """The raised mark a note printed ``printed`` answers: on its own page (a footnote), else the latest

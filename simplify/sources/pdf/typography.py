@@ -11,6 +11,8 @@ from .chars import Frag, join_chars
 
 DIGITS = re.compile(r"^[0-9０-９]{1,3}$")
 MARKS = re.compile(r"^[0-9０-９]{1,3}(?:\s*[、，,]\s*[0-9０-９]{1,3})*$")  # one footnote marker, or a run: 2、3
+# a note's number set flush against its text (LibreOffice: 「1個別避難計画は…」): a note only where a mark prints it
+FLUSH_NUMBER = re.compile(r"^(?P<num>[0-9０-９]{1,3})(?P<rest>[^0-9０-９\s.,．，、)）].*)$")
 WIDE = str.maketrans("０１２３４５６７８９", "0123456789")
 HIRAGANA = str.maketrans({chr(c): chr(c - 0x60) for c in range(ord("ァ"), ord("ヶ") + 1)})
 KANJI = re.compile(r"[\u3400-\u9fff々〆ヶ]")
@@ -21,6 +23,11 @@ def larger(size: float, body: float) -> bool:
     """Set at least a point above the body (a heading's type). A hair under counts: makers that scale their
     units write 11.5 pt as 11.4975 (Chromium's CSS pixels)."""
     return size >= body + 0.95
+
+
+def smaller(size: float, body: float) -> bool:
+    """Set in a note's type: at most 85 % of the body, or a point below it (9 pt notes under 10.5 pt text)."""
+    return size <= max(0.85 * body, body - 0.95)
 
 
 def size_key(size: float) -> float:
