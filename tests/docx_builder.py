@@ -25,12 +25,12 @@ _GRID = ("<w:tblPr><w:tblBorders>" + "".join(f'<w:{side} w:val="single" w:sz="4"
 
 
 def docx(blocks: list, *, title: str | None = None, notes: dict[int, str] | None = None, macro: bool = False) -> bytes:
-    """``blocks``: ("h1"|"h2"|"p", text[, note id]) or ("table", rows of cell texts)."""
+    """``blocks``: ("h1"|"h2"|"p", text[, note id]) or ("table", rows of cell texts[, ruled: default True])."""
     body = []
     for block in blocks:
         if block[0] == "table":
             rows = "".join("<w:tr>" + "".join(f"<w:tc>{_p(c)}</w:tc>" for c in row) + "</w:tr>" for row in block[1])
-            body.append(f"<w:tbl>{_GRID}{rows}</w:tbl>")
+            body.append(f"<w:tbl>{_GRID if len(block) < 3 or block[2] else ''}{rows}</w:tbl>")
         else:
             style = {"h1": "Heading1", "h2": "Heading2"}.get(block[0])
             body.append(_p(block[1], style, block[2] if len(block) > 2 else None))

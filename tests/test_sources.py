@@ -705,3 +705,21 @@ def test_a_word_notice_libreoffice_saved_as_pdf_reads_as_its_author_wrote_it_tag
         assert note.text == _NOTE
         marked = [s for sec in document.walk() for s in sec.sentences() if s.notes]
         assert len(marked) == 1 and marked[0].notes[0].number == note.number
+
+
+def test_a_table_drawn_without_rules_is_a_table_and_its_labels_name_its_rows():
+    """A notice's 日時｜場所｜対象 set out with tab stops (a Word table without borders): tagged or not, a table whose
+    label column names each row (「日時：…」), its wrapped value whole; never the pieces run into one paragraph, nor
+    the values read as a second column after the labels."""
+    from tests.docx_builder import docx
+    from tests.pdf_builder import office_pdf, untagged
+
+    rows = [["日時", "令和６年１０月５日（土）午前９時から正午まで"], ["場所", "市民会館と中央公園"],
+            ["対象", "市内に住んでいるか、通勤・通学している方"]]
+    data = office_pdf(docx([("h1", "第１章　防災訓練のお知らせ"), ("p", "市では、次のとおり防災訓練を行います。"),
+                            ("table", rows, False), ("p", "雨の場合は、市民会館の中だけで行います。")], title="防災訓練"))
+    for document in (_load(data), _load(untagged(data))):
+        blocks = [b for sec in document.walk() for b in sec.blocks]
+        assert [b.type for b in blocks] == ["paragraph", "table", "paragraph"]
+        assert [[c.text for c in row] for row in blocks[1].rows] == rows
+        assert [s.text for s in blocks[1].sentences][0] == "日時：令和６年１０月５日（土）午前９時から正午まで。"

@@ -27,8 +27,14 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     if not content:
         return []
     content, tables = _take_tables(content, boxes, body)
+    # NOTE: a label table first, across the page: its values, all starting at one place, would look like a column
+    content, labelled = _take_aligned_rows(content, body, None, labels=True)
     body_frags = [f for f in content if abs(f.size - body) < 0.6]
     gutter = _gutter(body_frags)
+    content, aligned = _take_aligned_rows(content, body, gutter)
+    tables.update(labelled)
+    tables.update(aligned)
+    body_frags = [f for f in content if abs(f.size - body) < 0.6]
     ordered = _order(content, gutter)
     foot = _foot_zone(body_frags, gutter)
     counts = Counter((round(f.size * 2), f.font) for f in content if "。" in f.text and f.size >= 0.8 * body)
@@ -156,6 +162,92 @@ def _take_tables(content: list[Frag], boxes: tuple, body: float) -> tuple[list[F
     return rest, tables
 
 
+def _take_aligned_rows(content: list[Frag], body: float, gutter: float | None,
+                       labels: bool = False) -> tuple[list[Frag], dict[int, Line]]:
+    """Tables drawn without rules: two or more lines in a row of a column, each split into pieces an em or more
+    apart that start at the same places (a notice's 日時｜令和６年…, 場所｜市民会館, or a borderless grid). A line
+    that starts at one of the later places goes on in that cell (a value that wraps). Without this, the pieces of
+    each line ran together as one paragraph: 「日時令和６年…場所市民会館」. ``labels``: only tables whose first
+    column is short labels (never a sentence's piece), which two columns of running text never are."""
+    rows: dict[tuple[str, int], list[Frag]] = defaultdict(list)
+    for f in content:
+        if f.role == "text" and abs(f.size - body) < 1.6:
+            rows[(_column(f, gutter), round(f.bottom / max(1.0, 0.3 * f.size)))].append(f)
+    by_column: dict[str, list[list[Frag]]] = defaultdict(list)
+    for (column, _), row in sorted(rows.items(), key=lambda item: (item[0][0], min(f.bottom for f in item[1]))):
+        by_column[column].append(sorted(row, key=lambda f: f.x0))
+    taken: set[int] = set()
+    tables: dict[int, Line] = {}
+    stand_ins: list[Frag] = []
+    for lines in by_column.values():
+        i = 0
+        while i < len(lines):
+            run = _aligned_run(lines, i)
+            if run is not None and labels and not all(_LABEL_CELL.match(row[0]) for row in run[0] if row[0]):
+                run = None
+            if run is None:
+                i += 1
+                continue
+            cells, end = run
+            frags = [f for line in lines[i:end] for f in line]
+            taken.update(id(f) for f in frags)
+            stand_in = Frag(frags[0].page, min(f.x0 for f in frags), max(f.x1 for f in frags),
+                            min(f.top for f in frags), max(f.bottom for f in frags), body, "", role="table")
+            stand_ins.append(stand_in)
+            tables[id(stand_in)] = cells_line(cells, False, False)
+            i = end
+    if not tables:
+        return content, {}
+    return [f for f in content if id(f) not in taken] + stand_ins, tables
+
+
+_LABEL_CELL = re.compile(r"^[^。、，,．.]{1,10}$")
+
+
+def _aligned_run(lines: list[list[Frag]], i: int) -> tuple[list[list[str]], int] | None:
+    """The rows of an unruled table starting at ``lines[i]``, and the index after it; None when none starts there."""
+    first = lines[i]
+    if len(first) < 2 or not _spaced(first):
+        return None
+    starts = [f.x0 for f in first]
+    size = first[0].size
+    cells = [[f.text.strip() for f in first]]
+    end, previous = i + 1, first
+    while end < len(lines):
+        line = lines[end]
+        if line[0].top - max(f.bottom for f in previous) > 1.2 * size:
+            break  # NOTE: a blank line ends it
+        places = [_place(f.x0, starts, size) for f in line]
+        if None in places or places != sorted(set(places)) or not _spaced(line):
+            break
+        if places[0] == 0:
+            if len(line) < 2:
+                break  # NOTE: text from the left edge again: the paragraph after the table
+            cells.append([""] * len(starts))
+            for place, f in zip(places, line):
+                cells[-1][place] = f.text.strip()
+        elif len(line) == 1:
+            cells[-1][places[0]] += f" {line[0].text.strip()}"  # NOTE: the value wraps in its cell
+        else:
+            break
+        previous = line
+        end += 1
+    full = [row for row in cells if sum(1 for t in row if t) >= 2]
+    if len(full) < 2:
+        return None
+    return cells, end
+
+
+def _spaced(line: list[Frag]) -> bool:
+    """Pieces of one line an em or more apart, none of them ending a sentence mid-line (a sentence's pieces
+    would run on)."""
+    return all(b.x0 - a.x1 >= 0.9 * a.size for a, b in zip(line, line[1:]))
+
+
+def _place(x: float, starts: list[float], size: float) -> int | None:
+    return next((k for k, start in enumerate(starts) if abs(x - start) <= 0.3 * size), None)
+
+
 def _within(bbox: tuple[float, float, float, float], x: float, y: float) -> bool:
     return bbox[0] <= x <= bbox[2] and bbox[1] <= y <= bbox[3]
 
@@ -168,7 +260,15 @@ def _table_line(grid: Grid, pieces: dict[tuple[int, int], list[tuple[float, floa
         texts.append([" ".join(t for _, _, t in sorted(pieces.get((r, k), []), key=lambda p: (round(p[0] / 3), p[1])))
                       for k in range(len(row))])
     header_row, header_column = header_fills(grid)
-    if not header_row and any(b is None or not b.fill for row in grid.rows for b in row):
+    # NOTE: where every cell is shaded, shading tells nothing and a first row of short labels is not a header
+    guess = any(b is None or not b.fill for row in grid.rows for b in row)
+    return cells_line(texts, header_row, header_column, guess_header_row=guess)
+
+
+def cells_line(texts: list[list[str]], header_row: bool, header_column: bool, guess_header_row: bool = True) -> Line:
+    """Cells' texts as a table Line: a first row of short labels is a header row, a first column of labels beside
+    longer cells a header column (unless shading already said)."""
+    if not header_row and guess_header_row:
         header_row = len(texts) > 2 and all(t and len(t) <= 20 and not t.endswith("。") for t in texts[0])
     if not header_column:
         # NOTE: a first column of labels (names, terms) beside longer cells names each row

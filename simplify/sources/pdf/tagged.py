@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from ...structure import FIGURE_START, FOOTNOTE_LINE, Cell, Line
 from ...textio import ANCHOR, SEPARATOR, TERMINATOR
 from .chars import font_name, join_chars
-from .layout import mark_key
+from .layout import cells_line, mark_key
 from .tree import Content, Element
 from .typography import FLUSH_NUMBER, HIRAGANA, KANJI, SENTENCE_END, WIDE, heading_like, larger, size_key, smaller
 
@@ -229,7 +229,12 @@ class TreeReader:
                 notes.extend(para.notes)
             if any(c.text for c in row):
                 grid.append(tuple(row))
-        self._add(page, Line("", "table", cells=tuple(grid)))
+        if not any(c.header for row in grid for c in row):
+            # NOTE: no TH (LibreOffice tags none): the same reading of labels the layout reader gives
+            line = cells_line([[c.text for c in row] for row in grid], False, False)
+        else:
+            line = Line("", "table", cells=tuple(grid))
+        self._add(page, line)
         for number, text in notes:
             self._add(page, Line(text, "footnote", number=number))
 
