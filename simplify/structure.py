@@ -23,7 +23,7 @@ from typing import Literal
 from .model import Block, Cell, Document, Footnote, NoteRef, Ruby, Section, Source
 from .sentences import (KANA_ORDER, KANA_ROMAJI, NOTE_MARK, TextBuffer, find_links, label_number, normalize_spaces,
                         split_sentences, text_to_sentence, unique_id)
-from .textio import fold_radicals, split_annotations, without_annotations, xml_safe
+from .textio import fold_forms, split_annotations, without_annotations, xml_safe
 
 _NUM = r"[0-9０-９]{1,3}"
 _KANJI_NUM = r"[0-9０-９〇一二三四五六七八九十百]{1,4}"
@@ -499,8 +499,8 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
     """The section tree of a document given as lines (see ``Line``)."""
     # NOTE: a PDF's glyph map can hold control characters; markup cannot
     # and some makers' fonts give CJK radicals for ideographs (⽅ for 方)
-    clean = [line if (safe := fold_radicals(xml_safe(line.text))) == line.text and not line.cells
-             else replace(line, text=safe, cells=tuple(tuple(replace(c, text=fold_radicals(c.text)) for c in row)
+    clean = [line if (safe := fold_forms(xml_safe(line.text))) == line.text and not line.cells
+             else replace(line, text=safe, cells=tuple(tuple(replace(c, text=fold_forms(c.text)) for c in row)
                                                       for row in line.cells)) for line in lines]
     model = _Model(clean)
     for index in range(len(clean)):
@@ -513,7 +513,7 @@ def lines_to_document(lines: list[Line], *, doc_id: str, source: Source, title: 
         roots.append(_Node(1, -1, "", "", "", None))
     notes_by_node = _attach_footnotes(roots, model.notes)
     sections = _freeze(roots, "", {}, notes_by_node)
-    title = without_annotations(fold_radicals(xml_safe(title))) if title else title
+    title = without_annotations(fold_forms(xml_safe(title))) if title else title
     if not title:
         first = next((s for s in sections if s.title), None)
         title = first.heading if first else _first_words(sections) or source.file

@@ -5,6 +5,7 @@ from __future__ import annotations
 import codecs
 import functools
 import re
+import unicodedata
 from pathlib import Path
 
 from .errors import DecodeError, TooLargeError
@@ -68,12 +69,25 @@ def _radicals() -> dict[int, str]:
     return table
 
 
-def fold_radicals(text: str) -> str:
-    """CJK radicals (⽅ ⼈ ⺠, U+2E80–U+2FDF) as the ideographs they stand for (方 人 民): some PDF makers' fonts
-    map the shared glyph to the radical first, and no dictionary, search or voice knows the radical as a word."""
-    if not any("\u2e80" <= c <= "\u2fdf" for c in text):
+def fold_forms(text: str) -> str:
+    """Glyph forms as the characters they stand for: CJK radicals (⽅ ⼈ ⺠, U+2E80–U+2FDF) as ideographs (方 人 民),
+    which some PDF makers' fonts map the shared glyph to first; vertical presentation forms (︒ ︑ ﹁ ︵, what a
+    vertical page's glyphs may be mapped to) as 。、「（. No dictionary, search or voice knows the forms as words."""
+    if not any("\u2e80" <= c <= "\u2fdf" or "\ufe10" <= c <= "\ufe4f" for c in text):
         return text
-    return text.translate(_radicals())
+    return text.translate(_forms())
+
+
+@functools.cache
+def _forms() -> dict[int, str]:
+    table = dict(_radicals())
+    for code in (*range(0xFE10, 0xFE1A), *range(0xFE30, 0xFE50)):
+        plain = unicodedata.normalize("NFKC", chr(code))
+        if plain == chr(code) or not plain.strip():
+            continue
+        # NOTE: NFKC gives ASCII for some (︵ -> "("); Japanese text sets them full width; ︙ is an ellipsis
+        table[code] = "…" if plain == "..." else "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in plain)
+    return table
 
 
 def _japanese_score(text: str) -> int:

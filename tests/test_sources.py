@@ -723,3 +723,20 @@ def test_a_table_drawn_without_rules_is_a_table_and_its_labels_name_its_rows():
         assert [b.type for b in blocks] == ["paragraph", "table", "paragraph"]
         assert [[c.text for c in row] for row in blocks[1].rows] == rows
         assert [s.text for s in blocks[1].sentences][0] == "日時：令和６年１０月５日（土）午前９時から正午まで。"
+
+
+@pytest.mark.browser
+def test_a_vertical_page_is_read_column_by_column_from_the_right_tagged_or_not():
+    """縦書き: a notice set in vertical lines (CSS writing-mode, printed by Chromium, whose glyphs map to vertical
+    forms such as ︒) reads right to left, top to bottom, as its author wrote it; the report says so."""
+    from tests.pdf_builder import browser_pdf, untagged
+
+    first, second = _NOTICE[0] + _NOTICE[1] + _NOTICE[2], _NOTICE[6] + _NOTICE[7] + _NOTICE[8]
+    data = browser_pdf(f"""<!doctype html><html lang="ja"><head><meta charset="utf-8"><title>防災だより</title><style>
+body {{ font-family: 'Noto Serif CJK JP', serif; font-size: 12pt; writing-mode: vertical-rl; height: 230mm; }}
+h1 {{ font-size: 16pt; }} p {{ margin: 0; text-indent: 1em; }}</style></head><body>
+<h1>第１章　避難の支援を必要とする方のために</h1><p>{first}</p><p>{second}</p></body></html>""")
+    for document, how in ((_load(data), "論理構造（タグ）"), (_load(untagged(data)), "縦書き")):
+        assert document.source_report[0].startswith(how)
+        assert [(s.label, s.title) for s in document.walk()] == [_NOTICE_HEADINGS[0]]
+        assert [s.text for s in next(document.walk()).sentences()] == [*_NOTICE[:3], *_NOTICE[6:]]

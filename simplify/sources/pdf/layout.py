@@ -36,6 +36,11 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     tables.update(aligned)
     body_frags = [f for f in content if abs(f.size - body) < 0.6]
     ordered = _order(content, gutter)
+    if gutter is None and body_frags:
+        # NOTE: one column: it ends where the body's longest lines end (a short line ending 。 ends a paragraph)
+        right = max(f.x1 for f in body_frags)
+        for f in ordered:
+            f.column_right = f.column_right or right
     foot = _foot_zone(body_frags, gutter)
     counts = Counter((round(f.size * 2), f.font) for f in content if "。" in f.text and f.size >= 0.8 * body)
     prose_types = {key for key, n in counts.items() if n >= 2}

@@ -27,7 +27,7 @@ _CONTENT_LIKE = re.compile(r"。\s*$|^\s*[0-9０-９]{1,3}[\s\u3000]+\S.{8,}")
 @dataclass(frozen=True)
 class PdfText:
     """What a PDF gives the structure model: lines in reading order, its own title, what was set aside and why,
-    how each page was read (``tree`` or ``layout``), and warnings a person should see."""
+    how each page was read (``tree``, ``layout`` or ``vertical``), and warnings a person should see."""
 
     lines: tuple[Line, ...]
     title: str | None
@@ -41,11 +41,14 @@ class PdfText:
         """The report's lines: which pages were read which way, OCR's confidence per page, and the warnings."""
         tree = [i + 1 for i, how in enumerate(self.pages) if how == "tree"]
         layout = [i + 1 for i, how in enumerate(self.pages) if how == "layout"]
+        vertical = [i + 1 for i, how in enumerate(self.pages) if how == "vertical"]
         out = []
         if tree:
             out.append(f"論理構造（タグ）から読んだページ: {_ranges(tree)}")
         if layout:
             out.append(f"レイアウトから読んだページ: {_ranges(layout)}")
+        if vertical:
+            out.append(f"縦書きとしてレイアウトから読んだページ（右の行から）: {_ranges(vertical)}")
         if self.ocr:
             out.append(f"画像から文字を読み取ったページ（OCR）: {_ranges([n for n, _ in self.ocr])}"
                        f"（信頼度 {'、'.join(f'{n}: {c:.0f}' for n, c in self.ocr)}）")
@@ -82,8 +85,9 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
         raise PdfError(f"{name}: 縦書きの PDF です。縦書きのページにはまだ対応していません。", code="vertical_pdf")
     tree = raw.tree
     headings = heading_roles(tree) if tree else {}
-    pages = [_fragments(page, headings) for page in raw.pages]
-    boxes = [page.box for page in raw.pages]
+    vertical = {page.number for page in raw.pages if _vertical(page.chars)}
+    pages = [_fragments(page, headings, page.number in vertical) for page in raw.pages]
+    boxes = [_turned_box(page.box, page.box) if page.number in vertical else page.box for page in raw.pages]
     discarded: list[tuple[str, str]] = [(page.rotated, "rotated text") for page in raw.pages if page.rotated]
     body = body_size(pages)
     refs = covered(tree) if tree is not None else set()
@@ -107,7 +111,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     sizes = heading_sizes(pages, body)
     numbering = _Numbering()
     layout_lines = {i: numbering.renumber(page_to_lines(frags, body, sizes, discarded, tag_levels, marks,
-                                                        raw.pages[i].boxes))
+                                                        _page_boxes(raw.pages[i], i in vertical)))
                     for i, frags in enumerate(pages) if i not in tagged}
     lines: list[Line] = []
     if tagged:
@@ -124,7 +128,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     else:
         for number in sorted(layout_lines):
             lines.extend(layout_lines[number])
-    how = tuple("tree" if i in tagged else "layout" for i in range(len(raw.pages)))
+    how = tuple("tree" if i in tagged else "vertical" if i in vertical else "layout" for i in range(len(raw.pages)))
     lines = [replace(line, text=_URL_GLUED.sub(" ", line.text)) if "http" in line.text else line
              for line in _in_order(lines)]
     lines = _outline_ranks(lines, marks)
@@ -162,18 +166,48 @@ def _after_title(lines: list[Line]) -> int:
 _URL_GLUED = re.compile(r"(?<=[^\s(（「『<\[【/])(?=https?://)")
 
 
-def _fragments(page, headings: dict[tuple[int, int], str]) -> list[Frag]:
+def _fragments(page, headings: dict[tuple[int, int], str], vertical: bool = False) -> list[Frag]:
     chars = []
     for c in page.chars:
         if not c["text"].strip():
             continue
-        c = dict(c)
+        c = _turned(c, page.box) if vertical else dict(c)
         if c.get("tag") == "Artifact":
             c["yomiage_tag"] = "Artifact"
         elif (page.number, c.get("mcid")) in headings:
             c["yomiage_tag"] = headings[(page.number, c["mcid"])]
         chars.append(c)
     return chars_to_fragments(page.number, chars)
+
+
+def _vertical(chars: tuple[dict, ...]) -> bool:
+    """A page set in vertical lines (縦書き): most characters drawn one below the one before, few beside it."""
+    below = beside = 0
+    shown = [c for c in chars if c["text"].strip() and c.get("size")]
+    for a, b in zip(shown, shown[1:]):
+        size = a["size"]
+        if abs(a["x0"] - b["x0"]) < 0.15 * size and 0.6 * size < b["top"] - a["top"] < 1.6 * size:
+            below += 1
+        elif abs(a["bottom"] - b["bottom"]) < 0.15 * size and 0.6 * size < b["x0"] - a["x0"] < 1.6 * size:
+            beside += 1
+    return below >= 20 and below > 3 * beside
+
+
+def _turned(c: dict, box: tuple[float, float, float, float]) -> dict:
+    """A character of a vertical page turned a quarter: its column (read right to left) becomes a line (read top
+    to bottom), and down the column becomes along the line; the layout reader then reads it as any page."""
+    left, _, right, _ = box
+    return {**c, "x0": c["top"], "x1": c["bottom"], "top": left + right - c["x1"], "bottom": left + right - c["x0"]}
+
+
+def _turned_box(rect: tuple, box: tuple[float, float, float, float]) -> tuple:
+    left, _, right, _ = box
+    x0, top, x1, bottom, *rest = rect
+    return (top, left + right - x1, bottom, left + right - x0, *rest)
+
+
+def _page_boxes(page, vertical: bool) -> tuple:
+    return tuple(_turned_box(b, page.box) for b in page.boxes) if vertical else page.boxes
 
 
 def _tree_pages(raw: RawPdf, refs: set[tuple[int, int]]) -> set[int]:

@@ -14,7 +14,7 @@ import re
 import time
 from dataclasses import dataclass, replace
 
-from ...textio import fold_radicals
+from ...textio import fold_forms
 from .limits import PdfError, PdfLimits, run_limited
 from .marked import read_marked
 from .ocr import read_scanned, snap_sizes
@@ -203,7 +203,7 @@ def _pages(pdf, name: str, limits: PdfLimits, numbers: range) -> tuple[RawPage, 
             if len(chars) > limits.chars_per_page:
                 raise PdfError(f"{name}: {number + 1} ページの文字が多すぎます（{len(chars):,} 字）。",
                                code="too_large")
-            upright = tuple({**{k: c[k] for k in _KEEP if k in c}, "text": fold_radicals(c["text"])}
+            upright = tuple({**{k: c[k] for k in _KEEP if k in c}, "text": fold_forms(c["text"])}
                             for c in chars if c.get("upright", True))
             rotated = "".join(c["text"] for c in chars if not c.get("upright", True) and c["text"].strip())
             pages.append(RawPage(number, upright, tuple(page.bbox), len(rotated), rotated, _boxes(page, limits),
