@@ -298,3 +298,25 @@ def test_a_scanned_word_or_euc_jis_2004_notice_uploads_builds_and_plays(tmp_path
         assert ("画像（スキャンしたページ）から自動で読み取った" in text) == name.endswith(".pdf")
         with urllib.request.urlopen(f"{base}/api/documents/pool/sections/{sections[0]['id']}.mp3", timeout=60) as mp3:
             assert mp3.status == 200 and len(mp3.read()) > 10_000
+
+
+@pytest.mark.browser
+def test_a_vertical_scan_is_read_with_the_vertical_model_right_to_left():
+    """縦書き scanned: Tesseract's layout analysis says the lines run top to bottom, so the page is read with its
+    vertical model (jpn_vert) and the characters stand down their columns; the layout reader reads the columns
+    right to left. Before, the horizontal model read noise and the page was refused as unreadable."""
+    from tests.pdf_builder import browser_pdf
+
+    body = [text for text, size in NOTICE if size == 10.5]
+    html = ("<!doctype html><html lang='ja'><head><meta charset='utf-8'><style>body { font-family: 'Noto Sans CJK JP';"
+            " font-size: 12pt; writing-mode: vertical-rl; text-orientation: upright; height: 230mm; } h1 { font-size: 16pt; }"
+            " p { margin: 0; }"
+            f"</style></head><body><h1>{NOTICE[0][0]}</h1>" + "".join(f"<p>{text}</p>" for text in body) + "</body></html>")
+    document = _document(scanned(browser_pdf(html)))
+    report = "\n".join(document.source_report)
+    assert "縦書き" in report and "画像から文字を読み取ったページ（OCR）: 1" in report
+    from rapidfuzz.distance import Levenshtein
+
+    assert Levenshtein.distance(_fold(document.title), _fold(NOTICE[0][0])) <= 1, document.title  # its headline
+    said = _fold("".join(s.text for section in document.walk() for s in section.sentences()).removeprefix(OCR_NOTICE))
+    assert Levenshtein.normalized_distance(_fold("".join(body)), said) < 0.05, said

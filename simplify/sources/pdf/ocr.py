@@ -76,6 +76,7 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
     except pypdfium2.PdfiumError as error:
         raise PdfError(f"{name}: PDF が壊れているため読めません（{error}）。") from None
     out = []
+    vertical_api = None
     try:
         with PyTessBaseAPI(path=folder, lang="jpn", psm=PSM.AUTO) as api:
             for number in numbers:
@@ -87,8 +88,18 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                 image = page.render(scale=scale, grayscale=True).to_pil()
                 api.SetImage(image)
                 api.SetSourceResolution(round(scale * 72))
-                api.Recognize()
                 ink = numpy.asarray(image) < INK  # NOTE: the render is grey already
+                api.Recognize()
+                if _runs_down(api):
+                    # NOTE: 縦書き: the vertical model reads the columns Tesseract's layout analysis found
+                    if vertical_api is None:
+                        vertical_api = _vertical_api(folder, name)
+                    vertical_api.SetImage(image)
+                    vertical_api.SetSourceResolution(round(scale * 72))
+                    vertical_api.Recognize()
+                    out.append(_vertical_page(vertical_api, api, number, 1 / scale))
+                    page.close()
+                    continue
                 read = _page(api, number, 1 / scale, ink)
                 # NOTE: a table holds text: a page OCR found none on has no table to find
                 out.append(replace(read, boxes=ruled_cells(ink, 1 / scale)) if read.chars else read)
@@ -97,8 +108,132 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                     raise PdfError(f"{name}: {number + 1} ページの文字の読み取り（OCR）に時間がかかりすぎます。",
                                    code="too_slow")
     finally:
+        if vertical_api is not None:
+            vertical_api.End()
         document.close()
     return out
+
+
+def _runs_down(api) -> bool:
+    """Tesseract's layout analysis (of the recognition just run) found most of the page's text in lines that run
+    top to bottom (縦書き)."""
+    from tesserocr import RIL, WritingDirection, iterate_level
+
+    iterator = api.GetIterator()
+    if iterator is None:
+        return False
+    down = across = 0
+    for block in iterate_level(iterator, RIL.BLOCK):
+        box = block.BoundingBox(RIL.BLOCK)
+        if box is None:
+            continue
+        area = (box[2] - box[0]) * (box[3] - box[1])
+        if block.Orientation()[1] == WritingDirection.TOP_TO_BOTTOM:
+            down += area
+        else:
+            across += area
+    return down > across
+
+
+def _vertical_api(folder: str, name: str):
+    from tesserocr import PSM, PyTessBaseAPI
+
+    if not (Path(folder) / "jpn_vert.traineddata").is_file():
+        raise PdfError(f"{name}: 縦書きのスキャンを読むための OCR（Tesseract の縦書き日本語モデル）がこのサーバーにありません。"
+                       "管理者に tesseract-ocr-jpn-vert の導入を依頼してください。", code="ocr_unavailable")
+    return PyTessBaseAPI(path=folder, lang="jpn_vert", psm=PSM.AUTO)
+
+
+def _vertical_page(api, across, number: int, to_points: float) -> OcrPage:
+    """A vertical page as characters standing down their columns: each word's characters share its box's height
+    evenly, a column's left and right are its box's, its type size the column's width. The reader sees a page
+    of vertical lines and turns it for the layout reader; the horizontal mends (run-together lines, colour note
+    numbers) are for horizontal lines and are not applied. Short columns are read again by ``across`` (the
+    horizontal model, its image set): the vertical model splits a lone い into two columns and reads 「No」「し」."""
+    from tesserocr import RIL, iterate_level
+
+    iterator = api.GetIterator()
+    if iterator is None:
+        return OcrPage(number, (), 0.0, ())
+    lines: list[list[tuple]] = []
+    boxes: list[tuple[int, int, int, int]] = []
+    for word in iterate_level(iterator, RIL.WORD):
+        box = word.BoundingBox(RIL.WORD)
+        text = (word.GetUTF8Text(RIL.WORD) or "").strip()
+        if box is None or not text:
+            continue
+        if word.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
+            lines.append([])
+            boxes.append(word.BoundingBox(RIL.TEXTLINE) or box)
+        lines[-1].append((text, word.Confidence(RIL.WORD), box))
+    widths = sorted(box[2] - box[0] for box, words in zip(boxes, lines) if _length(words) >= 5 and not _unsure(words))
+    usual = widths[len(widths) // 2] if widths else 0
+    if usual:
+        _reread_short_columns(across, lines, boxes, usual)
+    sure = [j for j, words in enumerate(lines) if words and not _unsure(words)]
+    # NOTE: a column of one or two characters (い。) has narrow ink: it takes the usual column's size
+    chars, weights, dropped = [], [], []
+    for line, (words, (x0, top, x1, bottom)) in enumerate(zip(lines, boxes)):
+        if not words:
+            continue
+        # NOTE: a column's last one or two characters (い。) alone, or a first one the model split off (市), are
+        # read unsurely; beside a sure column, inside its height, they are the text's, not specks
+        beside = _length(words) <= 2 and any(
+            abs(boxes[j][0] - x0) <= 2.5 * (x1 - x0) and boxes[j][1] - (x1 - x0) <= top and bottom <= boxes[j][3] + (x1 - x0)
+            for j in sure if j != line)
+        if _unsure(words) and not beside:
+            dropped.append(" ".join(text for text, _, _ in words))
+            continue
+        size = round(max(x1 - x0, usual if _length(words) <= 3 else 0) / 0.92 * to_points, 1)
+        below = 0.0
+        for text, confidence, (_, top, _, bottom) in words:
+            start = max(top * to_points, below)
+            step = max(0.0, bottom * to_points - start) / max(1, len(text))
+            for i, ch in enumerate(text):
+                chars.append({"text": ch, "x0": x0 * to_points, "x1": x0 * to_points + size,
+                              "top": start + i * step, "bottom": start + i * step + size, "size": size,
+                              "fontname": FONT, "ocr": round(confidence, 1), "ocr_line": (number, line)})
+            below = start + len(text) * step
+            weights.append((confidence, len(text)))
+    total = sum(n for _, n in weights)
+    confidence = sum(c * n for c, n in weights) / total if total else 0.0
+    return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))
+
+
+def _reread_short_columns(api, lines: list, boxes: list, usual: int) -> None:
+    """Columns of at most three characters side by side (one character the vertical model split in two) read
+    again together, as one block, by the horizontal model; the first keeps the reading, the others are emptied."""
+    from tesserocr import PSM
+
+    short = [j for j, words in enumerate(lines) if _length(words) <= 3]
+    done: set[int] = set()
+    try:
+        api.SetPageSegMode(PSM.SINGLE_BLOCK)
+        for j in short:
+            if j in done:
+                continue
+            group, box = [j], list(boxes[j])
+            for k in short:
+                other = boxes[k]
+                if k != j and k not in done and max(other[0] - box[2], box[0] - other[2]) < 0.6 * usual \
+                        and min(other[3], box[3]) > max(other[1], box[1]):
+                    group.append(k)
+                    box = [min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3])]
+            if len(group) < 2 and box[2] - box[0] > 0.8 * usual:
+                continue  # NOTE: a whole column that is short: as the vertical model read it
+            pad = round(0.15 * usual)
+            api.SetRectangle(box[0] - pad, box[1] - pad, box[2] - box[0] + 2 * pad, box[3] - box[1] + 2 * pad)
+            api.Recognize()
+            text = "".join((api.GetUTF8Text() or "").split())
+            done.update(group)
+            if not text:
+                continue
+            for k in group:
+                lines[k] = []
+            lines[j] = [(text, float(api.MeanTextConf()), tuple(box))]
+            boxes[j] = tuple(box)
+    finally:
+        api.SetPageSegMode(PSM.AUTO)
 
 
 def _check_images(page, name: str, number: int, limits: PdfLimits) -> None:

@@ -96,6 +96,10 @@ def mark_furniture(pages: list[list[Frag]], boxes: list, discarded: list[tuple[s
     many = max(2, len(pages) // 3)
     for frags, (left, top, right, bottom) in zip(pages, boxes):
         height, width = bottom - top, right - left
+        # NOTE: a side tab stands outside the text block (in the margin), never at the start or end of a line of
+        # it: 「い。」 ending a paragraph alone on a line at the left margin is text
+        lines = [f for f in frags if f.role == "text" and len(f.text.strip()) > 5]
+        block = (min(f.x0 for f in lines), max(f.x1 for f in lines)) if lines else (right, left)
         for f in frags:
             if f.role != "text":
                 continue
@@ -110,7 +114,7 @@ def mark_furniture(pages: list[list[Frag]], boxes: list, discarded: list[tuple[s
                 reason = "running head"
             elif DIGITS.match(f.text.strip()) and (in_margin or at_edge):
                 reason = "page number"
-            elif at_edge and len(f.text.strip()) <= 2:
+            elif at_edge and len(f.text.strip()) <= 2 and (f.x1 <= block[0] + 1 or f.x0 >= block[1] - 1):
                 reason = "side tab"
             else:
                 continue
