@@ -31,11 +31,13 @@ $(ACE):
 	@command -v npm >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; }
 	npm install --silent --prefix .tools/ace --ignore-scripts --no-audit --no-fund @daisy/ace@1.4.6
 
-# Scanned PDFs are read with Tesseract's Japanese model (the engine comes with the tesserocr wheel).
-TESSDATA := /usr/share/tesseract-ocr/5/tessdata/jpn.traineddata
+# Scanned PDFs are read with Tesseract's Japanese models (the engine comes with the tesserocr wheel): jpn, its
+# vertical jpn_vert, and the Japanese script model YOMIAGE_OCR_MODEL=Japanese may choose.
+TESSDATA := /usr/share/tesseract-ocr/5/tessdata
 ocr:
-	@test -f $(TESSDATA) || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-	  tesseract-ocr-jpn tesseract-ocr-jpn-vert; }
+	@test -f $(TESSDATA)/jpn.traineddata && test -f $(TESSDATA)/jpn_vert.traineddata && \
+	  test -f $(TESSDATA)/Japanese.traineddata || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+	  apt-get install -y -qq tesseract-ocr-jpn tesseract-ocr-jpn-vert tesseract-ocr-script-jpan; }
 
 run: setup ocr
 	$(BIN)/yomiage export --output output/hakusho-r6-2-2-6.json

@@ -2,7 +2,8 @@
 
 Each corpus PDF's pages are rendered to grey images at 300 dpi (pypdfium2, the renderer pdfplumber ships with)
 and made an image-only PDF, which is read two ways:
-- **raw**: Tesseract's own page text (``jpn``, automatic page segmentation, one thread), as a plain OCR step gives it;
+- **raw**: Tesseract's own page text (the model yomiage uses: ``jpn``, or ``YOMIAGE_OCR_MODEL``; automatic page
+  segmentation, one thread), as a plain OCR step gives it;
 - **yomiage**: the upload path's reader (``pdf_to_lines``: OCR in sandboxed children, the layout reader, the
   clean-up), every line and table cell it reads.
 The reference is the text layer, printed line by printed line: the runs of characters on one baseline within a
@@ -12,7 +13,7 @@ span) and their edit distance counted: character accuracy = 1 − edits / charac
 spaces (the text layer sets ＡＩ full width, OCR gives AI). Lines compare whatever order a reader put them in;
 the order is what the PDF tests check.
 
-Run: ``.venv/bin/python bench/ocr.py [--pages N]``.
+Run: ``.venv/bin/python bench/ocr.py [--pages N]`` (``YOMIAGE_OCR_MODEL=Japanese`` for the script model).
 """
 
 from __future__ import annotations
@@ -82,7 +83,7 @@ def _raw_pages(image_pdf: bytes) -> list[str]:
 
     document = pypdfium2.PdfDocument(image_pdf)
     out = []
-    with PyTessBaseAPI(path=tessdata(), lang="jpn", psm=PSM.AUTO) as api:
+    with PyTessBaseAPI(path=tessdata(), lang=os.environ.get("YOMIAGE_OCR_MODEL", "jpn"), psm=PSM.AUTO) as api:
         for page in document:
             api.SetImage(page.render(scale=300 / 72, grayscale=True).to_pil())
             api.SetSourceResolution(300)

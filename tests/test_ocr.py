@@ -320,3 +320,30 @@ def test_a_vertical_scan_is_read_with_the_vertical_model_right_to_left():
     assert Levenshtein.distance(_fold(document.title), _fold(NOTICE[0][0])) <= 1, document.title  # its headline
     said = _fold("".join(s.text for section in document.walk() for s in section.sentences()).removeprefix(OCR_NOTICE))
     assert Levenshtein.normalized_distance(_fold("".join(body)), said) < 0.05, said
+
+
+def test_the_ocr_model_is_a_setting_and_one_not_installed_is_a_clear_error(monkeypatch, tmp_path):
+    """YOMIAGE_OCR_MODEL=Japanese reads with Tesseract's Japanese script model (more accurate on the corpus scans,
+    bench/ocr.py); a model the server lacks, or a name that is no model, is an error naming what to install."""
+    import shutil
+
+    from simplify.sources.pdf.ocr import tessdata
+
+    scan = image_pdf(NOTICE[:2])
+    monkeypatch.setenv("YOMIAGE_OCR_MODEL", "Japanese")
+    document = _document(scan)
+    said = _fold("".join(s.text for section in document.walk() for s in section.sentences()).removeprefix(OCR_NOTICE))
+    from rapidfuzz.distance import Levenshtein
+
+    assert Levenshtein.normalized_distance(_fold(NOTICE[1][0]), said) < 0.05, said
+    only_jpn = tmp_path / "tessdata"
+    only_jpn.mkdir()
+    shutil.copy(Path(tessdata()) / "jpn.traineddata", only_jpn)
+    monkeypatch.setenv("YOMIAGE_TESSDATA", str(only_jpn))
+    with pytest.raises(InputError) as caught:
+        _document(scan)
+    assert caught.value.code == "ocr_unavailable" and "tesseract-ocr-script-jpan" in caught.value.message
+    monkeypatch.setenv("YOMIAGE_OCR_MODEL", "klingon")
+    with pytest.raises(InputError) as caught:
+        _document(scan)
+    assert caught.value.code == "ocr_unavailable" and "klingon" in caught.value.message
