@@ -284,3 +284,31 @@ def test_an_untagged_table_reads_as_its_tagged_original():
     tagged, plain = _tables(_document(data)), _tables(_document(untagged(data)))
     assert [[c.text for c in row] for row in plain[0].rows] == [[c.text for c in row] for row in tagged[0].rows]
     assert plain[0].sentences == tagged[0].sentences
+
+
+def test_marked_content_nested_deep_reads_in_bounded_time_and_keeps_its_text():
+    """Marked content nests (a glyph's /Span ActualText inside a paragraph's MCID); a hostile stream nests it
+    20,000 deep around 2,000 glyphs: each glyph finds its sequence in constant time, the outermost ActualText
+    replaces what it covers, and the text after the nesting closes is read as drawn."""
+    import time
+
+    from tests.pdf_builder import write_pdf
+
+    depth, words = 20_000, 200
+    stream = (b"BT /F1 10 Tf 72 700 Td " + b"/Span BMC " * depth
+              + b"/Span <</ActualText (fixed)>> BDC (XY) Tj EMC "
+              + b"".join(b"(w%03d ) Tj " % i for i in range(words)) + b"EMC " * depth
+              + b"0 -14 Td (Closed and read.) Tj ET")
+    data = write_pdf({
+        1: b"<< /Type /Catalog /Pages 2 0 R >>",
+        2: b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        3: b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 5 0 R "
+           b"/Resources << /Font << /F1 4 0 R >> >> >>",
+        4: b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        5: b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    })
+    started = time.monotonic()
+    read = pdf_to_lines(data, "deep.pdf")
+    assert time.monotonic() - started < 30
+    text = " ".join(line.text for line in read.lines)
+    assert "fixed" in text and "XY" not in text and "w199" in text and "Closed and read." in text

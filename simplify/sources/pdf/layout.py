@@ -318,9 +318,23 @@ def _same_line(a: Frag, b: Frag) -> bool:
 def _pieces_of_prose_lines(content: list[Frag], prose_types: set) -> set[int]:
     """Fragments in a type the page prints no sentences in that sit on one printed line with prose (a company's
     name set in another face on a name card): they are read with their line, not set aside as other type."""
-    prose = [f for f in content if (round(f.size * 2), f.font) in prose_types]
+    prose = _by_baseline(f for f in content if (round(f.size * 2), f.font) in prose_types)
     return {id(f) for f in content if (round(f.size * 2), f.font) not in prose_types
-            and any(_same_line(f, g) or _same_line(g, f) for g in prose)}
+            and any(_same_line(f, g) or _same_line(g, f) for g in _near(prose, f))}
+
+
+def _by_baseline(frags) -> dict[int, list[Frag]]:
+    """Fragments by their baseline to the point, so a fragment's neighbours on its line are found without
+    comparing every pair of a page (a page of thousands of labels stays linear)."""
+    out: dict[int, list[Frag]] = defaultdict(list)
+    for f in frags:
+        out[round(f.bottom)].append(f)
+    return out
+
+
+def _near(index: dict[int, list[Frag]], f: Frag) -> list[Frag]:
+    reach = max(1, round(0.2 * f.size) + 1)
+    return [g for at in range(round(f.bottom) - reach, round(f.bottom) + reach + 1) for g in index.get(at, ())]
 
 
 # a numbering label alone: 第１章, １, 1.2, （３）, ②, 表１, 図表2-1, コラム1-2
@@ -333,10 +347,11 @@ def merge_labels(frags: list[Frag]) -> None:
     """A numbering label and its title one em apart on one baseline are one line (``表１␣地区ごとの…``): a maker
     that draws no glyph for the ideographic space between them (Chromium) leaves an em of blank, which would
     otherwise split them as a column gap does."""
+    index = _by_baseline(f for f in frags if f.role == "text")
     for a in frags:
         if a.role != "text" or not _LABEL.match(a.text.strip()):
             continue
-        after = [b for b in frags if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
+        after = [b for b in _near(index, a) if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
                  and abs(a.bottom - b.bottom) < 0.2 * a.size and 0.85 * a.size <= b.x0 - a.x1 <= 1.3 * a.size
                  and not _LABEL.match(b.text.strip()) and not DIGITS.match(b.text.strip())]  # NOTE: 3␣4: two marks
         if len(after) == 1:

@@ -19,10 +19,21 @@ from pdfplumber.utils.exceptions import PdfminerException
 
 
 class _Frame:
-    __slots__ = ("tag", "mcid", "actual", "used")
+    """One open marked-content sequence, with what it inherits from those around it (so a glyph's MCID, tag and
+    ActualText are found in constant time however deep the nesting)."""
 
-    def __init__(self, tag: str, mcid: int | None, actual: str | None):
-        self.tag, self.mcid, self.actual, self.used = tag, mcid, actual, False
+    __slots__ = ("mcid", "tag", "artifact", "replacing", "actual", "used")
+
+    def __init__(self, tag: str, mcid: int | None, actual: str | None, outer: "_Frame | None"):
+        inherited = outer.mcid if outer is not None else None
+        self.mcid = mcid if mcid is not None else inherited
+        # NOTE: the tag of the sequence that gives the MCID (the structure's), else the innermost
+        self.tag = tag if mcid is not None or outer is None or outer.mcid is None else outer.tag
+        self.artifact = tag == "Artifact" or (outer is not None and outer.artifact)
+        # NOTE: the outermost ActualText wins: it replaces everything inside it
+        self.replacing = outer.replacing if outer is not None and outer.replacing is not None else (
+            self if actual is not None else None)
+        self.actual, self.used = actual, False
 
 
 class _NestedMarkedContent(PDFPageAggregatorWithMarkedContent):
@@ -38,7 +49,8 @@ class _NestedMarkedContent(PDFPageAggregatorWithMarkedContent):
             actual = decode_text(actual)
         self.frames.append(_Frame(decode_text(tag.name) if isinstance(tag.name, bytes) else str(tag.name),
                                   mcid if isinstance(mcid, int) else None,
-                                  actual if isinstance(actual, str) else None))
+                                  actual if isinstance(actual, str) else None,
+                                  self.frames[-1] if self.frames else None))
 
     def end_tag(self) -> None:
         if self.frames:  # NOTE: an unbalanced EMC is ignored, as viewers do
@@ -49,14 +61,13 @@ class _NestedMarkedContent(PDFPageAggregatorWithMarkedContent):
         if not objs:
             return
         obj = objs[-1]
-        obj.mcid = next((f.mcid for f in reversed(self.frames) if f.mcid is not None), None)
-        artifact = any(f.tag == "Artifact" for f in self.frames)
-        obj.tag = "Artifact" if artifact else next(
-            (f.tag for f in reversed(self.frames) if f.mcid is not None), self.frames[-1].tag if self.frames else None)
+        frame = self.frames[-1] if self.frames else None
+        obj.mcid = frame.mcid if frame is not None else None
+        obj.tag = None if frame is None else "Artifact" if frame.artifact else frame.tag
 
     def render_char(self, *args, **kwargs) -> float:
         adv = super().render_char(*args, **kwargs)
-        replacing = next((f for f in self.frames if f.actual is not None), None)
+        replacing = self.frames[-1].replacing if self.frames else None
         if replacing is not None and self.cur_item._objs:
             if replacing.used or not replacing.actual:
                 self.cur_item._objs.pop()  # NOTE: the ActualText already stands for this glyph
