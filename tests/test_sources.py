@@ -740,3 +740,21 @@ h1 {{ font-size: 16pt; }} p {{ margin: 0; text-indent: 1em; }}</style></head><bo
         assert document.source_report[0].startswith(how)
         assert [(s.label, s.title) for s in document.walk()] == [_NOTICE_HEADINGS[0]]
         assert [s.text for s in next(document.walk()).sentences()] == [*_NOTICE[:3], *_NOTICE[6:]]
+
+
+def test_short_items_at_the_foot_of_a_left_column_beside_running_text_are_not_a_table():
+    """Two columns: the left one ends with three short items (①データ …), the right one runs on beside and above
+    them. Lines across the page then look like label rows; they are not a table: the right column goes on above."""
+    from simplify.sources.pdf.chars import Frag
+    from simplify.sources.pdf.layout import page_to_lines
+
+    def frag(x0, top, text, size=10.0):
+        return Frag(page=0, x0=x0, x1=x0 + size * len(text), top=top, bottom=top + size, size=size, font="Mincho",
+                    text=text)
+
+    left = [frag(60, 100 + 14 * k, "左の段の本文がここに続いています。") for k in range(8)]
+    left += [frag(60, 212 + 14 * k, item) for k, item in enumerate(["①データ", "②計算資源", "③人材"])]
+    right = [frag(320, 100 + 14 * k, "右の段の本文はこの行でも続きます。") for k in range(11)]
+    lines = page_to_lines(left + right, 10.0, [], [], [], {})
+    assert all(line.role != "table" for line in lines)
+    assert [line.text for line in lines][8:11] == ["①データ", "②計算資源", "③人材"]

@@ -188,7 +188,8 @@ def _take_aligned_rows(content: list[Frag], body: float, gutter: float | None,
         i = 0
         while i < len(lines):
             run = _aligned_run(lines, i)
-            if run is not None and labels and not all(_LABEL_CELL.match(row[0]) for row in run[0] if row[0]):
+            if run is not None and labels and (not all(_LABEL_CELL.match(row[0]) for row in run[0] if row[0])
+                                               or _column_goes_on(lines, i)):
                 run = None
             if run is None:
                 i += 1
@@ -243,9 +244,20 @@ def _aligned_run(lines: list[list[Frag]], i: int) -> tuple[list[list[str]], int]
     return cells, end
 
 
+def _column_goes_on(lines: list[list[Frag]], i: int) -> bool:
+    """The line just above ``lines[i]`` has text where its later pieces start: they are a column of running text
+    that goes on above (short items at the foot of a left column beside a right column), not a table's values."""
+    if i == 0:
+        return False
+    first, above = lines[i], lines[i - 1]
+    size = first[0].size
+    if first[0].top - max(f.bottom for f in above) > 1.2 * size:
+        return False
+    return any(_place(f.x0, [g.x0 for g in first[1:]], size) is not None for f in above)
+
+
 def _spaced(line: list[Frag]) -> bool:
-    """Pieces of one line an em or more apart, none of them ending a sentence mid-line (a sentence's pieces
-    would run on)."""
+    """Pieces of one line an em or more apart (a cell may end a sentence: a value written as one)."""
     return all(b.x0 - a.x1 >= 0.9 * a.size for a, b in zip(line, line[1:]))
 
 
