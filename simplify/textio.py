@@ -59,16 +59,6 @@ def _eucjp_ms(error: UnicodeDecodeError) -> tuple[str, int]:
 codecs.register_error("yomiage-eucjp-ms", _eucjp_ms)
 
 
-@functools.cache
-def _radicals() -> dict[int, str]:
-    table = {}
-    for row in (Path(__file__).parent / "data" / "radicals.tsv").read_text(encoding="utf-8").splitlines():
-        if row and not row.startswith("#"):
-            radical, ideograph = row.split("\t")[:2]
-            table[int(radical, 16)] = chr(int(ideograph, 16))
-    return table
-
-
 def fold_forms(text: str) -> str:
     """Glyph forms as the characters they stand for: CJK radicals (⽅ ⼈ ⺠, U+2E80–U+2FDF) as ideographs (方 人 民),
     which some PDF makers' fonts map the shared glyph to first; vertical presentation forms (︒ ︑ ﹁ ︵, what a
@@ -80,7 +70,11 @@ def fold_forms(text: str) -> str:
 
 @functools.cache
 def _forms() -> dict[int, str]:
-    table = dict(_radicals())
+    table = {}
+    for row in (Path(__file__).parent / "data" / "radicals.tsv").read_text(encoding="utf-8").splitlines():
+        if row and not row.startswith("#"):
+            radical, ideograph = row.split("\t")[:2]
+            table[int(radical, 16)] = chr(int(ideograph, 16))
     for code in (*range(0xFE10, 0xFE1A), *range(0xFE30, 0xFE50)):
         plain = unicodedata.normalize("NFKC", chr(code))
         if plain == chr(code) or not plain.strip():

@@ -593,11 +593,15 @@ _NOTICE = [
 _NOTE = "個別避難計画は、災害対策基本法に基づき市町村が作成に努めることとされている計画です。"
 
 
+def _notice_paragraphs(first: int, count: int) -> list[list[str]]:
+    """``count`` paragraphs of three of the notice's sentences each, from sentence ``first`` on."""
+    return [[_NOTICE[(first + i * 3 + k) % len(_NOTICE)] for k in range(3)] for i in range(count)]
+
+
 def _notice_html() -> str:
     def paragraphs(first: int, count: int, mark: bool = False) -> str:
         out = []
-        for i in range(count):
-            sentences = [_NOTICE[(first + i * 3 + k) % len(_NOTICE)] for k in range(3)]
+        for i, sentences in enumerate(_notice_paragraphs(first, count)):
             if mark and i == 0:
                 sentences[0] = sentences[0][:-1] + "<sup>1</sup>。"
             out.append("<p>" + "".join(sentences) + "</p>")
@@ -669,9 +673,8 @@ def office_notice():
     blocks: list = []
 
     def paragraphs(first: int, count: int, mark: bool = False) -> None:
-        for i in range(count):
-            text = "".join(_NOTICE[(first + i * 3 + k) % len(_NOTICE)] for k in range(3))
-            blocks.append(("p", text, 1) if mark and i == 0 else ("p", text))
+        for i, sentences in enumerate(_notice_paragraphs(first, count)):
+            blocks.append(("p", "".join(sentences), 1) if mark and i == 0 else ("p", "".join(sentences)))
 
     h = [f"{label}\u3000{title}" for label, title in _NOTICE_HEADINGS]
     blocks.extend([("h1", h[0]), ("h2", h[1])])

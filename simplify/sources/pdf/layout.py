@@ -344,8 +344,9 @@ def _by_baseline(frags) -> dict[int, list[Frag]]:
     return out
 
 
-def _near(index: dict[int, list[Frag]], f: Frag) -> list[Frag]:
-    reach = max(1, round(0.2 * f.size) + 1)
+def _near(index: dict[int, list[Frag]], f: Frag, level: float = 0.2) -> list[Frag]:
+    """The fragments of ``index`` whose baseline is within ``level`` of a character of ``f``'s (and a point more)."""
+    reach = max(1, round(level * f.size) + 1)
     return [g for at in range(round(f.bottom) - reach, round(f.bottom) + reach + 1) for g in index.get(at, ())]
 
 
@@ -359,18 +360,10 @@ def merge_labels(frags: list[Frag]) -> None:
     """A numbering label and its title one em apart on one baseline are one line (``表１␣地区ごとの…``): a maker
     that draws no glyph for the ideographic space between them (Chromium) leaves an em of blank, which would
     otherwise split them as a column gap does."""
-    index = _by_baseline(f for f in frags if f.role == "text")
-    for a in frags:
-        if a.role != "text" or not _LABEL.match(a.text.strip()):
-            continue
-        after = [b for b in _near(index, a) if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
-                 and abs(a.bottom - b.bottom) < 0.2 * a.size and 0.85 * a.size <= b.x0 - a.x1 <= 1.3 * a.size
-                 and not _LABEL.match(b.text.strip()) and not DIGITS.match(b.text.strip())]  # NOTE: 3␣4: two marks
-        if len(after) == 1:
-            [b] = after
-            b.text = a.text.rstrip() + "\u3000" + b.text.lstrip()
-            b.x0, b.chars = a.x0, a.chars + b.chars
-            a.role = "merged"
+    # NOTE: never a label onto a label or a number (3␣4: two marks)
+    _join_on_baseline([f for f in frags if f.role == "text"], lambda a: bool(_LABEL.match(a.text.strip())),
+                      reach=1.3, least=0.85, level=0.2,
+                      joins=lambda b: not _LABEL.match(b.text.strip()) and not DIGITS.match(b.text.strip()))
 
 
 def merge_heading_pieces(frags: list[Frag], body: float) -> None:
@@ -386,14 +379,17 @@ def merge_note_numbers(frags: list[Frag], body: float) -> None:
     _join_on_baseline(small, lambda a: True, reach=1.5)
 
 
-def _join_on_baseline(frags: list[Frag], starts, reach: float = 4.0) -> None:
-    """Join each fragment that ``starts`` a line to the nearest one after it on the same baseline (at most
-    ``reach`` characters away)."""
+def _join_on_baseline(frags: list[Frag], starts, reach: float = 4.0, *, least: float = 0.0, level: float = 0.4,
+                      joins=lambda b: True) -> None:
+    """Join each fragment that ``starts`` a line to the nearest one after it on the same baseline (within
+    ``level`` of a character) that ``joins`` accepts, ``least`` to ``reach`` characters away."""
+    index = _by_baseline(frags)
     for a in sorted(frags, key=lambda f: -f.x0):
         if a.role != "text" or not starts(a):
             continue
-        after = [b for b in frags if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
-                 and abs(a.bottom - b.bottom) < 0.4 * a.size and 0 <= b.x0 - a.x1 < reach * a.size]
+        after = [b for b in _near(index, a, level) if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
+                 and abs(a.bottom - b.bottom) < level * a.size and least * a.size <= b.x0 - a.x1 < reach * a.size
+                 and joins(b)]
         if after:
             b = min(after, key=lambda f: f.x0)
             b.text = a.text.rstrip() + "\u3000" + b.text.lstrip()

@@ -90,7 +90,6 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                 image = page.render(scale=scale, grayscale=True).to_pil()
                 api.SetImage(image)
                 api.SetSourceResolution(round(scale * 72))
-                ink = numpy.asarray(image) < INK  # NOTE: the render is grey already
                 api.Recognize()
                 if _runs_down(api):
                     # NOTE: 縦書き: the vertical model reads the columns Tesseract's layout analysis found
@@ -100,11 +99,11 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                     vertical_api.SetSourceResolution(round(scale * 72))
                     vertical_api.Recognize()
                     out.append(_vertical_page(vertical_api, api, number, 1 / scale))
-                    page.close()
-                    continue
-                read = _page(api, number, 1 / scale, ink)
-                # NOTE: a table holds text: a page OCR found none on has no table to find
-                out.append(replace(read, boxes=ruled_cells(ink, 1 / scale)) if read.chars else read)
+                else:
+                    ink = numpy.asarray(image) < INK  # NOTE: the render is grey already
+                    read = _page(api, number, 1 / scale, ink)
+                    # NOTE: a table holds text: a page OCR found none on has no table to find
+                    out.append(replace(read, boxes=ruled_cells(ink, 1 / scale)) if read.chars else read)
                 page.close()
                 if time.monotonic() - started > limits.ocr_seconds:
                     raise PdfError(f"{name}: {number + 1} ページの文字の読み取り（OCR）に時間がかかりすぎます。",
@@ -214,9 +213,7 @@ def _vertical_page(api, across, number: int, to_points: float) -> OcrPage:
                               "fontname": FONT, "ocr": round(confidence, 1), "ocr_line": (number, line)})
             below = start + len(text) * step
             weights.append((confidence, len(text)))
-    total = sum(n for _, n in weights)
-    confidence = sum(c * n for c, n in weights) / total if total else 0.0
-    return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))
+    return _ocr_page(number, chars, weights, dropped)
 
 
 def _reread_short_columns(api, lines: list, boxes: list, usual: int) -> None:
@@ -378,6 +375,11 @@ def _page(api, number: int, to_points: float, ink) -> OcrPage:
                               "ocr_line": (number, line)})
             right = left + len(text) * step
             weights.append((confidence, len(text)))
+    return _ocr_page(number, chars, weights, dropped)
+
+
+def _ocr_page(number: int, chars: list[dict], weights: list[tuple[float, int]], dropped: list[str]) -> OcrPage:
+    """A page's characters with its confidence: the words' confidences weighted by their lengths."""
     total = sum(n for _, n in weights)
     confidence = sum(c * n for c, n in weights) / total if total else 0.0
     return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))

@@ -171,7 +171,7 @@ class TreeReader:
         m = FOOTNOTE_LINE.match(text)
         printed, text = (m["num"].translate(WIDE), m["rest"]) if m else (None, text)
         page = next((c["page"] for c in inner.chars if "page" in c), None)
-        if detached and not m and (bare := FLUSH_NUMBER.match(text)) and self._waits(page, int(bare["num"].translate(WIDE))):
+        if detached and not m and (bare := FLUSH_NUMBER.match(text)) and self._awaiting(page, int(bare["num"].translate(WIDE))):
             # NOTE: LibreOffice sets a note's number flush against its text (「1個別避難計画は…」): inside a Note, a
             # leading number that a raised mark is waiting for is the note's number
             printed, text = bare["num"].translate(WIDE), bare["rest"]
@@ -301,18 +301,18 @@ class TreeReader:
         open_ = line.role in ("body", "text") and not clean.endswith(SENTENCE_END)
         self.open_lines, self.open_type = (lines if open_ else []), (size_key(size), font)
 
-    def _waits(self, page: int | None, printed: int) -> bool:
-        return any(key[1] == printed and (key[0] == page or page is not None and key[0] is not None and key[0] < page)
-                   for key in self.waiting)
-
-    def _answer(self, page: int | None, printed: int) -> int | None:
+    def _awaiting(self, page: int | None, printed: int) -> tuple | None:
         """The raised mark a note printed ``printed`` answers: on its own page (a footnote), else the latest
         one still waiting on an earlier page (an endnote, or a note printed after a page break)."""
         if (page, printed) in self.waiting:
-            return self.waiting.pop((page, printed))
+            return (page, printed)
         earlier = [key for key in self.waiting if key[1] == printed and page is not None and key[0] is not None
                    and key[0] < page]
-        return self.waiting.pop(max(earlier)) if earlier else None
+        return max(earlier) if earlier else None
+
+    def _answer(self, page: int | None, printed: int) -> int | None:
+        key = self._awaiting(page, printed)
+        return self.waiting.pop(key) if key is not None else None
 
     def _raised_marks(self, para: _Para) -> None:
         """Small digits raised above their line with no Note element after them are marks of notes printed
