@@ -331,6 +331,39 @@ def test_normalise_reports_the_loudness_an_outside_meter_measures(peak):
     assert abs(out.loudness + 16.0) <= 0.3
 
 
+def _clicky_speech(sr: int, seconds: float, peak: float) -> np.ndarray:
+    rng = np.random.default_rng(5)
+    t = np.arange(int(sr * seconds)) / sr
+    x = 0.3 * np.sin(2 * np.pi * 180 * t) * (0.5 + 0.5 * np.sin(2 * np.pi * 2.5 * t)) ** 2
+    x += 0.01 * rng.standard_normal(len(t))
+    x[sr // 3::sr // 2] = 1.0  # clicks every half second: many separate stretches to limit
+    return (x * (peak / np.abs(x).max())).astype(np.float32)
+
+
+@pytest.mark.parametrize("sr", [48000, 24000])
+def test_loudness_after_limiting_is_measured_again_only_where_the_limiter_reached(sr):
+    """Limiting changes a few short stretches: the K-weighted energy of the 100 ms hops they reach is measured
+    again, and the result equals measuring the whole limited signal anew (the filter forgets within 0.2 s)."""
+    x = _clicky_speech(sr, 30, 0.99)
+    gain = np.float32(2.0)
+    y = x * gain
+    hops = audio._hop_energies(x, sr) * float(gain) ** 2
+    stretches = audio._limit_into(y, sr, -3.0)
+    assert len(stretches) > 20 and sum(b - a for a, b in stretches) < len(y) / 5
+    assert np.abs(y).max() <= 10 ** (-3.0 / 20) + 1e-6
+    refreshed = audio._refreshed(hops, y, sr, stretches)
+    anew = audio._hop_energies(y, sr)
+    assert len(refreshed) == len(anew)
+    assert np.allclose(refreshed, anew, rtol=1e-6, atol=1e-9)
+    assert not np.allclose(hops, anew, rtol=1e-3)  # NOTE: the limiter did change them: the test can fail
+
+
+def test_true_peak_is_what_oversampling_the_whole_signal_finds():
+    for peak in (0.3, 0.99):
+        x = _clicky_speech(48000, 5, peak)
+        assert abs(audio.true_peak_db(x, 48000) - true_peak(x.astype(np.float64))) < 0.01
+
+
 @pytest.mark.parametrize("voice_id", VOICES)
 def test_broadcast_target(sample_doc, tmp_path, voice_id):
     voice = get_voice(voice_id)

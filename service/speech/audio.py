@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass
+from functools import lru_cache
 
 import lameenc
 import numpy as np
@@ -35,16 +36,26 @@ def _above(x: np.ndarray, threshold: float) -> np.ndarray:
     return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
+def _rates(sr: int) -> tuple[int, int]:
+    g = np.gcd(sr, 48000)
+    return 48000 // g, sr // g
+
+
 def _to_48k(x: np.ndarray, sr: int) -> np.ndarray:
     if sr == 48000:
         return x
     from scipy.signal import resample_poly
 
-    g = np.gcd(sr, 48000)
-    return resample_poly(x, 48000 // g, sr // g)
+    return resample_poly(x, *_rates(sr))
 
 
 _K_WEIGHTING = np.array([np.concatenate(_SHELF), np.concatenate(_HIGHPASS)])
+_HOP = 4800  # 100 ms at 48 kHz; a gating block is four hops
+# NOTE: the K-weighting's slowest pole (the high pass) has radius 0.99502: a change is forgotten (to 1e-10) one hop
+# later, and a filter started from rest one hop early has reached the true state; the resamplers reach a few dozen
+# samples (48 kHz) either side of a changed source sample
+_FORGETS = _HOP
+_RESAMPLER_REACH = 64
 
 
 def integrated_loudness(x: np.ndarray, sr: int) -> float:
@@ -54,26 +65,61 @@ def integrated_loudness(x: np.ndarray, sr: int) -> float:
     state carried across, so a long track needs a few MB, not several copies of itself; tests check it against
     pyloudnorm.
     """
-    return _gated_loudness(_block_energies(x, sr))
+    return _gated_loudness(_blocks(_hop_energies(x, sr)))
 
 
-def _block_energies(x: np.ndarray, sr: int) -> np.ndarray:
-    """The mean square of the K-weighted signal in each 400 ms block (every 100 ms), before gating. The filter is
-    linear: a signal scaled by g has these energies times g² (``normalise`` uses this)."""
+def _hop_energies(x: np.ndarray, sr: int) -> np.ndarray:
+    """The sum of squares of the K-weighted signal (at 48 kHz) in each whole 100 ms hop. The filter is linear: a
+    signal scaled by g has these energies times g² (``normalise`` uses this)."""
     from scipy.signal import sosfilt
 
     x = _to_48k(np.asarray(x), sr)
-    hop = 4800  # 100 ms at 48 kHz; a block is four hops
     state = np.zeros((len(_K_WEIGHTING), 2))
     energies = []
-    for start in range(0, len(x), 100 * hop):
-        y, state = sosfilt(_K_WEIGHTING, np.asarray(x[start:start + 100 * hop], dtype=np.float64), zi=state)
-        whole = len(y) // hop
-        energies.append(np.square(y[: whole * hop]).reshape(whole, hop).sum(axis=1))
-    energy = np.concatenate(energies) if energies else np.zeros(0)
-    if len(energy) < 4:
+    for start in range(0, len(x), 100 * _HOP):
+        y, state = sosfilt(_K_WEIGHTING, np.asarray(x[start:start + 100 * _HOP], dtype=np.float64), zi=state)
+        whole = len(y) // _HOP
+        energies.append(np.square(y[: whole * _HOP]).reshape(whole, _HOP).sum(axis=1))
+    return np.concatenate(energies) if energies else np.zeros(0)
+
+
+def _blocks(hops: np.ndarray) -> np.ndarray:
+    """The mean square in each 400 ms gating block (every 100 ms), from the hops' energies."""
+    if len(hops) < 4:
         return np.zeros(0)
-    return (energy[:-3] + energy[1:-2] + energy[2:-1] + energy[3:]) / (4 * hop)
+    return (hops[:-3] + hops[1:-2] + hops[2:-1] + hops[3:]) / (4 * _HOP)
+
+
+def _refreshed(hops: np.ndarray, x: np.ndarray, sr: int, stretches: list[tuple[int, int]]) -> np.ndarray:
+    """``hops`` (of ``x`` before the samples in ``stretches`` changed) with the hops those changes reach measured
+    again: after limiting, a track is filtered again over a few seconds around its peaks, not over its whole
+    length. Equal to ``_hop_energies(x, sr)`` (the filter starts from rest a hop early: see _FORGETS)."""
+    from scipy.signal import resample_poly, sosfilt
+
+    if not stretches:
+        return hops
+    up, down = _rates(sr)
+    ranges: list[list[int]] = []
+    for a, b in sorted(stretches):  # NOTE: the hops each stretch reaches, merged where they meet
+        first = max(0, (a * up // down - _RESAMPLER_REACH) // _HOP)
+        end = min(len(hops), (-(-b * up // down) + _RESAMPLER_REACH + _FORGETS) // _HOP + 1)
+        if ranges and first <= ranges[-1][1]:
+            ranges[-1][1] = max(ranges[-1][1], end)
+        elif first < end:
+            ranges.append([first, end])
+    out = hops.copy()
+    for first, end in ranges:
+        start = max(0, first * _HOP - _FORGETS)  # at 48 kHz
+        if sr == 48000:
+            part = x[start:end * _HOP]
+        else:  # NOTE: resampled from a source sample whose output lands on a whole 48 kHz sample, a hop early
+            source = max(0, (start * down // up - _HOP) // down * down)
+            stop = min(len(x), -(-end * _HOP * down // up) + _HOP)
+            part = resample_poly(np.asarray(x[source:stop], dtype=np.float64), up, down)
+            part = part[start - source * up // down: end * _HOP - source * up // down]
+        y = sosfilt(_K_WEIGHTING, np.asarray(part, dtype=np.float64))[first * _HOP - start:]
+        out[first:end] = np.square(y[: (end - first) * _HOP]).reshape(end - first, _HOP).sum(axis=1)
+    return out
 
 
 def _gated_loudness(z: np.ndarray) -> float:
@@ -89,10 +135,21 @@ def _gated_loudness(z: np.ndarray) -> float:
     return float(-0.691 + 10 * np.log10(z.mean()))
 
 
-def true_peak_db(x: np.ndarray, sr: int) -> float:
-    """True peak (dBTP) by 4x oversampling around the loudest samples (inter-sample peaks sit next to them)."""
+_PEAK_REACH = 48  # samples each side of a candidate peak that the 4x interpolation looks at
+
+
+@lru_cache(maxsize=1)
+def _oversampler() -> np.ndarray:
+    """The 4x interpolation around a window's centre sample as one matrix: resample_poly is linear, so its output
+    for a window is the window times what it makes of the identity (the same numbers, in one BLAS product)."""
     from scipy.signal import resample_poly
 
+    width = 2 * _PEAK_REACH + 1
+    return resample_poly(np.eye(width), 4, 1, axis=1)[:, 4 * _PEAK_REACH - 8: 4 * _PEAK_REACH + 9]
+
+
+def true_peak_db(x: np.ndarray, sr: int) -> float:
+    """True peak (dBTP) by 4x oversampling around the loudest samples (inter-sample peaks sit next to them)."""
     x = np.asarray(x)
     if len(x) == 0:
         return _SILENCE
@@ -102,10 +159,8 @@ def true_peak_db(x: np.ndarray, sr: int) -> float:
     candidates = _above(x, top * 0.7)  # within 3 dB of the sample peak
     if len(candidates) > 4000:
         candidates = candidates[np.argpartition(np.abs(x[candidates]), -4000)[-4000:]]
-    half = 48
-    index = np.clip(candidates[:, None] + np.arange(-half, half + 1)[None, :], 0, len(x) - 1)
-    windows = x[index].astype(np.float64)
-    up = resample_poly(windows, 4, 1, axis=1)[:, 4 * half - 8 : 4 * half + 9]
+    index = np.clip(candidates[:, None] + np.arange(-_PEAK_REACH, _PEAK_REACH + 1)[None, :], 0, len(x) - 1)
+    up = x[index].astype(np.float64) @ _oversampler()
     return 20 * np.log10(max(float(np.abs(up).max()), top))
 
 
@@ -119,24 +174,24 @@ def _limiter_gain(magnitude: np.ndarray, ceiling: float, width: int) -> np.ndarr
     return uniform_filter1d(minimum_filter1d(gain, size=2 * width), size=width)
 
 
-def limit(x: np.ndarray, sr: int, ceiling_db: float, *, in_place: bool = False) -> np.ndarray:
-    """Look-ahead peak limiter: smooth gain reduction around the samples above the ceiling, nowhere else
-    (``in_place``: into ``x`` itself, for a signal nobody else holds)."""
+def _limit_into(x: np.ndarray, sr: int, ceiling_db: float) -> list[tuple[int, int]]:
+    """Look-ahead peak limiter, in place: smooth gain reduction around the samples above the ceiling, nowhere
+    else. Returns the stretches it changed (start, end), so their loudness can be measured again alone."""
     ceiling = 10 ** (ceiling_db / 20)
     over = _above(x, ceiling)
     if not len(over):
-        return x
+        return []
     width = max(3, int(sr * 0.004))  # 4 ms of look-ahead and release
     reach = 3 * width
-    # NOTE: peaks are sparse in speech; work only on the stretches around them
+    # NOTE: peaks are sparse in speech; work only on the stretches around them (apart: each reads only itself)
     breaks = np.flatnonzero(np.diff(over) > 2 * reach)
     starts = np.concatenate(([over[0]], over[breaks + 1])) - reach
     ends = np.concatenate((over[breaks], [over[-1]])) + reach + 1
-    out = x if in_place else x.copy()
-    for a, b in zip(np.maximum(starts, 0), np.minimum(ends, len(x))):
+    stretches = [(int(a), int(b)) for a, b in zip(np.maximum(starts, 0), np.minimum(ends, len(x)))]
+    for a, b in stretches:
         part = x[a:b]
-        out[a:b] = part * _limiter_gain(np.abs(part), ceiling, width)
-    return out
+        x[a:b] = part * _limiter_gain(np.abs(part), ceiling, width)
+    return stretches
 
 
 def _true_envelope(x: np.ndarray) -> np.ndarray:
@@ -194,10 +249,11 @@ def normalise(x: np.ndarray, sr: int, target_lufs: float) -> Normalised:
     """Bring a track to the loudness target with true peak under TRUE_PEAK_CEILING.
 
     Measure, apply the gain, limit the few peaks above the ceiling, measure again; a second small gain
-    corrects what limiting took away (rarely needed: speech peaks are brief).
+    corrects what limiting took away (rarely needed: speech peaks are brief). Measuring again costs little: a gain
+    scales the hops' energies, and only the hops the limiter reached are filtered again.
     """
-    energies = _block_energies(x, sr)
-    measured = _gated_loudness(energies)
+    hops = _hop_energies(x, sr)
+    measured = _gated_loudness(_blocks(hops))
     if measured <= _ABSOLUTE_GATE:
         return Normalised(x, measured, true_peak_db(x, sr), 0.0)
     gain_db = target_lufs - measured
@@ -205,25 +261,23 @@ def normalise(x: np.ndarray, sr: int, target_lufs: float) -> Normalised:
     # NOTE: one copy of the signal, changed in place from here on (a long track is tens of MB a copy)
     gain = np.float32(10 ** (gain_db / 20))
     y = x * gain
-    if len(_above(y, 10 ** (sample_ceiling / 20))):
-        y = limit(y, sr, sample_ceiling, in_place=True)
-        now = integrated_loudness(y, sr)
-    else:  # NOTE: the gain alone: the loudness is the measurement scaled (the same gates), not a second pass
-        now = _gated_loudness(energies * float(gain) ** 2)
+    hops = _refreshed(hops * float(gain) ** 2, y, sr, _limit_into(y, sr, sample_ceiling))
+    now = _gated_loudness(_blocks(hops))
     for _ in range(3):
         peak = true_peak_db(y, sr)
         if peak > TRUE_PEAK_CEILING:
             sample_ceiling -= peak - TRUE_PEAK_CEILING + 0.1
-            y = limit(y, sr, sample_ceiling, in_place=True)
-            now = integrated_loudness(y, sr)
+            hops = _refreshed(hops, y, sr, _limit_into(y, sr, sample_ceiling))
+            now = _gated_loudness(_blocks(hops))
             continue
         if abs(now - target_lufs) <= 0.3:
             return Normalised(y, now, peak, gain_db)
         extra = target_lufs - now
         gain_db += extra
-        y *= np.float32(10 ** (extra / 20))
-        y = limit(y, sr, sample_ceiling, in_place=True)
-        now = integrated_loudness(y, sr)
+        gain = np.float32(10 ** (extra / 20))
+        y *= gain
+        hops = _refreshed(hops * float(gain) ** 2, y, sr, _limit_into(y, sr, sample_ceiling))
+        now = _gated_loudness(_blocks(hops))
     return Normalised(y, now, true_peak_db(y, sr), gain_db)
 
 
