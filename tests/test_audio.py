@@ -364,6 +364,20 @@ def test_true_peak_is_what_oversampling_the_whole_signal_finds():
         assert abs(audio.true_peak_db(x, 48000) - true_peak(x.astype(np.float64))) < 0.01
 
 
+def test_numpy_in_yomiage_processes_keeps_to_one_core():
+    """yomiage runs its work in processes, one a core. OpenBLAS's own threads would spin a second core for ~0.1 s
+    after every matrix product (the true peak's), taking it from the other worker: one thread a process."""
+    probe = ("import service.cli\nimport time, numpy as np\n"  # NOTE: as `yomiage worker` starts
+             "a, b = np.ones((4000, 97)), np.ones((97, 17))\n"
+             "start = time.process_time()\n"
+             "for _ in range(5):\n    a @ b; time.sleep(0.2)\n"
+             "print(time.process_time() - start)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True,
+                          env={k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")},
+                          cwd=Path(__file__).parent.parent)
+    assert float(done.stdout) < 0.1, done.stdout
+
+
 @pytest.mark.parametrize("voice_id", VOICES)
 def test_broadcast_target(sample_doc, tmp_path, voice_id):
     voice = get_voice(voice_id)
