@@ -10,6 +10,7 @@ from dataclasses import replace
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
+from typing import Callable
 
 from .errors import InputError
 from .model import Document, Section, Source
@@ -27,9 +28,11 @@ def _slug(name: str, data: bytes) -> str:
 
 
 def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, source: Source | None = None,
-                      title: str | None = None) -> Document:
+                      title: str | None = None, on_preview: Callable[[Document], None] | None = None) -> Document:
     """A user's file (PDF, HTML, Markdown or text in any supported encoding) as a Document; ``name`` is used in
-    errors and ids, and as the title only when the document has none of its own.
+    errors and ids, and as the title only when the document has none of its own. ``on_preview`` hears of a
+    scanned PDF's first pages, as a document of their own, while OCR reads the rest (a file read before is not
+    read again, and has no preview).
 
     The last few files read are remembered by their content (a Document is immutable): adding a file to the
     library reads it, and the service that then serves it, in the same process, gets the same tree at once
@@ -41,7 +44,7 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, sour
         known = _recent.get(key)
     if known is not None:
         return known
-    document = _read(data, name, key[2], key[3], title)
+    document = _read(data, name, key[2], key[3], title, on_preview)
     with _recent_lock:
         _recent[key] = document
         while len(_recent) > 4:
@@ -53,13 +56,23 @@ _recent: dict = {}
 _recent_lock = threading.Lock()
 
 
-def _read(data: bytes, name: str, doc_id: str, source: Source, title: str | None) -> Document:
-    document = sources.bytes_to_document(data, name, doc_id=doc_id, source=source, title=title)
-    if not any(section.title or section.footnotes or any(True for _ in section.sentences())
-               for section in document.walk()):
+def _read(data: bytes, name: str, doc_id: str, source: Source, title: str | None,
+          on_preview: Callable[[Document], None] | None = None) -> Document:
+    def shown(preview: Document) -> None:
+        if _readable(preview):
+            on_preview(preview)
+
+    document = sources.bytes_to_document(data, name, doc_id=doc_id, source=source, title=title,
+                                         on_preview=None if on_preview is None else shown)
+    if not _readable(document):
         # NOTE: one check for every kind of input, after segmentation: a blank text, an HTML page of navigation only
         raise InputError(f"{name}: 読み上げる文がありません（見出しも本文も見つかりません）。", code="empty")
     return document
+
+
+def _readable(document: Document) -> bool:
+    return any(section.title or section.footnotes or any(True for _ in section.sentences())
+               for section in document.walk())
 
 
 def path_to_document(path: str | Path) -> Document:

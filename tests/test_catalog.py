@@ -321,7 +321,7 @@ def test_a_pdf_added_is_read_once_by_the_process_that_then_serves_it(tmp_path, m
 
     read = []
     real = pdf.pdf_to_lines
-    monkeypatch.setattr(pdf, "pdf_to_lines", lambda data, name: read.append(name) or real(data, name))
+    monkeypatch.setattr(pdf, "pdf_to_lines", lambda data, name, *rest: read.append(name) or real(data, name, *rest))
     data = (Path(__file__).parent / "data" / "corpus" / "kagaku-r6-ch1.pdf").read_bytes()
     client = make_app(tmp_path).test_client()
     Catalog(tmp_path).add(data, "ch1.pdf", doc_id="kagaku", title="科学技術白書 第1章", attribution="文部科学省")

@@ -244,6 +244,59 @@ def test_too_many_scanned_pages_are_refused_before_any_is_read():
     assert caught.value.code == "too_large" and time.monotonic() - started < 20
 
 
+# Three pages of a notice written for this test, each a scan: the listener hears the first while OCR reads the rest
+PAGES = [NOTICE[:4],
+         [("２　利用料金", 13), ("大人は200円、中学生以下は100円です。回数券もあります。", 10.5)],
+         [("３　問い合わせ先", 13), ("市民スポーツ課へお問い合わせください。", 10.5)]]
+
+
+def _three_page_scan() -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    for blocks in PAGES:
+        writer.add_page(PdfReader(io.BytesIO(image_pdf(blocks))).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_long_scans_first_pages_are_a_document_before_ocr_reads_the_rest():
+    """With more scanned pages than readers, the first pages (one a reader) are read first and handed over as a
+    document of their own, which says how far it goes; the whole file's document follows, without that notice."""
+    from simplify.sources.pdf.reader import PREVIEW_NOTICE
+
+    previews = []
+    document = bytes_to_document(_three_page_scan(), "pool.pdf", doc_id="pool", source=Source(file="pool.pdf"),
+                                 pdf_limits=PdfLimits(readers=2), on_preview=previews.append)
+    assert len(previews) == 1
+    preview = previews[0]
+    said = "".join(s.text for section in preview.walk() for s in section.sentences())
+    assert PREVIEW_NOTICE.format(read=2, total=3) in said
+    assert [_fold(s.title) for s in preview.walk()] == ["市民プールの夏季開放について", "開放期間", "利用料金"]
+    assert "問い合わせ" not in said
+    whole = "".join(s.text for section in document.walk() for s in section.sentences())
+    assert "読み取っています" not in whole and _fold("市民スポーツ課へお問い合わせください。") in _fold(whole)
+    assert [_fold(s.title) for s in document.walk()][-1] == "問い合わせ先"
+
+
+def test_a_scan_one_reading_covers_and_a_text_pdf_have_no_preview():
+    previews = []
+    bytes_to_document(image_pdf(NOTICE), "one.pdf", doc_id="one", source=Source(file="one.pdf"),
+                      pdf_limits=PdfLimits(readers=2), on_preview=previews.append)
+    bytes_to_document((CORPUS / "kagaku-r6-ch1.pdf").read_bytes(), "ch1.pdf", doc_id="ch1",
+                      source=Source(file="ch1.pdf"), on_preview=previews.append)
+    assert previews == []
+
+
+def test_a_scan_refused_for_its_length_shows_no_preview_first():
+    previews = []
+    with pytest.raises(InputError, match="スキャンした）ページが多すぎます"):
+        bytes_to_document(_three_page_scan(), "pool.pdf", doc_id="pool", source=Source(file="pool.pdf"),
+                          pdf_limits=PdfLimits(readers=1, ocr_pages=2), on_preview=previews.append)
+    assert previews == []
+
+
 def _word_notice() -> bytes:
     from tests.docx_builder import docx
 
@@ -298,6 +351,63 @@ def test_a_scanned_word_or_euc_jis_2004_notice_uploads_builds_and_plays(tmp_path
         assert ("画像（スキャンしたページ）から自動で読み取った" in text) == name.endswith(".pdf")
         with urllib.request.urlopen(f"{base}/api/documents/pool/sections/{sections[0]['id']}.mp3", timeout=60) as mp3:
             assert mp3.status == 200 and len(mp3.read()) > 10_000
+
+
+@pytest.mark.slow
+def test_an_uploaded_long_scan_plays_its_first_pages_while_the_rest_is_read(tmp_path, monkeypatch):
+    """An operator uploads a three-page scan. While OCR reads page 3, the document is listed as being read, its
+    page says how far it goes, its first section streams (real OpenJTalk), and files wait for the whole; then the
+    whole document takes its place."""
+    import json
+    import re
+    import threading
+    import urllib.error
+    import urllib.request
+
+    from service.library.reading_room import ReadingRoom
+    from tests.test_catalog import _multipart, _operator_app, _wait
+    from tests.web_fixtures import serving
+
+    shown, go_on = threading.Event(), threading.Event()
+    original = ReadingRoom.preview
+
+    def held(self, document):  # NOTE: the job waits here, so the preview is looked at before the rest is read
+        original(self, document)
+        shown.set()
+        go_on.wait(120)
+
+    monkeypatch.setattr(ReadingRoom, "preview", held)
+    app = _operator_app(tmp_path)
+    with serving(app) as base:
+        body, kind = _multipart({"id": "pool"}, "pool.pdf", _three_page_scan())
+        request = urllib.request.Request(f"{base}/api/documents", data=body, method="POST",
+                                         headers={"Content-Type": kind, "Authorization": "Bearer s3cret-operator-token"})
+        with urllib.request.urlopen(request, timeout=60) as response:
+            job_url = json.loads(response.read())["url"]
+        try:
+            assert shown.wait(120)
+            with urllib.request.urlopen(f"{base}/api/documents", timeout=30) as response:
+                listed = {d["id"]: d for d in json.loads(response.read())}
+            assert listed["pool"]["library"] == {"state": "reading"}
+            with urllib.request.urlopen(f"{base}/api/documents/pool", timeout=30) as response:
+                first = json.loads(response.read())["sections"][0]["id"]
+            with urllib.request.urlopen(f"{base}/d/pool/s/{first}", timeout=30) as page:
+                html = page.read().decode()
+            text = re.sub(r"<[^>]+>", "", re.sub(r"<(rt|rp)\b[^>]*>.*?</\1>", "", html, flags=re.S))  # ruby aside
+            assert "全3ページのうち、2ページ目までを読み取りました" in text
+            with urllib.request.urlopen(f"{base}/api/documents/pool/sections/{first}/stream", timeout=60) as stream:
+                assert len(stream.read()) > 10_000
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(f"{base}/api/documents/pool/sections/{first}.mp3", timeout=30)
+            assert refused.value.code == 503
+        finally:
+            go_on.set()
+        client = app.test_client()
+        assert _wait(client, job_url, timeout=300)["state"] == "done"
+        whole = client.get("/api/documents/pool").get_json()
+        assert "読み取っています" not in json.dumps(whole, ensure_ascii=False)
+        with urllib.request.urlopen(f"{base}/api/documents", timeout=30) as response:
+            assert {d["id"]: d for d in json.loads(response.read())}["pool"]["library"]["state"] != "reading"
 
 
 @pytest.mark.browser

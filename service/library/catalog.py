@@ -19,6 +19,7 @@ import uuid
 from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import Callable
 
 from simplify.documents import bytes_to_document
 from simplify.errors import InputError, NotFoundError, shown
@@ -127,11 +128,22 @@ class Catalog:
 
     # -- changing -----------------------------------------------------------------------------------
     def add(self, data: bytes, name: str, *, doc_id: str | None = None, title: str | None = None,
-            attribution: str | None = None, license: str | None = None, url: str | None = None) -> Entry:
+            attribution: str | None = None, license: str | None = None, url: str | None = None,
+            on_preview: Callable[[Document], None] | None = None) -> Entry:
         """Add a document, or a new version of one. It is read first: a file that is not a readable document is
         refused with a clear error and nothing is written. A new version is pending until its build completes;
-        until then listeners keep the version they had."""
-        document = bytes_to_document(data, Path(name).name, doc_id=doc_id)
+        until then listeners keep the version they had. ``on_preview`` hears of a new document's first pages
+        while the rest is read (a scan's OCR), as the version it will be; never of a new version of one served."""
+        sha256 = hashlib.sha256(data).hexdigest()
+
+        def preview(document: Document) -> None:
+            if self._addable(document.id) and self.entry(document.id) is None:
+                on_preview(replace(document, title=xml_safe(title or "") or document.title, version=sha256,
+                                   source=Source(file=Path(name).name, attribution=attribution, url=url,
+                                                 license=license)))
+
+        document = bytes_to_document(data, Path(name).name, doc_id=doc_id,
+                                     on_preview=None if on_preview is None else preview)
         doc_id = doc_id or document.id
         if not _ID.fullmatch(doc_id) or doc_id in RESERVED:
             raise InputError(f"文書の id「{shown(doc_id)}」は使えません。英小文字・数字・ハイフン（64 字まで、先頭は英数字）で、"
@@ -142,7 +154,6 @@ class Catalog:
             if folder.exists() and earlier is None:
                 raise InputError(f"{folder} は yomiage の文書ではありません。別の id にしてください。", code="bad_id")
             now = _now()
-            sha256 = hashlib.sha256(data).hexdigest()
             about = {"title": title or document.title, "file": Path(name).name, "kind": sniff(data, name),
                      "uploaded": now}
             served = earlier.served if earlier else None
@@ -158,6 +169,11 @@ class Catalog:
             self._drop_unused_sources(entry)
         self._changed()
         return entry
+
+    def _addable(self, doc_id: str) -> bool:
+        """An id a document may have: the pattern, not reserved, and not a folder yomiage did not make."""
+        return bool(_ID.fullmatch(doc_id)) and doc_id not in RESERVED and (
+            not (self.folder / doc_id).exists() or self.entry(doc_id) is not None)
 
     def publish(self, doc_id: str, sha256: str, build: str) -> Entry | None:
         """A version's build is complete: listeners get it from now on (one atomic write). The products of the

@@ -59,6 +59,7 @@ class ReadingRoom:
         self._annotated: dict[str, tuple] = {}
         self._listen_first = int(config.get("LISTEN_FIRST_CHARS", 40_000))
         self._annotating: dict[str, threading.Thread] = {}
+        self._previews: dict[str, Document] = {}
         self._entries: dict = {}
         self._doc_lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(int(config["MAX_SYNTH"]))
@@ -105,7 +106,8 @@ class ReadingRoom:
                         pending.append(entry)
                 for gone in set(self._annotated) - set(added):
                     del self._annotated[gone]
-                self._documents = {**added, **self._fixed}
+                reading = {k: v for k, v in self._previews.items() if k not in added and k not in self._fixed}
+                self._documents = {**reading, **added, **self._fixed}
                 self._catalog_version = version
             documents = self._documents
         for entry in pending if self._auto_build else ():
@@ -138,6 +140,30 @@ class ReadingRoom:
         self._annotating[doc_id] = thread
         thread.start()
         return annotate_titles(document)
+
+    def preview(self, document: Document) -> None:
+        """A new document's first pages, served (titles read) while the rest of its file is read: a listener
+        starts on page 1 of a long scan while OCR reads the others. The document itself takes its place once it
+        is added (``end_preview``). A preview streams; its files are made once the whole is read."""
+        shown = annotate_titles(document)
+        with self._doc_lock:
+            self._previews[document.id] = shown
+            self._catalog_version = ""
+
+    def end_preview(self, doc_id: str) -> None:
+        with self._doc_lock:
+            if self._previews.pop(doc_id, None) is not None:
+                self._catalog_version = ""
+
+    def reading(self, doc_id: str) -> bool:
+        """Whether what is served under ``doc_id`` is a preview: the first pages of a file still being read."""
+        documents = self.documents()
+        with self._doc_lock:
+            return doc_id in self._previews and documents.get(doc_id) is self._previews[doc_id]
+
+    def _made_later(self, doc_id: str) -> None:
+        if self.reading(doc_id):
+            raise Preparing("この文書はまだ読み取り中です。聞くことはできます。ファイルは、読み取りが終わってから作ります。")
 
     def wait_annotated(self, doc_id: str, timeout: float | None = None) -> None:
         """Until a document's whole analysis (readings, glossary, readability) is in what is served."""
@@ -219,6 +245,7 @@ class ReadingRoom:
 
     def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[Track, Path, Section, int]:
         """A section's built products, made now if needed; only making them takes a synthesis slot."""
+        self._made_later(doc_id)
         document, section, number, total = self.section(doc_id, section_id)
         folder = self.folder(document, voice)
         track = find_section(document, section, voice, self.options)
@@ -229,6 +256,7 @@ class ReadingRoom:
 
     def manifest(self, doc_id: str, voice: Voice) -> tuple[Manifest, Path]:
         """The finished manifest; if the document is not fully built yet, build it in the background."""
+        self._made_later(doc_id)
         document = self.document(doc_id)
         folder = self.folder(document, voice)
         built = self.built_manifest(document, voice)
@@ -243,6 +271,7 @@ class ReadingRoom:
     def build(self, doc_id: str, voice: Voice) -> tuple[Document, Build]:
         """A document and its finished build (what books and ZIPs are made from); if it is not fully built yet
         (or was built by a yomiage that did not narrate its title), build it in the background and say so."""
+        self._made_later(doc_id)
         document = self.document(doc_id)
         build = load_build(self.options.layout, document, voice)
         if build is not None and build.title_audio is not None:
@@ -325,6 +354,7 @@ class ReadingRoom:
         return entry is not None and document.version in entry.versions
 
     def glossary_audio(self, doc_id: str, term_id: str, voice: Voice) -> Path:
+        self._made_later(doc_id)
         document = self.document(doc_id)
         term = document.term(term_id)
         if term is None:

@@ -70,7 +70,17 @@ def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
     voice = lib.voice(None)
 
     def work(job) -> None:
-        entry = catalog.add(data, name, doc_id=doc_id, title=title)
+        previewed: set[str] = set()
+
+        def preview(document) -> None:  # NOTE: a scan's first pages, heard while OCR reads the rest
+            previewed.add(document.id)
+            lib.preview(document)
+
+        try:
+            entry = catalog.add(data, name, doc_id=doc_id, title=title, on_preview=preview)
+        finally:  # NOTE: added (the document takes the preview's place) or refused (the preview goes)
+            for shown in previewed:
+                lib.end_preview(shown)
         job.document = entry.id
         job.total = len(track_plans(catalog.document(entry)))
 

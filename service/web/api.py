@@ -48,7 +48,8 @@ def documents():
     return jsonify([
         {"id": d.id, "title": d.title, "attribution": d.source.attribution,
          "sections": sum(1 for _ in d.walk()), "url": url_for("api.document", doc_id=d.id),
-         **({"library": _library_state(entries[d.id])} if d.id in entries else {})}
+         **({"library": _library_state(entries[d.id])} if d.id in entries else
+            {"library": {"state": "reading"}} if lib.reading(d.id) else {})}
         for d in lib.documents().values()
     ])
 

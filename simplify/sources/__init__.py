@@ -7,6 +7,7 @@ Each module reads one kind of file into ``simplify.structure.Line`` s (``pdf``, 
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from ..errors import InputError
 from ..model import Document, Source
@@ -41,17 +42,22 @@ def sniff(data: bytes, name: str = "") -> str:
 
 
 def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, title: str | None = None,
-                      pdf_limits=None) -> Document:
+                      pdf_limits=None, on_preview: Callable[[Document], None] | None = None) -> Document:
     """Any supported file as a Document: PDF, HTML, Markdown, or text (UTF-8, Shift_JIS, EUC-JP, UTF-16).
-    ``pdf_limits`` (a ``pdf.PdfLimits``) lowers what reading a PDF may cost."""
+    ``pdf_limits`` (a ``pdf.PdfLimits``) lowers what reading a PDF may cost; ``on_preview`` hears of a scanned
+    PDF's first pages as a document of their own while OCR reads the rest."""
     check_size(len(data), name)
     kind = sniff(data, name)
     if kind == "pdf":
         from . import pdf
 
-        read = pdf.pdf_to_lines(data, name, pdf_limits) if pdf_limits else pdf.pdf_to_lines(data, name)
-        return lines_to_document(list(read.lines), doc_id=doc_id, source=source, title=title or read.title,
-                                 discarded=tuple(text for text, _ in read.discarded), source_report=read.summary())
+        def document(read) -> Document:
+            return lines_to_document(list(read.lines), doc_id=doc_id, source=source, title=title or read.title,
+                                     discarded=tuple(text for text, _ in read.discarded),
+                                     source_report=read.summary())
+
+        shown = None if on_preview is None else (lambda read: on_preview(document(read)))
+        return document(pdf.pdf_to_lines(data, name, pdf_limits or pdf.DEFAULT_LIMITS, shown))
     if kind == "docx":
         from .docx import docx_to_lines
 

@@ -49,10 +49,12 @@ def tessdata() -> str | None:
     return None
 
 
-def read_scanned(data: bytes, name: str, numbers: list[int], limits: PdfLimits) -> list[OcrPage]:
-    """The pages ``numbers`` of the PDF ``data`` read by OCR, in children (one per core)."""
-    if len(numbers) > limits.ocr_pages:
-        raise PdfError(f"{name}: 文字の層がない（スキャンした）ページが多すぎます（{len(numbers)} ページ）。"
+def read_scanned(data: bytes, name: str, numbers: list[int], limits: PdfLimits, *, total: int | None = None
+                 ) -> list[OcrPage]:
+    """The pages ``numbers`` of the PDF ``data`` read by OCR, in children (one per core); ``total``: the file's
+    scanned pages in all, when these are a part of them (the limit is on the file)."""
+    if (total or len(numbers)) > limits.ocr_pages:
+        raise PdfError(f"{name}: 文字の層がない（スキャンした）ページが多すぎます（{total or len(numbers)} ページ）。"
                        f"{limits.ocr_pages} ページ以下に分けてください。", code="too_large")
     folder = tessdata()
     if folder is None:

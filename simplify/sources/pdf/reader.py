@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from ...sentences import NOTE_MARK
 from ...structure import Line
@@ -21,6 +22,7 @@ TREE_COVERAGE = 0.95  # a page is read from the tree when its marked content cov
 # set aside and said, never spoken as if it were the text
 OCR_PAGE_CONFIDENCE = 70.0
 OCR_NOTICE = "この文書の文字は、画像（スキャンしたページ）から自動で読み取ったものです。誤りを含むことがあります。"
+PREVIEW_NOTICE = "全{total}ページのうち、{read}ページ目までを読み取りました。残りのページは、いま読み取っています。"
 _CONTENT_LIKE = re.compile(r"。\s*$|^\s*[0-9０-９]{1,3}[\s\u3000]+\S.{8,}")
 
 
@@ -66,9 +68,20 @@ _REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱",
             "unsure OCR": "OCR の確かでない行", "unsure OCR page": "OCR の確かでないページ"}
 
 
-def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS) -> PdfText:
-    """Lines in reading order, the document's own title (metadata or first bookmark), and what was set aside."""
-    raw = read_pdf(data, name, limits)
+def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS,
+                 on_preview: Callable[[PdfText], None] | None = None) -> PdfText:
+    """Lines in reading order, the document's own title (metadata or first bookmark), and what was set aside.
+    ``on_preview`` hears of a scan's first pages, read as a document of their own, before OCR reads the rest."""
+    def preview(raw: RawPdf, total: int) -> None:
+        try:
+            text = _assemble(name, raw)
+        except PdfError:  # NOTE: nothing sure on the first pages: no preview; the whole file decides
+            return
+        lines = list(text.lines)
+        lines.insert(_after_title(lines) + 1, Line(PREVIEW_NOTICE.format(read=len(raw.pages), total=total), "body"))
+        on_preview(replace(text, lines=tuple(lines)))
+
+    raw = read_pdf(data, name, limits, preview if on_preview is not None else None)
     return _assemble(name, raw)
 
 

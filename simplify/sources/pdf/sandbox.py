@@ -13,11 +13,12 @@ import os
 import re
 import time
 from dataclasses import dataclass, replace
+from typing import Callable
 
 from ...textio import fold_forms
 from .limits import PdfError, PdfLimits, run_limited
 from .marked import read_marked
-from .ocr import read_scanned, snap_sizes
+from .ocr import OcrPage, read_scanned, snap_sizes
 from .tree import Element, read_tree
 
 # NOTE: pdfplumber and pdfminer (≈ 0.1 s) are imported only in the sandboxed children that read a PDF.
@@ -58,23 +59,44 @@ class _Part:
     suspects: bool
 
 
-def read_pdf(data: bytes, name: str, limits: PdfLimits) -> RawPdf:
-    """Every page's characters and box, the outline, title and tag tree, read in sandboxed children."""
+def read_pdf(data: bytes, name: str, limits: PdfLimits, on_preview: Callable[[RawPdf, int], None] | None = None
+             ) -> RawPdf:
+    """Every page's characters and box, the outline, title and tag tree, read in sandboxed children.
+
+    ``on_preview`` hears of the first pages of a scan before OCR has read the rest: the pages up to the first
+    scanned page not read yet (with the number of pages in all), so a listener can start while the rest is read."""
     count = max(1, min(limits.readers, os.cpu_count() or 1))
     parts = run_limited(_read_part, [(data, name, limits, part, count) for part in range(count)], name=name,
                         memory=limits.memory, seconds=limits.seconds, child="yomiage-pdf", preload=(__name__,))
     pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.number)
     scanned = [p.number for p in pages if p.images and not any(c["text"].strip() for c in p.chars)]
-    if scanned:
-        pages = _read_scanned(data, name, limits, pages, scanned)
     first = parts[0]
+    if scanned:
+        pages = _read_scanned(data, name, limits, pages, scanned, None if on_preview is None else
+                              lambda read, upto: on_preview(RawPdf(tuple(read[:upto]), first.bookmarks, first.title,
+                                                                   first.tree, first.suspects), len(pages)))
     return RawPdf(tuple(pages), first.bookmarks, first.title, first.tree, first.suspects)
 
 
-def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage], scanned: list[int]) -> list[RawPage]:
-    """The pages that are only images, their characters read by OCR; their sizes snapped to one set of classes."""
-    read = {page.number: page for page in read_scanned(data, name, scanned, limits)}
+def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage], scanned: list[int],
+                  on_preview: Callable[[list[RawPage], int], None] | None = None) -> list[RawPage]:
+    """The pages that are only images, their characters read by OCR; their sizes snapped to one set of classes.
+    With ``on_preview``, a scan longer than one page a child reads its first pages first (one a child) and shows
+    them (sizes snapped among themselves) before the rest."""
+    first = max(1, min(limits.readers, os.cpu_count() or 1))
+    batches = [scanned[:first], scanned[first:]] if on_preview is not None and len(scanned) > first else [scanned]
+    read: dict[int, OcrPage] = {}
+    for batch in batches:
+        read.update((page.number, page) for page in read_scanned(data, name, batch, limits, total=len(scanned)))
+        if batch is not batches[-1]:
+            shown = {n: replace(page, chars=tuple(dict(c) for c in page.chars)) for n, page in read.items()}
+            snap_sizes([page.chars for page in shown.values()])
+            on_preview(_with_ocr(pages, shown), batches[-1][0])
     snap_sizes([page.chars for page in read.values()])
+    return _with_ocr(pages, read)
+
+
+def _with_ocr(pages: list[RawPage], read: dict) -> list[RawPage]:
     return [replace(page, chars=read[page.number].chars, ocr=read[page.number].confidence,
                     ocr_dropped=read[page.number].dropped, boxes=read[page.number].boxes)
             if page.number in read else page for page in pages]
