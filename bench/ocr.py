@@ -11,7 +11,8 @@ column (the fragments the layout reader starts from) that yomiage reads from the
 running heads and page numbers are not counted). Each is found in the reading under test (its best-matching
 span) and their edit distance counted: character accuracy = 1 − edits / characters, over NFKC text without
 spaces (the text layer sets ＡＩ full width, OCR gives AI). Lines compare whatever order a reader put them in;
-the order is what the PDF tests check.
+the order is what the PDF tests check. Printed too, for each file: how soon its first pages were handed over as a
+document of their own (what an upload serves while OCR reads the rest) against the whole.
 
 Run: ``.venv/bin/python bench/ocr.py [--pages N]`` (``YOMIAGE_OCR_MODEL=Japanese`` for the script model).
 """
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from simplify.sources.pdf import pdf_to_lines  # noqa: E402
+from simplify.sources.pdf import DEFAULT_LIMITS, pdf_to_lines  # noqa: E402
 from simplify.sources.pdf.chars import chars_to_fragments  # noqa: E402
 from simplify.sources.pdf.ocr import tessdata  # noqa: E402
 from tests.pdf_builder import scanned  # noqa: E402
@@ -42,9 +43,9 @@ def _plain(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split())
 
 
-def _read(data: bytes, name: str) -> str:
+def _read(data: bytes, name: str, on_preview=None) -> str:
     """What yomiage reads of a PDF: its lines and table cells, folded, in reading order."""
-    read = pdf_to_lines(data, name)
+    read = pdf_to_lines(data, name, DEFAULT_LIMITS, on_preview)
     return "".join(_plain(line.text) + "".join(_plain(c.text) for row in line.cells for c in row)
                    for line in read.lines)
 
@@ -102,6 +103,7 @@ def main() -> None:
     totals = {"raw": [0, 0], "yomiage": [0, 0]}
     per_page: dict[str, list[float]] = {"raw": [], "yomiage": []}
     pages_read, seconds = 0, 0.0
+    previews = []  # (file, pages, seconds to its first pages, seconds to the whole)
     for path in sorted(CORPUS.glob("*.pdf")):
         data = path.read_bytes()
         if args.pages:
@@ -114,8 +116,10 @@ def main() -> None:
         reference = _printed_lines(data, _read(data, path.name))
         image = scanned(data)
         started = time.perf_counter()
-        reading = _read(image, path.name)
+        shown = []
+        reading = _read(image, path.name, lambda text: shown.append(time.perf_counter() - started))
         seconds += time.perf_counter() - started
+        previews.append((path.stem, len(reference), shown[0] if shown else None, time.perf_counter() - started))
         pages_read += len(reference)
         raw = _raw_pages(image)
         for number, lines in enumerate(reference):
@@ -136,6 +140,10 @@ def main() -> None:
               f"(median page {statistics.median(per_page[label]):.2%}, worst {min(per_page[label]):.2%})")
     print(f"upload path (OCR in children, one per core, then the layout reader): {pages_read / seconds:.2f} pages/s "
           f"({seconds / pages_read:.1f} s a page)")
+    for stem, pages, first, whole in previews:  # NOTE: what an upload serves while OCR reads the rest
+        print(f"{stem}: its first pages served as a document {first:.1f} s after reading began, the whole "
+              f"{pages} pages {whole:.1f} s ({first / whole:.2f}x)" if first is not None else
+              f"{stem}: read in one go ({pages} pages, {whole:.1f} s)")
 
 
 if __name__ == "__main__":
