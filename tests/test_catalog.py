@@ -393,3 +393,31 @@ def test_a_local_build_reports_its_state_through_the_jobs_interface(tmp_path):
     assert final == BuildState("done", total, total)
     assert [s.done for s in states] == list(range(1, total + 1)) and {s.state for s in states} == {"running"}
     assert (tmp_path / document.id / "mei" / "manifest.json").is_file()
+
+
+def test_a_preview_that_cannot_be_shown_leaves_the_upload_alone(tmp_path, monkeypatch):
+    """A scan's first pages are shown while the rest is read; if showing them fails, the upload goes on (the whole
+    document is still read, checked and served) and nothing half-made is listed."""
+    from dataclasses import replace
+
+    from service.library import reading_room as room
+    from service.web.context import reading_room
+    from simplify.documents import path_to_document
+    from tests.web_fixtures import make_app
+
+    app = make_app(tmp_path)
+    with app.app_context():
+        lib = reading_room(app)
+    document = replace(path_to_document(Path(__file__).parent / "data" / "sample.txt"), id="pool")
+
+    def broken(_document):
+        raise RuntimeError("titles could not be read")
+
+    monkeypatch.setattr(room, "annotate_titles", broken)
+    lib.preview(document)
+    assert "pool" not in lib.documents() and not lib.reading("pool")
+    monkeypatch.undo()
+    lib.preview(document)
+    assert lib.reading("pool") and lib.documents()["pool"].title == document.title
+    lib.end_preview("pool")
+    assert "pool" not in lib.documents()

@@ -55,7 +55,7 @@ class ReadingRoom:
         self._documents: dict[str, Document] | None = None
         self._fixed: dict[str, Document] = {}
         self._catalog = Catalog(self.output)
-        self._catalog_version = ""
+        self._catalog_version: str | None = ""
         self._annotated: dict[str, tuple] = {}
         self._listen_first = int(config.get("LISTEN_FIRST_CHARS", 40_000))
         self._annotating: dict[str, threading.Thread] = {}
@@ -132,7 +132,7 @@ class ReadingRoom:
             with self._doc_lock:
                 if self._annotated.get(doc_id, (None,))[0] == key:
                     self._annotated[doc_id] = (key, whole)
-                    self._catalog_version = ""  # NOTE: the next call takes the whole analysis in
+                    self._catalog_version = None  # NOTE: the next call takes the whole analysis in
                 if self._annotating.get(doc_id) is threading.current_thread():
                     del self._annotating[doc_id]
 
@@ -144,16 +144,21 @@ class ReadingRoom:
     def preview(self, document: Document) -> None:
         """A new document's first pages, served (titles read) while the rest of its file is read: a listener
         starts on page 1 of a long scan while OCR reads the others. The document itself takes its place once it
-        is added (``end_preview``). A preview streams; its files are made once the whole is read."""
-        shown = annotate_titles(document)
+        is added (``end_preview``). A preview streams; its files are made once the whole is read. A preview that
+        cannot be shown is left out (logged): the upload goes on."""
+        try:
+            shown = annotate_titles(document)
+        except Exception:  # noqa: BLE001 - the whole document is still read, checked and served
+            log.exception("the preview of %s could not be shown", document.id)
+            return
         with self._doc_lock:
             self._previews[document.id] = shown
-            self._catalog_version = ""
+            self._catalog_version = None  # NOTE: not "", which an empty library's version is
 
     def end_preview(self, doc_id: str) -> None:
         with self._doc_lock:
             if self._previews.pop(doc_id, None) is not None:
-                self._catalog_version = ""
+                self._catalog_version = None
 
     def reading(self, doc_id: str) -> bool:
         """Whether what is served under ``doc_id`` is a preview: the first pages of a file still being read."""
