@@ -163,11 +163,24 @@ def one_round(path: str, wait_for_build: bool, template: str) -> None:
 
 
 def _round(path: str, template: Path, *flags: str) -> dict:
+    """One round in a process group of its own, ended whole afterwards: the round's process exits at its first
+    audio, and the children it leaves (the background analysis's readers) must not take the next round's cores."""
+    import os
+    import signal
     import subprocess
 
-    done = subprocess.run([sys.executable, __file__, "--round", path, str(template), *flags], capture_output=True,
-                          text=True, check=True, timeout=1200)
-    return json.loads(done.stdout.splitlines()[-1])
+    process = subprocess.Popen([sys.executable, __file__, "--round", path, str(template), *flags],
+                               stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+    try:
+        out, _ = process.communicate(timeout=1200)
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+    if process.returncode:
+        raise SystemExit(f"a round failed ({process.returncode})")
+    return json.loads(out.splitlines()[-1])
 
 
 def main(rounds: int = 3) -> None:
