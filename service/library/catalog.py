@@ -64,6 +64,10 @@ class Entry:
         return self.served if self.served in self.versions else self.sha256
 
 
+def _usable_id(doc_id: str) -> bool:
+    return bool(_ID.fullmatch(doc_id)) and doc_id not in RESERVED
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
 
@@ -137,7 +141,7 @@ class Catalog:
         sha256 = hashlib.sha256(data).hexdigest()
 
         def preview(document: Document) -> None:
-            if self._addable(document.id) and self.entry(document.id) is None:
+            if _usable_id(document.id) and not (self.folder / document.id).exists():  # NOTE: new, and ours to make
                 on_preview(replace(document, title=xml_safe(title or "") or document.title, version=sha256,
                                    source=Source(file=Path(name).name, attribution=attribution, url=url,
                                                  license=license)))
@@ -145,7 +149,7 @@ class Catalog:
         document = bytes_to_document(data, Path(name).name, doc_id=doc_id,
                                      on_preview=None if on_preview is None else preview)
         doc_id = doc_id or document.id
-        if not _ID.fullmatch(doc_id) or doc_id in RESERVED:
+        if not _usable_id(doc_id):
             raise InputError(f"文書の id「{shown(doc_id)}」は使えません。英小文字・数字・ハイフン（64 字まで、先頭は英数字）で、"
                              f"{'・'.join(sorted(RESERVED))} 以外にしてください。", code="bad_id")
         folder = self.folder / doc_id
@@ -169,11 +173,6 @@ class Catalog:
             self._drop_unused_sources(entry)
         self._changed()
         return entry
-
-    def _addable(self, doc_id: str) -> bool:
-        """An id a document may have: the pattern, not reserved, and not a folder yomiage did not make."""
-        return bool(_ID.fullmatch(doc_id)) and doc_id not in RESERVED and (
-            not (self.folder / doc_id).exists() or self.entry(doc_id) is not None)
 
     def publish(self, doc_id: str, sha256: str, build: str) -> Entry | None:
         """A version's build is complete: listeners get it from now on (one atomic write). The products of the

@@ -162,12 +162,13 @@ class ReadingRoom:
 
     def reading(self, doc_id: str) -> bool:
         """Whether what is served under ``doc_id`` is a preview: the first pages of a file still being read."""
-        documents = self.documents()
-        with self._doc_lock:
-            return doc_id in self._previews and documents.get(doc_id) is self._previews[doc_id]
+        return self.is_preview(self.documents().get(doc_id))
 
-    def _made_later(self, doc_id: str) -> None:
-        if self.reading(doc_id):
+    def is_preview(self, document: Document | None) -> bool:
+        return document is not None and self._previews.get(document.id) is document
+
+    def _made_later(self, document: Document) -> None:
+        if self.is_preview(document):
             raise Preparing("この文書はまだ読み取り中です。聞くことはできます。ファイルは、読み取りが終わってから作ります。")
 
     def wait_annotated(self, doc_id: str, timeout: float | None = None) -> None:
@@ -250,8 +251,8 @@ class ReadingRoom:
 
     def track(self, doc_id: str, section_id: str, voice: Voice) -> tuple[Track, Path, Section, int]:
         """A section's built products, made now if needed; only making them takes a synthesis slot."""
-        self._made_later(doc_id)
         document, section, number, total = self.section(doc_id, section_id)
+        self._made_later(document)
         folder = self.folder(document, voice)
         track = find_section(document, section, voice, self.options)
         if track is None:
@@ -261,8 +262,8 @@ class ReadingRoom:
 
     def manifest(self, doc_id: str, voice: Voice) -> tuple[Manifest, Path]:
         """The finished manifest; if the document is not fully built yet, build it in the background."""
-        self._made_later(doc_id)
         document = self.document(doc_id)
+        self._made_later(document)
         folder = self.folder(document, voice)
         built = self.built_manifest(document, voice)
         if built is not None:
@@ -276,8 +277,8 @@ class ReadingRoom:
     def build(self, doc_id: str, voice: Voice) -> tuple[Document, Build]:
         """A document and its finished build (what books and ZIPs are made from); if it is not fully built yet
         (or was built by a yomiage that did not narrate its title), build it in the background and say so."""
-        self._made_later(doc_id)
         document = self.document(doc_id)
+        self._made_later(document)
         build = load_build(self.options.layout, document, voice)
         if build is not None and build.title_audio is not None:
             return document, build
@@ -359,8 +360,8 @@ class ReadingRoom:
         return entry is not None and document.version in entry.versions
 
     def glossary_audio(self, doc_id: str, term_id: str, voice: Voice) -> Path:
-        self._made_later(doc_id)
         document = self.document(doc_id)
+        self._made_later(document)
         term = document.term(term_id)
         if term is None:
             raise NotFoundError(f"用語「{shown(term_id)}」はありません。")

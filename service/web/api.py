@@ -49,7 +49,7 @@ def documents():
         {"id": d.id, "title": d.title, "attribution": d.source.attribution,
          "sections": sum(1 for _ in d.walk()), "url": url_for("api.document", doc_id=d.id),
          **({"library": _library_state(entries[d.id])} if d.id in entries else
-            {"library": {"state": "reading"}} if lib.reading(d.id) else {})}
+            {"library": {"state": "reading"}} if lib.is_preview(d) else {})}
         for d in lib.documents().values()
     ])
 

@@ -3,6 +3,7 @@ the children that read a PDF under those limits."""
 
 from __future__ import annotations
 
+import os
 import resource
 from dataclasses import dataclass
 from typing import Callable
@@ -34,6 +35,11 @@ class PdfLimits:
 
 
 DEFAULT_LIMITS = PdfLimits()
+
+
+def children(limits: PdfLimits, work: int | None = None) -> int:
+    """How many children read one PDF's pages at once: the setting, at most one a core (and one a piece of work)."""
+    return max(1, min(limits.readers, os.cpu_count() or 1, work if work is not None else limits.readers))
 
 
 def run_limited(work: Callable, shares: list[tuple], *, name: str, memory: int, seconds: float, child: str,

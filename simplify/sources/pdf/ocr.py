@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
-from .limits import PdfError, PdfLimits, run_limited
+from .limits import PdfError, PdfLimits, children, run_limited
 
 # NOTE: pypdfium2 and tesserocr are imported only in the sandboxed children that render and read scanned pages.
 
@@ -60,7 +60,7 @@ def read_scanned(data: bytes, name: str, numbers: list[int], limits: PdfLimits, 
     if folder is None:
         raise PdfError(f"{name}: スキャンした PDF を読むための OCR（Tesseract の日本語モデル）がこのサーバーにありません。"
                        "管理者に tesseract-ocr-jpn の導入を依頼してください。", code="ocr_unavailable")
-    count = max(1, min(limits.readers, os.cpu_count() or 1, len(numbers)))
+    count = children(limits, len(numbers))
     shares = [numbers[part::count] for part in range(count)]
     model = _model(folder, name)
     parts = run_limited(_read_pages, [(data, name, share, limits, folder, model) for share in shares], name=name,

@@ -9,14 +9,13 @@ a 100-page white paper takes half the time on two cores. Only plain data comes b
 from __future__ import annotations
 
 import io
-import os
 import re
 import time
 from dataclasses import dataclass, replace
 from typing import Callable
 
 from ...textio import fold_forms
-from .limits import PdfError, PdfLimits, run_limited
+from .limits import PdfError, PdfLimits, children, run_limited
 from .marked import read_marked
 from .ocr import OcrPage, read_scanned, snap_sizes
 from .tree import Element, read_tree
@@ -65,7 +64,7 @@ def read_pdf(data: bytes, name: str, limits: PdfLimits, on_preview: Callable[[Ra
 
     ``on_preview`` hears of the first pages of a scan before OCR has read the rest: the pages up to the first
     scanned page not read yet (with the number of pages in all), so a listener can start while the rest is read."""
-    count = max(1, min(limits.readers, os.cpu_count() or 1))
+    count = children(limits)
     parts = run_limited(_read_part, [(data, name, limits, part, count) for part in range(count)], name=name,
                         memory=limits.memory, seconds=limits.seconds, child="yomiage-pdf", preload=(__name__,))
     pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.number)
@@ -83,7 +82,7 @@ def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage
     """The pages that are only images, their characters read by OCR; their sizes snapped to one set of classes.
     With ``on_preview``, a scan longer than one page a child reads its first pages first (one a child) and shows
     them (sizes snapped among themselves) before the rest."""
-    first = max(1, min(limits.readers, os.cpu_count() or 1))
+    first = children(limits)
     batches = [scanned[:first], scanned[first:]] if on_preview is not None and len(scanned) > first else [scanned]
     read: dict[int, OcrPage] = {}
     for batch in batches:
