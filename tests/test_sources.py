@@ -374,10 +374,10 @@ def test_a_decompression_bomb_is_refused_without_taking_the_memory(monkeypatch):
 def test_pages_shared_among_readers_give_the_same_document(monkeypatch):
     """Several child processes read a PDF's pages (page k to child k mod n); what they give is put together into
     exactly the document one reader gives, and a fault on a page of any child is the file's clear error."""
-    from simplify.sources.pdf import sandbox
+    from simplify.sources.pdf import limits
 
     data = (CORPUS / "kagaku-r6-ch2.pdf").read_bytes()
-    monkeypatch.setattr(sandbox.os, "cpu_count", lambda: 3)
+    monkeypatch.setattr(limits.os, "cpu_count", lambda: 3)  # NOTE: where the number of children is decided
     one = pdf_to_lines(data, "ch2.pdf", PdfLimits(readers=1))
     assert pdf_to_lines(data, "ch2.pdf", PdfLimits(readers=3)) == one
     with pytest.raises(InputError, match="文字が多すぎます") as caught:
