@@ -31,8 +31,8 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str | None = None, sour
                       title: str | None = None, on_preview: Callable[[Document], None] | None = None) -> Document:
     """A user's file (PDF, HTML, Markdown or text in any supported encoding) as a Document; ``name`` is used in
     errors and ids, and as the title only when the document has none of its own. ``on_preview`` hears of a
-    scanned PDF's first pages, as a document of their own, while OCR reads the rest (a file read before is not
-    read again, and has no preview).
+    long PDF's first pages, as a document of their own, while the rest is read (a file read before is not read
+    again, and has no preview).
 
     The last few files read are remembered by their content (a Document is immutable): adding a file to the
     library reads it, and the service that then serves it, in the same process, gets the same tree at once

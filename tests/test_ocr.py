@@ -263,7 +263,8 @@ def _three_page_scan() -> bytes:
 
 def test_a_long_scans_first_pages_are_a_document_before_ocr_reads_the_rest():
     """With more scanned pages than readers, the first pages (one a reader) are read first and handed over as a
-    document of their own, which says how far it goes; the whole file's document follows, without that notice."""
+    document of their own, which says how far it goes and keeps the sections that end on them (利用料金 may go on
+    on page 3); the whole file's document follows, without that notice."""
     from simplify.sources.pdf.reader import PREVIEW_NOTICE
 
     previews = []
@@ -273,19 +274,22 @@ def test_a_long_scans_first_pages_are_a_document_before_ocr_reads_the_rest():
     preview = previews[0]
     said = "".join(s.text for section in preview.walk() for s in section.sentences())
     assert PREVIEW_NOTICE.format(read=2, total=3) in said
-    assert [_fold(s.title) for s in preview.walk()] == ["市民プールの夏季開放について", "開放期間", "利用料金"]
-    assert "問い合わせ" not in said
+    assert [_fold(s.title) for s in preview.walk()] == ["市民プールの夏季開放について", "開放期間"]
+    assert "200円" not in said and "問い合わせ" not in said
     whole = "".join(s.text for section in document.walk() for s in section.sentences())
     assert "読み取っています" not in whole and _fold("市民スポーツ課へお問い合わせください。") in _fold(whole)
     assert [_fold(s.title) for s in document.walk()][-1] == "問い合わせ先"
 
 
-def test_a_scan_one_reading_covers_and_a_text_pdf_have_no_preview():
+def test_a_scan_one_reading_covers_and_a_short_text_pdf_have_no_preview(monkeypatch):
+    from simplify.sources.pdf import limits
+
+    monkeypatch.setattr(limits.os, "cpu_count", lambda: 2)  # NOTE: 2 readers read 8 pages first; ch1 has 7
     previews = []
     bytes_to_document(image_pdf(NOTICE), "one.pdf", doc_id="one", source=Source(file="one.pdf"),
                       pdf_limits=PdfLimits(readers=2), on_preview=previews.append)
     bytes_to_document((CORPUS / "kagaku-r6-ch1.pdf").read_bytes(), "ch1.pdf", doc_id="ch1",
-                      source=Source(file="ch1.pdf"), on_preview=previews.append)
+                      source=Source(file="ch1.pdf"), pdf_limits=PdfLimits(readers=2), on_preview=previews.append)
     assert previews == []
 
 

@@ -385,6 +385,51 @@ def test_pages_shared_among_readers_give_the_same_document(monkeypatch):
     assert caught.value.code == "too_large" and "1 ページ" in caught.value.message
 
 
+def _two_chapters() -> bytes:
+    """The corpus's two chapters as one untagged 20-page PDF (pages copied with pypdfium2, which drops the tags)."""
+    import pypdfium2 as pdfium
+
+    out = pdfium.PdfDocument.new()
+    for name in ("kagaku-r6-ch1.pdf", "kagaku-r6-ch2.pdf"):
+        chapter = pdfium.PdfDocument(str(CORPUS / name))
+        out.import_pages(chapter, list(range(len(chapter))))
+    buffer = io.BytesIO()
+    out.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize("name", ["kagaku-r6-ch2.pdf", "two chapters"], ids=["tagged", "untagged"])
+def test_a_long_pdfs_first_pages_are_a_document_of_whole_sections_before_the_rest_is_read(name, monkeypatch):
+    """An upload of a PDF longer than its first reading (PREVIEW_PAGES a reader) hears of those pages first, as a
+    document that says how far it goes and holds only sections that end on them, each exactly as in the whole;
+    the whole document is the one read without a preview."""
+    from simplify.sources.pdf import limits, sandbox
+    from simplify.sources.pdf.reader import PREVIEW_NOTICE
+
+    monkeypatch.setattr(limits.os, "cpu_count", lambda: 2)
+    data = _two_chapters() if name == "two chapters" else (CORPUS / name).read_bytes()
+    pages = 20 if name == "two chapters" else 13
+    previews = []
+    whole = bytes_to_document(data, "long.pdf", doc_id="long", source=Source(file="long.pdf"),
+                              pdf_limits=PdfLimits(readers=2), on_preview=previews.append)
+    assert whole == bytes_to_document(data, "long.pdf", doc_id="long", source=Source(file="long.pdf"),
+                                      pdf_limits=PdfLimits(readers=2))
+    assert len(previews) == 1
+    preview, read = previews[0], sandbox.PREVIEW_PAGES * 2
+    said = [s.text for section in preview.walk() for s in section.sentences()]
+    assert "".join(PREVIEW_NOTICE.format(read=read, total=pages).split()) in "".join(said)
+    shown = [section for section in preview.walk()]
+    sections = {section.id: section for section in whole.walk()}
+    assert 1 < len(shown) < len(sections)
+    assert [s.id for s in shown] == [s.id for s in whole.walk()][:len(shown)]
+    notice = [s for s in said if s in PREVIEW_NOTICE.format(read=read, total=pages)]
+    for section in shown:
+        own = [s.text for s in section.sentences() if s.text not in notice]
+        assert (section.heading, own, section.footnotes) == (
+            sections[section.id].heading, [s.text for s in sections[section.id].sentences()],
+            sections[section.id].footnotes)
+
+
 def test_too_many_pages_is_refused_before_reading(monkeypatch):
     with pytest.raises(InputError, match="ページが多すぎます"):
         _load(_blank_pdf(pages=4), limits=PdfLimits(pages=3))

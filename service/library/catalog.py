@@ -137,7 +137,7 @@ class Catalog:
         """Add a document, or a new version of one. It is read first: a file that is not a readable document is
         refused with a clear error and nothing is written. A new version is pending until its build completes;
         until then listeners keep the version they had. ``on_preview`` hears of a new document's first pages
-        while the rest is read (a scan's OCR), as the version it will be; never of a new version of one served."""
+        while the rest is read (pdfminer, a scan's OCR), as the version it will be; never of a new version of one served."""
         sha256 = hashlib.sha256(data).hexdigest()
 
         def preview(document: Document) -> None:

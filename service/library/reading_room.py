@@ -143,7 +143,7 @@ class ReadingRoom:
 
     def preview(self, document: Document) -> None:
         """A new document's first pages, served (titles read) while the rest of its file is read: a listener
-        starts on page 1 of a long scan while OCR reads the others. The document itself takes its place once it
+        starts on page 1 of a long PDF while the others are read (a scan's by OCR). The document itself takes its place once it
         is added (``end_preview``). A preview streams; its files are made once the whole is read. A preview that
         cannot be shown is left out (logged): the upload goes on."""
         try:

@@ -72,7 +72,7 @@ def _start(data: bytes, name: str, doc_id: str | None, title: str | None):
     def work(job) -> None:
         previewed: set[str] = set()
 
-        def preview(document) -> None:  # NOTE: a scan's first pages, heard while OCR reads the rest
+        def preview(document) -> None:  # NOTE: a long PDF's first pages, heard while the rest is read
             previewed.add(document.id)
             lib.preview(document)
 

@@ -7,10 +7,11 @@ Each module reads one kind of file into ``simplify.structure.Line`` s (``pdf``, 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable
 
 from ..errors import InputError
-from ..model import Document, Source
+from ..model import Document, Section, Source
 from ..structure import lines_to_document
 from ..textio import check_size, decode
 from .text import text_to_lines
@@ -44,8 +45,8 @@ def sniff(data: bytes, name: str = "") -> str:
 def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, title: str | None = None,
                       pdf_limits=None, on_preview: Callable[[Document], None] | None = None) -> Document:
     """Any supported file as a Document: PDF, HTML, Markdown, or text (UTF-8, Shift_JIS, EUC-JP, UTF-16).
-    ``pdf_limits`` (a ``pdf.PdfLimits``) lowers what reading a PDF may cost; ``on_preview`` hears of a scanned
-    PDF's first pages as a document of their own while OCR reads the rest."""
+    ``pdf_limits`` (a ``pdf.PdfLimits``) lowers what reading a PDF may cost; ``on_preview`` hears of a long PDF's
+    first pages as a document of their own (its sections that end on them) while the rest is read."""
     check_size(len(data), name)
     kind = sniff(data, name)
     if kind == "pdf":
@@ -56,8 +57,13 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, ti
                                      discarded=tuple(text for text, _ in read.discarded),
                                      source_report=read.summary())
 
-        shown = None if on_preview is None else (lambda read: on_preview(document(read)))
-        return document(pdf.pdf_to_lines(data, name, pdf_limits or pdf.DEFAULT_LIMITS, shown))
+        def shown(read) -> None:
+            preview = _whole_sections(document(read))
+            if sum(1 for _ in preview.walk()) > 1:  # NOTE: more than the title and the notice of how far it goes
+                on_preview(preview)
+
+        return document(pdf.pdf_to_lines(data, name, pdf_limits or pdf.DEFAULT_LIMITS,
+                                         None if on_preview is None else shown))
     if kind == "docx":
         from .docx import docx_to_lines
 
@@ -87,3 +93,15 @@ def bytes_to_document(data: bytes, name: str, *, doc_id: str, source: Source, ti
     # its furniture and ＊N notes: its lines are joined into paragraphs first
     lines = wrapped_to_lines(text) if looks_wrapped(text) else text_to_lines(text)
     return lines_to_document(lines, doc_id=doc_id, source=source, title=title, source_report=report)
+
+
+def _whole_sections(document: Document) -> Document:
+    """A document of a file's first pages without its last section, which may go on on a page not read yet: a
+    listener who heard it would miss its end and go on to the next. The sections around it keep their own text."""
+    def cut(sections: tuple[Section, ...]) -> tuple[Section, ...]:
+        if not sections:
+            return sections
+        *kept, last = sections
+        return (*kept, replace(last, children=cut(last.children))) if last.children else tuple(kept)
+
+    return replace(document, sections=cut(document.sections))

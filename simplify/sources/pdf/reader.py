@@ -71,7 +71,7 @@ _REASONS = {"artifact": "柱・ノンブル（タグ）", "running head": "柱",
 def pdf_to_lines(data: bytes, name: str, limits: PdfLimits = DEFAULT_LIMITS,
                  on_preview: Callable[[PdfText], None] | None = None) -> PdfText:
     """Lines in reading order, the document's own title (metadata or first bookmark), and what was set aside.
-    ``on_preview`` hears of a scan's first pages, read as a document of their own, before OCR reads the rest."""
+    ``on_preview`` hears of a long file's first pages, read as a document of their own, before the rest is read."""
     def preview(raw: RawPdf, total: int) -> None:
         try:
             text = _assemble(name, raw)

@@ -58,23 +58,54 @@ class _Part:
     suspects: bool
 
 
+# NOTE: a long PDF uploaded is first read this many pages a reader and shown before the rest: a listener starts on
+# its first sections in about a second instead of waiting for pdfminer to read 100 pages
+PREVIEW_PAGES = 4
+
+
 def read_pdf(data: bytes, name: str, limits: PdfLimits, on_preview: Callable[[RawPdf, int], None] | None = None
              ) -> RawPdf:
     """Every page's characters and box, the outline, title and tag tree, read in sandboxed children.
 
-    ``on_preview`` hears of the first pages of a scan before OCR has read the rest: the pages up to the first
-    scanned page not read yet (with the number of pages in all), so a listener can start while the rest is read."""
+    ``on_preview`` hears of a long file's first pages before the rest is read (with the number of pages in all): the
+    first ``PREVIEW_PAGES`` a reader of a text PDF, or, in a scan, the pages up to the first scanned page OCR has not
+    read yet; so a listener can start while the rest is read."""
     count = children(limits)
-    parts = run_limited(_read_part, [(data, name, limits, part, count) for part in range(count)], name=name,
-                        memory=limits.memory, seconds=limits.seconds, child="yomiage-pdf", preload=(__name__,))
-    pages = sorted((page for part in parts for page in part.pages), key=lambda p: p.number)
-    scanned = [p.number for p in pages if p.images and not any(c["text"].strip() for c in p.chars)]
-    first = parts[0]
+    first = None if on_preview is None else PREVIEW_PAGES * count
+    parts = _read_parts(data, name, limits, count, 0, first)
+    meta = parts[0]
+    pages = [page for part in parts for page in part.pages]
+    if first is not None and meta.count > first:
+        shown = _before_scans(sorted(pages, key=lambda p: p.number))
+        if shown:
+            on_preview(RawPdf(tuple(shown), meta.bookmarks, meta.title, meta.tree, meta.suspects), meta.count)
+        rest = _read_parts(data, name, limits, children(limits, meta.count - first), first, meta.count)
+        pages += [page for part in rest for page in part.pages]
+    pages.sort(key=lambda p: p.number)
+    scanned = [p.number for p in pages if _scanned(p)]
     if scanned:
         pages = _read_scanned(data, name, limits, pages, scanned, None if on_preview is None else
-                              lambda read, upto: on_preview(RawPdf(tuple(read[:upto]), first.bookmarks, first.title,
-                                                                   first.tree, first.suspects), len(pages)))
-    return RawPdf(tuple(pages), first.bookmarks, first.title, first.tree, first.suspects)
+                              lambda read, upto: on_preview(RawPdf(tuple(read[:upto]), meta.bookmarks, meta.title,
+                                                                   meta.tree, meta.suspects), len(pages)))
+    return RawPdf(tuple(pages), meta.bookmarks, meta.title, meta.tree, meta.suspects)
+
+
+def _read_parts(data: bytes, name: str, limits: PdfLimits, count: int, start: int, stop: int | None) -> list[_Part]:
+    """Pages ``start`` to ``stop`` (the end when None) shared among ``count`` children: page k to child k mod n; the
+    first child also reads the outline, title and tag tree when ``start`` is 0."""
+    return run_limited(_read_part, [(data, name, limits, part, count, start, stop) for part in range(count)],
+                       name=name, memory=limits.memory, seconds=limits.seconds, child="yomiage-pdf",
+                       preload=(__name__,))
+
+
+def _scanned(page: RawPage) -> bool:
+    return bool(page.images) and not any(c["text"].strip() for c in page.chars)
+
+
+def _before_scans(pages: list[RawPage]) -> list[RawPage]:
+    """The text pages before the first page OCR has to read: a scan shows its own first pages once they are read."""
+    upto = next((i for i, page in enumerate(pages) if _scanned(page)), len(pages))
+    return pages[:upto]
 
 
 def _read_scanned(data: bytes, name: str, limits: PdfLimits, pages: list[RawPage], scanned: list[int],
@@ -101,11 +132,13 @@ def _with_ocr(pages: list[RawPage], read: dict) -> list[RawPage]:
             if page.number in read else page for page in pages]
 
 
-def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int) -> _Part:
+def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int, start: int = 0,
+               stop: int | None = None) -> _Part:
     pdf = _open(data, name, limits)
     try:
-        pages = _pages(pdf, name, limits, range(part, len(pdf.pages), count))
-        if part:
+        end = len(pdf.pages) if stop is None else min(stop, len(pdf.pages))
+        pages = _pages(pdf, name, limits, range(start + part, end, count))
+        if part or start:
             return _Part(len(pdf.pages), pages, {}, None, None, False)
         bookmarks = _bookmarks(pdf)
         tree, suspects = _tree(pdf, name, limits)
