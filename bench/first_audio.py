@@ -4,7 +4,8 @@ An operator uploads a 100-page PDF (the corpus's two 科学技術・イノベー
 pypdfium2) through the real HTTP server (waitress on 127.0.0.1) with nothing else configured, to a running service:
 one whose embedded default is built (its output folder is a copy of one built once at the start) and that has
 finished its own start-up work (the default's analysis; its process idle). Uploading while a fresh service still
-analyses its default measured that contention instead (first audio 14.8 s, where a settled service gives ~9.5 s).
+analyses its default measured that contention instead. The upload reads the PDF's first pages first and serves them
+(the contents page lists their whole sections) while the rest is read.
 From the moment the upload's 202 arrives, a listener polls the document and opens the first section's stream; the
 clock stops at the stream's first MP3 bytes. The whole build goes on meanwhile on the same 2 cores.
 
