@@ -357,11 +357,21 @@ def test_a_scanned_word_or_euc_jis_2004_notice_uploads_builds_and_plays(tmp_path
             assert mp3.status == 200 and len(mp3.read()) > 10_000
 
 
+def _nine_page_notice() -> bytes:
+    from tests.pdf_builder import E, Run, tagged_pdf
+
+    pages = [[E("H1", Run("Town news", 72, 760, 16)), E("P", Run("Welcome to the news of the town.", 72, 730))]]
+    pages += [[E("H2", Run(f"Item {n}", 72, 760, 13)), E("P", Run(f"The council agreed item {n}.", 72, 730))]
+              for n in range(1, 9)]
+    return tagged_pdf(pages)
+
+
 @pytest.mark.slow
-def test_an_uploaded_long_scan_plays_its_first_pages_while_the_rest_is_read(tmp_path, monkeypatch):
-    """An operator uploads a three-page scan. While OCR reads page 3, the document is listed as being read, its
-    page says how far it goes, its first section streams (real OpenJTalk), and files wait for the whole; then the
-    whole document takes its place."""
+@pytest.mark.parametrize("kind", ["scan", "text"])
+def test_an_uploaded_long_pdf_plays_its_first_pages_while_the_rest_is_read(kind, tmp_path, monkeypatch):
+    """An operator uploads a three-page scan, or a nine-page tagged notice. While OCR reads page 3 (pdfminer page
+    9), the document is listed as being read, its page says how far it goes, its first section streams (real
+    OpenJTalk), and files wait for the whole; then the whole document takes its place."""
     import json
     import re
     import threading
@@ -369,9 +379,12 @@ def test_an_uploaded_long_scan_plays_its_first_pages_while_the_rest_is_read(tmp_
     import urllib.request
 
     from service.library.reading_room import ReadingRoom
+    from simplify.sources.pdf import limits
     from tests.test_catalog import _multipart, _operator_app, _wait
     from tests.web_fixtures import serving
 
+    monkeypatch.setattr(limits.os, "cpu_count", lambda: 2)  # NOTE: two readers: a scan's first 2, a text's first 8
+    data, read, total = (_three_page_scan(), 2, 3) if kind == "scan" else (_nine_page_notice(), 8, 9)
     shown, go_on = threading.Event(), threading.Event()
     original = ReadingRoom.preview
 
@@ -383,9 +396,10 @@ def test_an_uploaded_long_scan_plays_its_first_pages_while_the_rest_is_read(tmp_
     monkeypatch.setattr(ReadingRoom, "preview", held)
     app = _operator_app(tmp_path)
     with serving(app) as base:
-        body, kind = _multipart({"id": "pool"}, "pool.pdf", _three_page_scan())
+        body, content_type = _multipart({"id": "pool"}, "pool.pdf", data)
         request = urllib.request.Request(f"{base}/api/documents", data=body, method="POST",
-                                         headers={"Content-Type": kind, "Authorization": "Bearer s3cret-operator-token"})
+                                         headers={"Content-Type": content_type,
+                                                  "Authorization": "Bearer s3cret-operator-token"})
         with urllib.request.urlopen(request, timeout=60) as response:
             job_url = json.loads(response.read())["url"]
         try:
@@ -398,7 +412,7 @@ def test_an_uploaded_long_scan_plays_its_first_pages_while_the_rest_is_read(tmp_
             with urllib.request.urlopen(f"{base}/d/pool/s/{first}", timeout=30) as page:
                 html = page.read().decode()
             text = re.sub(r"<[^>]+>", "", re.sub(r"<(rt|rp)\b[^>]*>.*?</\1>", "", html, flags=re.S))  # ruby aside
-            assert "全3ページのうち、2ページ目までを読み取りました" in text
+            assert f"全{total}ページのうち、{read}ページ目までを読み取りました" in text
             with urllib.request.urlopen(f"{base}/api/documents/pool/sections/{first}/stream", timeout=60) as stream:
                 assert len(stream.read()) > 10_000
             with pytest.raises(urllib.error.HTTPError) as refused:
