@@ -1,6 +1,7 @@
 """Benchmark: a real document built through Redis by 1 and then 2 `yomiage worker` processes, against a bare
-single-process ``pyopenjtalk.tts`` loop over the same utterances and the in-process build (``yomiage build --jobs
-1``: the same work without a queue) in the same run.
+single-process ``pyopenjtalk.tts`` loop over the same utterances, the in-process build (``yomiage build --jobs
+1``: the same work without a queue) and two bare loops side by side (each over half the utterances: what this
+machine's cores give two independent processes, the ceiling two workers can reach) in the same run.
 
 Prints audio seconds per wall second for each, the ratio to the bare loop, the overhead per track of the 1-worker
 build against the bare loop (synthesis only) and against the in-process build (the queue's own cost), and the peak
@@ -50,6 +51,25 @@ def bare(texts: list[str]) -> dict:
     done = subprocess.run([sys.executable, "-c", BARE, f.name], capture_output=True, text=True, check=True)
     os.unlink(f.name)
     return json.loads(done.stdout)
+
+
+def bare_pair(texts: list[str]) -> dict:
+    """The bare loop in two processes at once, each over every other utterance: what this machine's two cores give
+    two independent synthesis loops (the ceiling for two workers; a VM's cores may share more than they seem to)."""
+    files, processes = [], []
+    for half in (texts[0::2], texts[1::2]):
+        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
+            json.dump(half, f, ensure_ascii=False)
+        files.append(f.name)
+    try:
+        processes = [subprocess.Popen([sys.executable, "-c", BARE, name], stdout=subprocess.PIPE, text=True)
+                     for name in files]
+        results = [json.loads(process.communicate()[0]) for process in processes]
+    finally:
+        for name in files:
+            os.unlink(name)
+    # NOTE: each loop times itself after its imports; the slower one is the pair's wall time
+    return {"wall": max(r["wall"] for r in results), "audio": sum(r["audio"] for r in results)}
 
 
 def _memory_of_group(worker: int) -> tuple[int, int, int]:
@@ -266,7 +286,7 @@ def main() -> None:
         texts = utterances()
         runs = []
         for _ in range(rounds):  # NOTE: interleaved, so that the machine's drift touches every variant alike
-            runs.append((bare(texts), through_queue(1, url), through_queue(2, url), in_process()))
+            runs.append((bare(texts), through_queue(1, url), through_queue(2, url), in_process(), bare_pair(texts)))
             print("round:", json.dumps(runs[-1]), file=sys.stderr, flush=True)  # NOTE: raw, as each ends
         recovery = [kill_recovery(url) for _ in range(3)]
         print("kill to running again:", recovery, file=sys.stderr, flush=True)
@@ -286,12 +306,14 @@ def main() -> None:
     def median(index: int, key: str) -> float:
         return statistics.median(run[index][key] for run in runs)
 
-    base, one, two, local = ({key: median(i, key) for key in runs[0][i]} for i in range(4))
+    base, one, two, local, pair = ({key: median(i, key) for key in runs[0][i]} for i in range(5))
     if rounds > 1:
-        print(f"medians of {rounds} interleaved rounds; 2 workers against the bare loop per round: "
-              + ", ".join(f"{(t['audio'] / t['wall']) / (b['audio'] / b['wall']):.2f}x" for b, _, t, _ in runs))
-    rate = {name: r["audio"] / r["wall"] for name, r in (("bare", base), ("in-process", local), ("1 worker", one),
-                                                         ("2 workers", two))}
+        print(f"medians of {rounds} interleaved rounds; per round, 2 workers against the bare loop: "
+              + ", ".join(f"{(t['audio'] / t['wall']) / (b['audio'] / b['wall']):.2f}x" for b, _, t, _, _ in runs)
+              + "; 2 bare loops side by side against one: "
+              + ", ".join(f"{(p['audio'] / p['wall']) / (b['audio'] / b['wall']):.2f}x" for b, _, _, _, p in runs))
+    rate = {name: r["audio"] / r["wall"] for name, r in (("bare", base), ("2 bare", pair), ("in-process", local),
+                                                         ("1 worker", one), ("2 workers", two))}
     print(f"document: {DOCUMENT.name}   tracks: {one['tracks']}   audio: {one['audio'] / 60:.1f} min   "
           f"cores: {os.cpu_count()}")
     for name, value in rate.items():
@@ -301,7 +323,8 @@ def main() -> None:
         overhead = (one["wall"] - against["wall"] * one["audio"] / against["audio"]) / one["tracks"]
         print(f"overhead per track, 1 worker vs {label}: {overhead * 1000:.0f} ms, "
               f"{100 * overhead / (one['wall'] / one['tracks']):.1f} % of a track's time")
-    print(f"2 workers vs 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x")
+    print(f"2 workers vs 1 worker: {rate['2 workers'] / rate['1 worker']:.2f}x; vs 2 bare loops side by side (this "
+          f"machine's ceiling for two processes): {rate['2 workers'] / rate['2 bare']:.2f}x")
     for label, key in (("resident set (VmHWM)", "peak_rss_mb"), ("private (own pages)", "peak_private_mb"),
                        ("proportional (Pss)", "peak_pss_mb")):
         print(f"peak memory of a worker's largest process, {label}: 1 worker {one[key]:.0f} MB, "
