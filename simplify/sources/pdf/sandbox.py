@@ -57,6 +57,10 @@ class _Part:
     tree: Element | None
     suspects: bool
 
+    def with_pages(self, pages) -> RawPdf:
+        """The file's outline, title and tree (read by the first child) with ``pages``."""
+        return RawPdf(tuple(pages), self.bookmarks, self.title, self.tree, self.suspects)
+
 
 # NOTE: a long PDF uploaded is first read this many pages a reader and shown before the rest: a listener starts on
 # its first sections in about a second instead of waiting for pdfminer to read 100 pages
@@ -78,16 +82,15 @@ def read_pdf(data: bytes, name: str, limits: PdfLimits, on_preview: Callable[[Ra
     if first is not None and meta.count > first:
         shown = _before_scans(sorted(pages, key=lambda p: p.number))
         if shown:
-            on_preview(RawPdf(tuple(shown), meta.bookmarks, meta.title, meta.tree, meta.suspects), meta.count)
+            on_preview(meta.with_pages(shown), meta.count)
         rest = _read_parts(data, name, limits, children(limits, meta.count - first), first, meta.count)
         pages += [page for part in rest for page in part.pages]
     pages.sort(key=lambda p: p.number)
     scanned = [p.number for p in pages if _scanned(p)]
     if scanned:
         pages = _read_scanned(data, name, limits, pages, scanned, None if on_preview is None else
-                              lambda read, upto: on_preview(RawPdf(tuple(read[:upto]), meta.bookmarks, meta.title,
-                                                                   meta.tree, meta.suspects), len(pages)))
-    return RawPdf(tuple(pages), meta.bookmarks, meta.title, meta.tree, meta.suspects)
+                              lambda read, upto: on_preview(meta.with_pages(read[:upto]), len(pages)))
+    return meta.with_pages(pages)
 
 
 def _read_parts(data: bytes, name: str, limits: PdfLimits, count: int, start: int, stop: int | None) -> list[_Part]:
@@ -132,8 +135,8 @@ def _with_ocr(pages: list[RawPage], read: dict) -> list[RawPage]:
             if page.number in read else page for page in pages]
 
 
-def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int, start: int = 0,
-               stop: int | None = None) -> _Part:
+def _read_part(data: bytes, name: str, limits: PdfLimits, part: int, count: int, start: int, stop: int | None
+               ) -> _Part:
     pdf = _open(data, name, limits)
     try:
         end = len(pdf.pages) if stop is None else min(stop, len(pdf.pages))
