@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
+from .accent import place_accents
 from .children import run_in_children
 from .errors import InputError, TooLargeError
 from .lexicon import Lexicon, default_lexicon, ensure_applied
@@ -313,11 +314,12 @@ def _run_frontend(text: str) -> list[dict]:
 
 
 def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (), places: tuple = (),
-                    half_hours: bool = False) -> Reading:
+                    half_hours: bool = False, accents: bool = True) -> Reading:
     """Tokens with readings, and the spoken script, for one sentence (or title, or footnote); ``ruby`` (the
     ``Ruby`` spans the source printed over words) is shown over those words and said instead of them; ``places``
     (the document's place names, ``simplify.places.place_readings``) are read as the places call themselves; with
-    ``half_hours``, a clock time's 30 minutes are said 半.
+    ``half_hours``, a clock time's 30 minutes are said 半. Accent phrases and nuclei are chosen by ``simplify.accent``
+    (with ``accents=False``, by OpenJTalk's own rules: what that model learns from).
 
     >>> r = text_to_reading("PHRを読み上げる。")
     >>> [(t.surface, t.reading) for t in r.tokens][:3]
@@ -337,6 +339,8 @@ def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (),
         if not piece.strip():
             continue
         features = _run_frontend(piece)
+        if accents:
+            features = place_accents(features, lexicon.mecab_surfaces)
         chunks.append(tuple(features))
         spoken.append("".join(_clean_pron(f["pron"]) for f in features))
         tokens += _tokens_for(text, origin, owner, features, piece, a, lexicon.mecab_surfaces)
