@@ -17,7 +17,8 @@ from JSUT BASIC5000 1–2000 (hand-annotated prosody, CC-BY-SA 4.0, ``tests/data
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import repeat
 from importlib import resources
@@ -30,6 +31,25 @@ _SMALL = set("ァィゥェォャュョヮ")
 class AccentModel:
     phrases: dict  # junction feature -> weight (> 0 in sum: a new phrase begins)
     nuclei: dict  # candidate feature -> weight (the highest-scoring candidate is the nucleus)
+    _tables: tuple = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        # NOTE: the nuclei's weights by the names a candidate is scored with (``candidate_features``): a shared name
+        # paired with the candidate's relation (r=REL|NAME), a candidate's own name alone and with the relation
+        # (NAME|ojt=REL); looked up in parts, so that scoring spells out no names twice
+        shared: dict[str, dict] = defaultdict(dict)
+        own: dict[str, dict] = defaultdict(dict)
+        plain = {}
+        for name, weight in self.nuclei.items():
+            if name.startswith("r="):
+                relation, _, rest = name[2:].partition("|")
+                shared[relation][rest] = weight
+            elif "|ojt=" in name:
+                base, _, relation = name.rpartition("|ojt=")
+                own[relation][base] = weight
+            else:
+                plain[name] = weight
+        object.__setattr__(self, "_tables", (plain, dict(shared), dict(own)))
 
 
 def place_accents(features: list[dict], keep: frozenset = frozenset(), model: AccentModel | None = None
@@ -53,21 +73,22 @@ def place_accents(features: list[dict], keep: frozenset = frozenset(), model: Ac
     for n, group in enumerate(groups):
         if not any(out[i]["string"] in keep for i in group):
             out[group[0]]["acc"] = _best_nucleus(_spoken(described_out, group), _context(described_out, groups, n),
-                                                 model.nuclei)
+                                                 model)
     return out
 
 
-def _best_nucleus(words: list[dict], context: tuple, weights: dict) -> int:
-    """The candidate ``candidate_features`` would score highest, without spelling out the shared names per candidate
-    (they differ only by the candidate's relation to OpenJTalk's choice: scored once per relation)."""
+def _best_nucleus(words: list[dict], context: tuple, model: AccentModel) -> int:
+    """The candidate ``candidate_features`` would score highest, scored by parts (``AccentModel._tables``)."""
+    plain, shared_weights, own_weights = model._tables
     shared, openjtalk = _shared_names(words, context)
     by_relation: dict[str, float] = {}
     best, best_score = 0, float("-inf")
     for k, names in _own_names(words):
         relation = _relation(k, openjtalk)
         if relation not in by_relation:
-            by_relation[relation] = _score(weights, ["r=" + relation] + [f"r={relation}|{name}" for name in shared])
-        score = by_relation[relation] + _score(weights, _expanded(names, relation))
+            table = shared_weights.get(relation, {})
+            by_relation[relation] = table.get("", 0.0) + _score(table, shared)
+        score = by_relation[relation] + _score(plain, names) + _score(own_weights.get(relation, {}), names)
         if score > best_score:
             best, best_score = k, score
     return best
