@@ -5,7 +5,8 @@
 between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
 An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes
 them (not a phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
-ドット, ハイフン, アンダーバー; so is a short web address a notice gives (its scheme left out, スラッシュ for /). An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the
+ドット, ハイフン, アンダーバー; so is a short web address a notice gives (its scheme left out, スラッシュ for /), and an
+extension number (内線214: ニーイチヨン) is said digit by digit. An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the
 counter's rendaku (さんぽう). Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
@@ -31,6 +32,9 @@ _ISO_DATE = re.compile(r"(?<![0-9\-])(?P<y>(?:19|20)[0-9]{2})-(?P<m>0?[1-9]|1[0-
 _FEE = re.compile(r"(?:参加費|会費|受講料|入場料|入館料|利用料|使用料|手数料|料金|代金|負担金|保険料|費用)"
                   r"[ \u3000]*(?:[:：は]|として)?[ \u3000]*(?P<amount>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
                   r"(?![0-9,.])(?![ \u3000]*[円万千億兆ドル%％\u4e00-\u9fff\u30a1-\u30fa])")
+# NOTE: an extension (内線214, 内線：3057) is a number to dial: said digit by digit, as a phone number is
+_EXTENSION = re.compile(r"内線(?:番号)?[ \u3000]*(?:[:：は][ \u3000]*)?(?P<digits>[0-9０-９]{1,6})"
+                        r"(?![0-9０-９,，.．]|[ \u3000]*[本回線件台日年月時分人か箇ヶケ])")
 # NOTE: laws counted (担い手3法, 関連6法) take the counter's rendaku, which OpenJTalk does not give 法; not 法人,
 # 法案, 法律 …, nor an ordinal (第3法)
 _LAWS = re.compile(r"(?<![0-9第])(?P<n>10|[1-9])(?P<target>法)(?![人案律令則規務曹廷的])")
@@ -53,7 +57,7 @@ _SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイ�
           **dict(zip("0123456789", ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")))}
 
 
-KINDS = ("email", "url", "date", "range", "fee", "counter", "unit", "address", "time")
+KINDS = ("email", "url", "extension", "date", "range", "fee", "counter", "unit", "address", "time")
 
 
 def spell_address(address: str) -> str:
@@ -66,8 +70,8 @@ def spell_address(address: str) -> str:
 
 
 def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, int, str, str]]:
-    """(start, end, what the voice says, kind) for each e-mail address, ISO date, range mark, missing unit, fee
-    amount, count of laws, address and clock time, in order; kind is one of ``KINDS``. With ``half_hours``, a
+    """(start, end, what the voice says, kind) for each e-mail address, web address, extension number, ISO date,
+    range mark, missing unit, fee amount, count of laws, address and clock time, in order; kind is one of ``KINDS``. With ``half_hours``, a
     clock time's 30 minutes are said 半 (17:30: 17時半), as some announcers say them.
 
     >>> spoken_form_spans("9:00~17:30")
@@ -85,6 +89,9 @@ def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, in
     for m in _URL.finditer(text):
         rest = m["rest"].rstrip("/.")
         claim(m.start(), m.end(), spell_address(rest) if _SPELLABLE.fullmatch(rest) else "リンク", "url")
+    for m in _EXTENSION.finditer(text):
+        digits = "".join(str(int(d)) for d in m["digits"])
+        claim(m.start("digits"), m.end("digits"), "".join(_SIGNS[d] for d in digits), "extension")
     for m in _ISO_DATE.finditer(text):
         claim(m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日", "date")
     for m in _RANGE.finditer(text):

@@ -160,3 +160,18 @@ def test_a_voice_preset_with_an_unknown_clock_setting_is_refused(tmp_path):
                                       encoding="utf-8")
     with pytest.raises(InputError, match="clock"):
         list_voices(tmp_path)
+
+
+@pytest.mark.parametrize("text, said", [
+    ("お問い合わせは市民課（内線214）まで。", "ナイセンニーイチヨン"),  # a number to dial: digit by digit, as a phone number
+    ("内線：3057", "ナイセンサンゼロゴーナナ"),
+    ("代表 0761-22-1111 内線 45", "ナイセンヨンゴー"),
+    ("内線番号は102です。", "ナイセンバンゴーワイチゼロニー"),
+])
+def test_an_extension_number_is_said_digit_by_digit(text, said):
+    assert said in text_to_reading(text).spoken.replace("、", "")
+
+
+@pytest.mark.parametrize("text", ["内線工事は3日間です。", "内線の数は120本", "内線2本を増設"])
+def test_what_is_not_an_extension_number_keeps_its_reading(text):
+    assert spoken_forms(text) == text
