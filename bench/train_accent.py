@@ -26,7 +26,7 @@ from tests.readings_eval import Item, join_chunks, load, prosody  # noqa: E402
 DATA = Path(__file__).resolve().parent.parent / "simplify" / "data"
 DEVELOPMENT = range(1, 2001)
 PENALTY = 3.0  # NOTE: the L2 weight; 1, 2, 3, 5 and 10 were tried with --validate, 3 was best
-SMALLEST = 0.03  # NOTE: smaller weights are dropped: a fifth of the weights, the same accuracy (0, 0.01, 0.03, 0.06 tried)
+SMALLEST = 0.03  # NOTE: smaller weights are dropped: a fifth of them, same accuracy (0, 0.01, 0.03, 0.06 tried)
 _MORA_END = set("aiueoAIUEO") | {"N", "cl"}
 Example = tuple[list[list[str]], int, int]  # candidates' feature names, the annotated one, OpenJTalk's
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 from importlib import resources
+from itertools import repeat
 
 _PAUSES = {"、", "？", "！"}
 _SMALL = set("ァィゥェォャュョヮ")
@@ -171,14 +171,16 @@ def _junction_features(words: list[dict], before: int | None, i: int, j: int) ->
              f"Nx={after['pos'] if after else '-'}|R={right['string']}",
              f"L2={words[before]['pos'] if before is not None else '-'}|Lp={left['pos']}|Rp={right['pos']}",
              f"Rg={right['pos_group2']}|Lg={left['pos_group2']}",
-             f"Ru={right['unidic'][0]}/{right['unidic'][1]}|Rp={right['pos']}", f"Lo={left['unidic'][2]}|Ro={right['unidic'][2]}"]
+             f"Ru={right['unidic'][0]}/{right['unidic'][1]}|Rp={right['pos']}",
+             f"Lo={left['unidic'][2]}|Ro={right['unidic'][2]}"]
     return [f"o={was}|{name}" for name in names]
 
 
 def phrase_candidates(words: list[dict]) -> list[tuple[list[int], list[list[str]]]]:
     """Each accent phrase of ``words`` (from ``described``): its word indices and its candidates' feature names."""
     groups = phrases(words)
-    return [(group, candidate_features(_spoken(words, group), _context(words, groups, n))) for n, group in enumerate(groups)]
+    return [(group, candidate_features(_spoken(words, group), _context(words, groups, n)))
+            for n, group in enumerate(groups)]
 
 
 def _spoken(words: list[dict], group: list[int]) -> list[dict]:
@@ -191,7 +193,7 @@ def dictionary_accents(features: list[dict]) -> list[int | None]:
 
     by_offset, offset = {}, 0
     for line in pyopenjtalk.run_mecab("".join(f["string"] for f in features)):
-        fields = line.split(",")
+        fields = line.split(",")  # NOTE: MeCab is given full-width text: no word is a bare comma
         accent = fields[10].split("/")[0] if len(fields) > 10 else ""
         by_offset[offset] = (fields[0], int(accent) if accent.isdigit() else None)
         offset += len(fields[0])
@@ -307,7 +309,8 @@ def _own_names(words: list[dict]) -> list[tuple[int, list[str]]]:
         morae = _morae(word["pron"])
         by_edge = {}
         for edge in "1IE":
-            by_edge[edge] = [f"nuc|{place}|{edge}", f"nuc|pos={pos}|{edge}", f"nuc|ct={word['ctype']}|cf={word['cform']}|{edge}",
+            by_edge[edge] = [f"nuc|{place}|{edge}", f"nuc|pos={pos}|{edge}",
+                             f"nuc|ct={word['ctype']}|cf={word['cform']}|{edge}",
                              f"nuc|goshu={word['unidic'][2]}|{place}|{edge}"]
             if index + 1 < len(words):
                 following = words[index + 1]
@@ -321,12 +324,17 @@ def _own_names(words: list[dict]) -> list[tuple[int, list[str]]]:
             out.append((k, ["nuc", f"nuc|mora={_kind(here)}|{_kind(after)}",
                             f"nuc|pos={pos}/{word['pos_group1']}|o={mora}|n={word['mora_size']}",
                             f"nuc|s={word['string']}|o={mora}",
-                            f"nuc|wacc={'=' if index > 0 and word['acc'] == mora else '!'}|{place}", f"nuc|k={min(k, 6)}|M={size}",
-                            f"nuc|wdacc={'=' if own == mora else ('<' if own is not None and own < mora else '>')}|{place}|{pos}",
+                            f"nuc|wacc={'=' if index > 0 and word['acc'] == mora else '!'}|{place}",
+                            f"nuc|k={min(k, 6)}|M={size}",
+                            f"nuc|wdacc={_compared(own, mora)}|{place}|{pos}",
                             f"nuc|hdacc={'=' if dacc == k else ('0' if dacc == 0 else '!')}|{place}",
                             f"nuc|wu={'=' if uacc == str(mora) else ('0' if uacc == '0' else '!')}|{place}|{pos}",
                             f"nuc|hu={'=' if hu == str(k) else '!'}|{place}"] + by_edge[edge]))
     return out
+
+
+def _compared(accent: int | None, mora: int) -> str:
+    return "=" if accent == mora else ("<" if accent is not None and accent < mora else ">")
 
 
 def _morae(pron: str) -> list[str]:
