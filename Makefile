@@ -67,6 +67,7 @@ bench: test-setup ocr browser
 	$(BIN)/python bench/ocr.py
 	$(BIN)/python bench/voices.py
 	$(BIN)/python bench/readings_accuracy.py
+	$(BIN)/python bench/train_accent.py --validate
 
 # Built audio and pages; the library of added documents (output/library) stays.
 clean:
