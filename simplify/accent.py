@@ -23,6 +23,8 @@ from functools import lru_cache
 from importlib import resources
 from itertools import repeat
 
+from .unidic import unidic_tagger
+
 _PAUSES = {"、", "？", "！"}
 _SMALL = set("ァィゥェォャュョヮ")
 
@@ -209,23 +211,17 @@ def unidic_accents(features: list[dict]) -> list[tuple[str, str, str]]:
     """Each word's (accent type, accent combination type, word origin) as UniDic gives them (a second dictionary,
     with the combination rules for compounds and conjugations), from the UniDic word starting where it starts."""
     by_offset, offset = {}, 0
-    for word in _tagger()("".join(f["string"] for f in features)):
-        f = word.feature
-        offset += len(word.white_space)
-        by_offset[offset] = (f.aType or "*", (f.aConType or "*").split(",")[0], f.goshu or "*")
-        offset += len(word.surface)
+    with unidic_tagger() as tagger:
+        for word in tagger("".join(f["string"] for f in features)):
+            f = word.feature
+            offset += len(word.white_space)
+            by_offset[offset] = (f.aType or "*", (f.aConType or "*").split(",")[0], f.goshu or "*")
+            offset += len(word.surface)
     out, offset = [], 0
     for f in features:
         out.append(by_offset.get(offset, ("?", "?", "?")))
         offset += len(f["string"])
     return out
-
-
-@lru_cache(maxsize=1)
-def _tagger():
-    from fugashi import Tagger  # NOTE: unidic-lite, shipped in its wheel: nothing is downloaded
-
-    return Tagger()
 
 
 def _context(words: list[dict], groups: list[list[int]], n: int) -> tuple:

@@ -7,15 +7,13 @@ The score is jReadability (Lee & Hasebe 2016) as computed by the ``jreadability`
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
-from functools import lru_cache
 
-from fugashi import Tagger
 from jreadability import compute_readability
 
 from .reading import is_kanji
 from .sentences import split_sentences
+from .unidic import unidic_tagger
 
 BANDS = (
     (5.5, "初級前半", "lower elementary"),
@@ -57,14 +55,6 @@ def band_of(score: float) -> tuple[str, str]:
     return next((ja, en) for floor, ja, en in BANDS if score >= floor)
 
 
-_lock = threading.Lock()
-
-
-@lru_cache(maxsize=1)
-def _tagger():
-    return Tagger()
-
-
 def sentences_to_readability(sentences: list[str]) -> Readability | None:
     """Figures for a list of sentences (a section's, or one explanation split at 。); None when empty."""
     sentences = [s for s in sentences if s.strip()]
@@ -72,8 +62,7 @@ def sentences_to_readability(sentences: list[str]) -> Readability | None:
         return None
     text = "".join(sentences)
     chars = [c for c in text if not c.isspace()]
-    with _lock:  # NOTE: one MeCab tagger, not re-entrant
-        tagger = _tagger()
+    with unidic_tagger() as tagger:
         words = tagger(text)
         counts: dict[str, int] = {}
         for word in words:

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from fugashi import Tagger  # NOTE: unidic-lite, shipped in its wheel: nothing is downloaded
-
 from .model import Document
 from .places import place_readings, places_pattern
 from .reading import is_kanji, same_sound, text_to_reading
 from .spoken_forms import spoken_form_spans
+from .unidic import unidic_tagger
 
 
 @dataclass(frozen=True)
@@ -55,21 +54,18 @@ def reviewed() -> dict[str, Decision]:
             for d in data.get("decision", [])}
 
 
-@lru_cache(maxsize=1)
-def _tagger():
-    return Tagger()
-
-
 def _unidic_tokens(text: str) -> list[tuple[int, int, str]]:
     """(start, end, pronunciation) of each UniDic token; "" where UniDic has no reading (symbols, digits)."""
     out, pos = [], 0
-    for word in _tagger()(text):
-        start = text.find(word.surface, pos)
+    with unidic_tagger() as tagger:
+        words = [(word.surface, word.feature) for word in tagger(text)]
+    for surface, feature in words:
+        start = text.find(surface, pos)
         if start < 0:
             continue
-        pron = getattr(word.feature, "pron", None) or ""
-        out.append((start, start + len(word.surface), pron if pron != "*" else ""))
-        pos = start + len(word.surface)
+        pron = getattr(feature, "pron", None) or ""
+        out.append((start, start + len(surface), pron if pron != "*" else ""))
+        pos = start + len(surface)
     return out
 
 

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from simplify.accent import default_model, phrases, place_accents
+from simplify.accent import default_model, phrases, place_accents, unidic_accents
 from simplify.lexicon import default_lexicon
 from simplify.reading import text_to_reading
 from tests.readings_eval import load, prosody
@@ -70,6 +70,17 @@ def test_the_shipped_weights_are_loaded_once_and_name_both_decisions():
     assert default_model() is model
     assert len(model.phrases) > 1000 and len(model.nuclei) > 5000
     assert any(name.startswith("o=") for name in model.phrases) and "r=ojt" in model.nuclei
+
+
+def test_the_second_dictionary_answers_the_same_from_many_threads_at_once():
+    """Pages, streams and builds read sentences in threads; UniDic's tagger (MeCab) is not re-entrant."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pieces = [pyopenjtalk.run_frontend(item.text) for item in load()[:300]]
+    alone = [unidic_accents(p) for p in pieces]
+    with ThreadPoolExecutor(8) as pool:
+        together = list(pool.map(unidic_accents, pieces * 4))
+    assert together == alone * 4
 
 
 _ALPHABET = list("水を買う予定ですかアイウ一二三、。？ー々ッん東京都の市町村 ABC１２３")
