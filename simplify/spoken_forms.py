@@ -6,8 +6,9 @@ between clock times (``9時－12時``): between bare numbers it is a phone numbe
 An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes
 them (not a phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
 ドット, ハイフン, アンダーバー; so is a short web address a notice gives (its scheme left out, スラッシュ for /), and an
-extension number (内線214: ニーイチヨン) is said digit by digit. An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the
-counter's rendaku (さんぽう). Each is a substitution (printed span -> what the voice says): the page keeps what is printed.
+extension number (内線214: ニーイチヨン) is said digit by digit. An amount under a fee's label (参加費：300) is yen;
+laws counted (担い手3法) take the counter's rendaku (さんぽう). Each is a substitution (printed span -> what the voice
+says): the page keeps what is printed.
 """
 
 from __future__ import annotations
@@ -71,8 +72,8 @@ def spell_address(address: str) -> str:
 
 def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, int, str, str]]:
     """(start, end, what the voice says, kind) for each e-mail address, web address, extension number, ISO date,
-    range mark, missing unit, fee amount, count of laws, address and clock time, in order; kind is one of ``KINDS``. With ``half_hours``, a
-    clock time's 30 minutes are said 半 (17:30: 17時半), as some announcers say them.
+    range mark, missing unit, fee amount, count of laws, address and clock time, in order; kind is one of
+    ``KINDS``. With ``half_hours``, a clock time's 30 minutes are said 半 (17:30: 17時半), as some announcers say them.
 
     >>> spoken_form_spans("9:00~17:30")
     [(0, 4, '9時', 'time'), (4, 5, 'から', 'range'), (5, 10, '17時30分', 'time')]
@@ -90,8 +91,7 @@ def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, in
         rest = m["rest"].rstrip("/.")
         claim(m.start(), m.end(), spell_address(rest) if _SPELLABLE.fullmatch(rest) else "リンク", "url")
     for m in _EXTENSION.finditer(text):
-        digits = "".join(str(int(d)) for d in m["digits"])
-        claim(m.start("digits"), m.end("digits"), "".join(_SIGNS[d] for d in digits), "extension")
+        claim(m.start("digits"), m.end("digits"), spell_address("".join(str(int(d)) for d in m["digits"])), "extension")
     for m in _ISO_DATE.finditer(text):
         claim(m.start(), m.end(), f"{m['y']}年{int(m['m'])}月{int(m['d'])}日", "date")
     for m in _RANGE.finditer(text):
