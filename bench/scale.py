@@ -46,29 +46,33 @@ def utterances() -> list[str]:
 
 
 def bare(texts: list[str]) -> dict:
-    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
-        json.dump(texts, f, ensure_ascii=False)
-    done = subprocess.run([sys.executable, "-c", BARE, f.name], capture_output=True, text=True, check=True)
-    os.unlink(f.name)
-    return json.loads(done.stdout)
+    return _loops([texts])
 
 
 def bare_pair(texts: list[str]) -> dict:
     """The bare loop in two processes at once, each over every other utterance: what this machine's two cores give
     two independent synthesis loops (the ceiling for two workers; a VM's cores may share more than they seem to)."""
-    files, processes = [], []
-    for half in (texts[0::2], texts[1::2]):
+    return _loops([texts[0::2], texts[1::2]])
+
+
+def _loops(parts: list[list[str]]) -> dict:
+    """The bare loop over each part, one process a part, all at once."""
+    files = []
+    for part in parts:
         with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as f:
-            json.dump(half, f, ensure_ascii=False)
+            json.dump(part, f, ensure_ascii=False)
         files.append(f.name)
     try:
         processes = [subprocess.Popen([sys.executable, "-c", BARE, name], stdout=subprocess.PIPE, text=True)
                      for name in files]
-        results = [json.loads(process.communicate()[0]) for process in processes]
+        outputs = [process.communicate()[0] for process in processes]
+        if any(process.returncode for process in processes):
+            raise SystemExit("the bare loop failed")
+        results = [json.loads(output) for output in outputs]
     finally:
         for name in files:
             os.unlink(name)
-    # NOTE: each loop times itself after its imports; the slower one is the pair's wall time
+    # NOTE: each loop times itself after its imports; the slower one is the wall time of them all
     return {"wall": max(r["wall"] for r in results), "audio": sum(r["audio"] for r in results)}
 
 
