@@ -65,6 +65,22 @@ def test_lexicon_words_keep_their_reviewed_accent_and_phrasing():
     assert ours[word + 1]["chain_flag"] == theirs[word + 1]["chain_flag"]
 
 
+def test_the_nucleus_chosen_is_the_best_scored_of_the_names_the_model_learned_on():
+    """Scoring by parts (the hot path) and the full names (what training sees) choose alike."""
+    from simplify.accent import described, phrase_candidates
+
+    model, compared = default_model(), 0
+    for item in load()[:100]:
+        for chunk in text_to_reading(item.text, accents=False).chunks:
+            chosen = place_accents(list(chunk))
+            grouped = [dict(f, chain_flag=c["chain_flag"]) for f, c in zip(chunk, chosen)]
+            for group, choices in phrase_candidates(described(grouped)):
+                scores = [sum(model.nuclei.get(n, 0.0) for n in names) for names in choices]
+                assert chosen[group[0]]["acc"] == max(range(len(scores)), key=scores.__getitem__)
+                compared += 1
+    assert compared > 500
+
+
 def test_the_shipped_weights_are_loaded_once_and_name_both_decisions():
     model = default_model()
     assert default_model() is model
