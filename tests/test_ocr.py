@@ -65,6 +65,43 @@ def test_ocr_confusions_are_mended_by_rule(words, mended):
     assert [w[0] for w in mend_line([(w, 90.0, BOX) for w in words])] == mended
 
 
+def _ink(*rectangles, size=(60, 120)):
+    import numpy
+
+    ink = numpy.zeros(size, dtype=bool)
+    for x0, y0, x1, y1 in rectangles:
+        ink[y0:y1, x0:x1] = True
+    return ink
+
+
+@pytest.mark.parametrize("ink, box, solid", [
+    (_ink((10, 10, 45, 45)), (10, 10, 45, 45), True),  # the symbol box is the square (jpn)
+    # the box runs on over the next character's strokes (the Japanese model): the square in it is still a ■
+    (_ink((10, 12, 45, 47), (52, 8, 55, 52), (58, 20, 80, 23), (62, 40, 78, 43)), (10, 8, 82, 52), True),
+    # counter-examples: a kanji's thick stroke, a box's outline, a bar too thin to be a square, a faint square
+    (_ink((10, 10, 18, 45), (18, 25, 40, 28)), (10, 10, 40, 45), False),
+    (_ink((10, 10, 45, 13), (10, 42, 45, 45), (10, 10, 13, 45), (42, 10, 45, 45)), (10, 10, 45, 45), False),
+    (_ink((10, 30, 60, 34)), (10, 10, 60, 45), False),
+    (_ink((10, 10, 16, 16)), (10, 10, 16, 16), False),
+])
+def test_a_solid_square_is_found_in_a_symbols_box_whatever_its_extent(ink, box, solid):
+    """A caption's ■ (■第1-1-3図) is a mark OCR reads as a kanji (画, 再, 時): yomiage finds it in the ink."""
+    from simplify.sources.pdf.ocr import _solid
+
+    assert _solid(ink, box, (0, 8, 110, 52)) is solid
+
+
+def test_a_scanned_figure_caption_and_its_source_are_a_figure_with_either_model(monkeypatch):
+    """Pages 3–4 of the 第1章 sample, scanned: page 4's caption (■第1-1-3図／…) starts a figure whose source line
+    (資料：…) is read with it past the chart's labels, with Tesseract's jpn model and its Japanese script model."""
+    page = _pages_of(CORPUS / "kagaku-r6-ch1.pdf", 3, 4)
+    for model in ("jpn", "Japanese"):
+        monkeypatch.setenv("YOMIAGE_OCR_MODEL", model)
+        figures = [_fold(line.text) for line in pdf_to_lines(scanned(page), "p3-4-scan.pdf").lines
+                   if line.role == "figure"]
+        assert [text[:8] for text in figures[-2:]] == ["■第1-1-3図", "資料:大学見本市"], (model, figures)
+
+
 def test_type_sizes_are_snapped_to_the_bodys_class_and_headings_stay_apart():
     chars = [{"size": s} for s in (10.1, 10.4, 10.4, 10.9, 9.3, 11.9, 13.4, 13.1, 7.3, 7.0, 10.4, 10.2)]
     snap_sizes([chars])
@@ -92,10 +129,15 @@ def test_a_scanned_notice_is_read_with_its_outline_and_says_it_was_read_from_ima
 
 
 def _page_of(path: Path, number: int) -> bytes:
+    return _pages_of(path, number, number)
+
+
+def _pages_of(path: Path, first: int, last: int) -> bytes:
     from pypdf import PdfReader, PdfWriter
 
     writer = PdfWriter()
-    writer.add_page(PdfReader(path).pages[number - 1])
+    for page in PdfReader(path).pages[first - 1:last]:
+        writer.add_page(page)
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()

@@ -548,6 +548,12 @@ def test_an_untagged_copy_reads_as_the_tagged_original(pdf_pair):
         [[[c.text for c in row] for row in t.rows] for t in tables(tagged)]
     assert [t.header_rows for t in tables(plain)] == [t.header_rows for t in tables(tagged)]
     assert [t.sentences for t in tables(plain)] == [t.sentences for t in tables(tagged)]
+    # every figure keeps its whole caption (one that wraps too) and its credit (資料：…, 提供：… under a photo)
+    figures = lambda d: [b for sec in d.walk() for b in sec.blocks if b.type == "figure"]
+    captions = lambda d: sorted(b.caption for b in figures(d) if b.figure)
+    assert captions(plain) == captions(tagged)
+    credits = lambda d: sorted(s.text for b in figures(d) for s in b.sentences if re.match("(資料|提供)：", s.text))
+    assert credits(plain) == credits(tagged)
     # every mark in the body and in table cells has its note, in the same places
     marks = lambda d: sorted(re.findall(r"＊[0-9]+", " ".join(
         [s.text_with_marks() for sec in d.walk() for s in sec.sentences()]

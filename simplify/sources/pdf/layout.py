@@ -46,19 +46,24 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
     prose_types = {key for key, n in counts.items() if n >= 2}
     faces = Counter(b.font for b in body_frags)
     body_face = faces.most_common(1)[0][0] if faces else None
+    widths = sorted(f.width for f in body_frags)
+    line_width = widths[len(widths) // 2] if widths else 0.0
     pieces = _pieces_of_prose_lines(content, prose_types)
     printed = {int(n.translate(WIDE)) for f in content for n in re.findall(r"＊([0-9０-９]{1,3})", f.text)}
     answered: set[int] = set()
     lines: list[Line] = []
     figure = False
+    caption: Frag | None = None  # the figure's caption line (■第１-２-２図／…) being read
     source: Frag | None = None  # the figure's source line (資料：…) being read
+    source_at = 0  # and where it stands in ``lines``
+    captions: list[tuple[Frag, int]] = []  # the page's figure captions and where they stand in ``lines``
     notes: Frag | None = None  # the note being read at the foot of the page
     previous: Frag | None = None
     after_table = False
     for f in ordered:
         if f.role == "table":
             lines.append(tables[id(f)])
-            figure, source, previous, after_table = False, None, None, True
+            figure, source, previous, after_table, caption = False, None, None, True, None
             continue
         text = f.text.strip()
         column = _column(f, gutter)
@@ -78,15 +83,25 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             lines.append(Line(text, "footnote"))
             previous = f
             continue
+        if (caption is not None and previous is not None and lines[-1].role == "figure" and lines[-1].style is None
+                and abs(f.size - caption.size) < 0.6 and f.font == caption.font
+                and caption.x0 - 1 <= f.x0 < caption.x1 and 0 <= f.top - previous.bottom < 0.8 * f.size):
+            lines[-1] = replace(lines[-1], text=lines[-1].text + text)  # NOTE: the caption wraps under itself
+            previous = f
+            continue
+        caption = None
         if figure or source is not None or after_table:
             after_table = False
             if _SOURCE.match(text) and not larger(f.size, body):
-                lines.append(Line(text, "figure", style="source"))
-                source = previous = f
+                at = _credit_place(lines, captions, f)
+                lines.insert(at, Line(text, "figure", style="source"))
+                captions = [(c, i + (i >= at)) for c, i in captions]
+                source, source_at, previous = f, at, f
                 continue
             if (source is not None and abs(f.size - source.size) < 0.6 and f.font == source.font
                     and f.top - previous.bottom < 0.8 * f.size):
-                lines[-1] = Line(lines[-1].text + text, "figure", style="source")  # the source line wraps
+                # NOTE: the source line wraps
+                lines[source_at] = Line(lines[source_at].text + text, "figure", style="source")
                 previous = f
                 continue
         source = None
@@ -115,17 +130,37 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             continue
         if FIGURE_START.match(text) and f.size >= 0.85 * body:
             lines.append(Line(text, "figure"))
-            figure, previous = True, f
+            figure, previous, caption = True, f, f
+            captions.append((f, len(lines) - 1))
             continue
         # NOTE: a boxed column set in its own type is read: a type in which this page prints sentences is prose
         prose = (round(f.size * 2), f.font) in prose_types
-        if not prose and id(f) not in pieces and (abs(f.size - body) >= 0.6 or figure and f.font != body_face):
+        # NOTE: in a figure, a short line that ends no sentence is a label of the chart (a scan has one face for
+        # all its text, so type alone cannot tell): the body goes on with a line across its column
+        label = figure and f.width < 0.5 * line_width and not _ENDS_SENTENCE.search(text)
+        if label or not prose and id(f) not in pieces and (abs(f.size - body) >= 0.6
+                                                            or figure and f.font != body_face):
             discarded.append((text, "figure text" if figure else "other type"))  # a chart's labels, a table's cells
             continue
         figure = False
         lines.append(Line(text, "body", joins=_joins(previous, f, body)))
         previous = f
     return lines
+
+
+def _credit_place(lines: list[Line], captions: list[tuple[Frag, int]], f: Frag) -> int:
+    """Where a figure's source line goes: after the figure it stands under. Figures set side by side (two photos,
+    their captions on one row) are read one after the other, each with its own credit: a credit belongs to the
+    rightmost of the figures just read whose caption starts left of it; of two stacked there, the lower one
+    above it."""
+    side = [(c, i) for c, i in captions if all(line.role == "figure" for line in lines[i:])]
+    under = [(c, i) for c, i in side if c.x0 <= f.x0 + f.size and c.top <= f.top]
+    if len(side) < 2 or not under:
+        return len(lines)
+    right = max(c.x0 for c, _ in under)
+    _, i = max(((c, i) for c, i in under if c.x0 >= right - f.size), key=lambda item: item[0].top)
+    following = [j for _, j in side if j > i]
+    return following[0] if following else len(lines)
 
 
 def _take_tables(content: list[Frag], boxes: tuple, body: float) -> tuple[list[Frag], dict[int, Line]]:
@@ -298,7 +333,9 @@ def cells_line(texts: list[list[str]], header_row: bool, header_column: bool, gu
     return Line("", "table", cells=rows)
 
 
-_SOURCE = re.compile(r"^\s*(?:資料|出典|出所|（出典）|\(出典\))\s*[：:]")
+# NOTE: a figure's source line; 提供 credits a photo (提供：東京工業大学)
+_SOURCE = re.compile(r"^\s*(?:資料|出典|出所|提供|写真提供|（出典）|\(出典\))\s*[：:]")
+_ENDS_SENTENCE = re.compile(r"[。．！？」』）)]$")
 
 
 def mark_key(text: str) -> str:

@@ -118,8 +118,8 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
 
 
 # NOTE: Tesseract's models for horizontal Japanese: ``jpn`` (the language, Debian's tesseract-ocr-jpn) and
-# ``Japanese`` (the script, tesseract-ocr-script-jpan). bench/ocr.py on the corpus scans: jpn 94.0 % of characters
-# at 0.80 pages/s, Japanese 96.1 % at 0.60 pages/s; Japanese misreads some large headline kanji (夏季 as 夏李).
+# ``Japanese`` (the script, tesseract-ocr-script-jpan). bench/ocr.py on the corpus scans: jpn 94.5 % of characters
+# at 0.80 pages/s, Japanese 96.6 % at 0.60 pages/s; Japanese misreads some large headline kanji (夏季 as 夏李).
 _MODELS = {"jpn": "tesseract-ocr-jpn", "Japanese": "tesseract-ocr-script-jpan"}
 
 
@@ -350,7 +350,8 @@ def _page(api, number: int, to_points: float, ink) -> OcrPage:
     iterator = api.GetIterator()
     if iterator is None:
         return OcrPage(number, (), 0.0, ())
-    lines, line_boxes = _split_run_together(api, *_read_lines(iterator, ink), ink)
+    square = SQUARE / to_points
+    lines, line_boxes = _split_run_together(api, *_read_lines(iterator, ink, square), ink, square)
     _recover_numbers(api, lines, line_boxes, ink)
     dropped = []
     _join_marks(lines, line_boxes)
@@ -387,8 +388,9 @@ def _ocr_page(number: int, chars: list[dict], weights: list[tuple[float, int]], 
     return OcrPage(number, tuple(chars), round(confidence, 1), tuple(dropped))
 
 
-def _read_lines(iterator, ink) -> tuple[list[list[tuple]], list[tuple[int, int, int, int]]]:
-    """What Tesseract read, as lines of words ``(text, confidence, box)`` and each line's box, in pixels."""
+def _read_lines(iterator, ink, square: float) -> tuple[list[list[tuple]], list[tuple[int, int, int, int]]]:
+    """What Tesseract read, as lines of words ``(text, confidence, box)`` and each line's box, in pixels; a symbol
+    holding a solid square at least ``square`` pixels high is a ■."""
     from tesserocr import RIL, iterate_level
 
     lines: list[list[list]] = []
@@ -403,7 +405,7 @@ def _read_lines(iterator, ink) -> tuple[list[list[tuple]], list[tuple[int, int, 
         if symbol.IsAtBeginningOf(RIL.WORD) or not lines[-1]:
             lines[-1].append(["", symbol.Confidence(RIL.WORD), symbol.BoundingBox(RIL.WORD) or box])
         text = (symbol.GetUTF8Text(RIL.SYMBOL) or "").strip()
-        if _solid(ink, box, boxes[-1]):
+        if _solid(ink, box, boxes[-1], square):
             text = "■"  # NOTE: Tesseract reads a solid square (■第1-1-7表) as a kanji (画, 時)
         lines[-1][-1][0] += text
     return [[tuple(word) for word in words if word[0]] for words in lines], boxes
@@ -413,7 +415,7 @@ def _read_lines(iterator, ink) -> tuple[list[list[tuple]], list[tuple[int, int, 
 _RUN_TOGETHER = 1.6
 
 
-def _split_run_together(api, lines: list, boxes: list, ink) -> tuple[list, list]:
+def _split_run_together(api, lines: list, boxes: list, ink, square: float) -> tuple[list, list]:
     """Lines Tesseract ran together (its line finder can merge two printed lines near ruby or noise, and reads
     the pair as a few garbled words) read again one printed line at a time: the tall line's box is cut where a
     row of pixels holds no ink, and each band as tall as a line is read as a single line. A band much shorter
@@ -445,7 +447,7 @@ def _split_run_together(api, lines: list, boxes: list, ink) -> tuple[list, list]
                 iterator = api.GetIterator()
                 if iterator is None:
                     continue
-                again, again_boxes = _read_lines(iterator, ink)
+                again, again_boxes = _read_lines(iterator, ink, square)
                 out_lines.extend(again)
                 out_boxes.extend(again_boxes)
     finally:
@@ -545,13 +547,55 @@ def _join_marks(lines: list[list[tuple]], boxes: list[tuple[int, int, int, int]]
             lines[i] = []
 
 
-def _solid(ink, box: tuple[int, int, int, int], line: tuple[int, int, int, int]) -> bool:
-    """A symbol that is a solid square of ink at least half the line's height: a ■, whatever OCR read."""
+# NOTE: the smallest ■ there is to find, in points: a 6-point caption's; smaller type blurs at 300 dpi into
+# blots of ink as solid
+SQUARE = 5.0
+
+
+def _solid(ink, box: tuple[int, int, int, int], line: tuple[int, int, int, int], square: float = 4) -> bool:
+    """A symbol holding a solid square of ink at least half the line's height (and ``square`` pixels): a ■,
+    whatever OCR read. The box may run on over the next character's strokes (the Japanese model's does), so the
+    square is looked for in it: a run of columns each inked at least that high, whose common rows are inked
+    through. A box far wider than its line is no character (a banner's band)."""
     x0, y0, x1, y1 = box
-    width, height = x1 - x0, y1 - y0
-    if height < 0.5 * (line[3] - line[1]) or not 0.7 * height <= width <= 1.4 * height or width < 4:
+    height = line[3] - line[1]
+    least = max(0.5 * height, square)
+    if y1 - y0 < least or x1 - x0 < 0.7 * least or x1 - x0 > 3 * height:
         return False
-    return float(ink[y0:y1, x0:x1].mean()) >= 0.85
+    region = ink[y0:y1, x0:x1]
+    tall = region.sum(axis=0) >= least
+    start = None
+    for x, is_tall in enumerate([*tall.tolist(), False]):
+        if is_tall and start is None:
+            start = x
+        elif not is_tall and start is not None:
+            if _square(region[:, start:x], least):
+                return True
+            start = None
+    return False
+
+
+def _square(columns, least: float) -> bool:
+    """Whether these columns' ink is a solid square at least ``least`` high: rows inked across (nearly) all of
+    them, running on as tall as the columns are wide, with sharp edges above and below (a disc's rows thin out
+    gradually: ● is no ■)."""
+    width = columns.shape[1]
+    if width < 0.7 * least:
+        return False
+    share = columns.mean(axis=1).tolist()
+    run = best = end = 0
+    for row, inked in enumerate(share):
+        run = run + 1 if inked >= 0.85 else 0
+        if run > best:
+            best, end = run, row + 1
+    if best < least or not 0.7 * best <= width <= 1.4 * best:
+        return False
+    top, bottom = end - best, end
+    while top > 0 and share[top - 1] >= 0.3:
+        top -= 1
+    while bottom < len(share) and share[bottom] >= 0.3:
+        bottom += 1
+    return bottom - top <= 1.15 * best + 2
 
 
 def _line_size(words, line_box: tuple[int, int, int, int], to_points: float) -> float:
