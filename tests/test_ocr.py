@@ -48,6 +48,8 @@ BOX = (0, 0, 10, 10)
     (["A1とは"], ["AIとは"]),
     (["した!。"], ["した。"]), (["ありませんが<、人間"], ["ありませんが、人間"]), (["モデル?」"], ["モデル」"]),
     (["Ａ|は"], ["AIは"]), (["AI|を"], ["AIを"]),
+    (["生成A!技術"], ["生成AI技術"]), (["AI!の活用"], ["AIの活用"]),  # the Japanese model's ! for I
+    (["OK!"], ["OK!"]),  # counter-example: a ! that ends the line is a !
     # counter-examples: digits after a capital are digits; a model name keeps its number; marks inside Latin stay
     (["GPT-3", "は"], ["GPT-3", "は"]), (["A4", "判"], ["A4", "判"]), (["Q12", "月"], ["Q12", "月"]),
     (["https://a.jp/x?id=1"], ["https://a.jp/x?id=1"]), (["第1章"], ["第1章"]),
@@ -63,6 +65,64 @@ BOX = (0, 0, 10, 10)
 ])
 def test_ocr_confusions_are_mended_by_rule(words, mended):
     assert [w[0] for w in mend_line([(w, 90.0, BOX) for w in words])] == mended
+
+
+def test_a_capital_word_is_spelt_as_the_document_most_often_spells_it():
+    from simplify.sources.pdf.ocr import mend_acronyms
+
+    texts = ["生成AIの仕組み"] * 12 + ["ATとは何か", "A Tの科学", "A|の安全性", "生成A「技術", "A\u3000Tの", "未踏IT人材",
+                                    "ATMで", "SDGsの"]
+    assert mend_acronyms(texts)[12:] == ["AIとは何か", "AIの科学", "AIの安全性", "生成AI技術", "AIの", "未踏IT人材",
+                                        "ATMで", "SDGsの"]
+    # counter-examples: a document that says AT often says AT; a word seen less than five times decides nothing
+    assert mend_acronyms(["ATとは"] * 3 + ["AIは"] * 5)[0] == "ATとは"
+    assert mend_acronyms(["ATとは"] + ["AIは"] * 4)[0] == "ATとは"
+
+
+@pytest.mark.parametrize("text, box, after, after_box, sliver", [
+    ("人", (1967, 823, 1978, 878), "A", (1977, 823, 1988, 878), True),  # 生成ＡＩ read as 生成人AI
+    ("成", (1945, 832, 1973, 862), "A", (1974, 823, 1988, 878), False),  # a kanji as wide as it is tall
+    ("ト", (0, 0, 15, 30), "A", (16, 0, 30, 30), False),  # the narrowest kana
+    ("人", (0, 0, 5, 30), "A", (20, 0, 30, 30), False),  # not touching the letter
+    ("人", (0, 0, 5, 30), "の", (6, 0, 30, 30), False),  # before Japanese, not a letter
+])
+def test_a_sliver_of_a_full_width_letter_read_as_a_kanji_is_dropped(text, box, after, after_box, sliver):
+    from simplify.sources.pdf.ocr import _sliver
+
+    assert _sliver(text, box, after, after_box) is sliver
+
+
+def _ocr_chars(text: str, x: float, line: int, size: float = 7.0, top: float = 100.0) -> list[dict]:
+    return [{"text": ch, "x0": x + i * size, "x1": x + (i + 1) * size, "top": top, "bottom": top + size, "size": size,
+             "fontname": "OCR", "ocr": 90.0, "ocr_line": (0, line)} for i, ch in enumerate(text)]
+
+
+@pytest.mark.parametrize("gap, parts", [(0.4, 1), (3.0, 2)])
+def test_two_ocr_lines_that_touch_on_one_baseline_are_one_printed_line(gap, parts):
+    """Tesseract can cut a printed line in two lines of its own (a note: 「1 内閣府科学技術・」 and 「イノベーション推進
+    事務局…」, sized apart as 6.8 and 7.4 pt): where the second starts within an em of the first's end, they are one
+    line; set apart like two columns, they stay two."""
+    from simplify.sources.pdf.chars import chars_to_fragments
+
+    first = _ocr_chars("1　内閣府科学技術・", 90, 0, 6.8)
+    second = _ocr_chars("イノベーション推進事務局", first[-1]["x1"] + gap * 7, 1, 7.4)
+    frags = chars_to_fragments(0, second + first)
+    assert len(frags) == parts
+    if parts == 1:
+        assert frags[0].text.startswith("1") and frags[0].text.endswith("イノベーション推進事務局")
+
+
+@pytest.mark.parametrize("number_size, joined", [(6.8, True), (5.0, False)])
+def test_a_note_number_whose_size_ocr_misjudged_still_starts_its_note(number_size, joined):
+    """OCR sizes a lone 「1」 from its one narrow glyph: 6.8 pt beside its note's 7.4. Set an em or two apart on the
+    note's baseline, it is still the note's number; a figure far smaller is not."""
+    from simplify.sources.pdf.chars import Frag
+    from simplify.sources.pdf.layout import merge_note_numbers
+
+    number = Frag(0, 91, 93, 665, 665 + number_size, number_size, "OCR", text="1")
+    note = Frag(0, 111, 489, 664.4, 672.4, 7.4, "OCR", text="内閣府科学技術・イノベーション推進事務局")
+    merge_note_numbers([note, number], 10.5)
+    assert (note.text.startswith("1\u3000内閣府") and number.role == "merged") is joined
 
 
 def _ink(*rectangles, size=(60, 120)):
@@ -216,6 +276,18 @@ def test_notes_whose_numbers_are_printed_in_colour_are_notes_with_their_numbers(
     assert found == sorted(set(found)), found
     # NOTE: measured: 6 of the 8 (note 7's number is not found; note 6, set in 6 pt, goes as other type)
     assert len(found) >= 6, [(n.number, n.text[:20]) for n in scan]
+
+
+def test_a_note_numbered_with_a_lone_one_is_a_note(monkeypatch):
+    """Page 7 of the 第2章 sample: note 1's number, a lone 「1」, is read by the Japanese model's page reading as a
+    mark (') and, read again on its own, not at all as a word; read again as a line, it is 1, and the note is a
+    note, with either model."""
+    page = _page_of(CORPUS / "kagaku-r6-ch2.pdf", 7)
+    for model in ("jpn", "Japanese"):
+        monkeypatch.setenv("YOMIAGE_OCR_MODEL", model)
+        notes = [(line.number, _fold(line.text)[:10]) for line in pdf_to_lines(scanned(page), "p7-scan.pdf").lines
+                 if line.role == "footnote" and line.number]
+        assert (1, "理化学研究所「スーパ") in notes, (model, notes)
 
 
 def test_a_page_ocr_cannot_read_is_set_aside_and_said_not_spoken(tmp_path):

@@ -36,23 +36,43 @@ def chars_to_fragments(page: int, chars: list[dict]) -> list[Frag]:
     size jumps (ruby and raised markers sit apart); a comma or quote in another face stays in its line.
 
     Characters OCR read carry the line Tesseract found them in (``ocr_line``): its page layout analysis sees
-    the columns in the image, so two of its lines on one baseline are two fragments, and a gap inside one of its
-    lines (a narrow letter's ink box in ＡＩ leaves one) splits it only when it is wider than a column gap."""
+    the columns in the image, so two of its lines on one baseline are two fragments unless the second starts
+    within an em of the first's end (one printed line it cut in two), and a gap inside one of its lines (a narrow
+    letter's ink box in ＡＩ leaves one) splits it only when it is wider than a column gap."""
     frags: list[Frag] = []
     for row in _baselines(chars):
         row.sort(key=lambda c: (c.get("ocr_line", ()), c["x0"]))
+        pieces: list[list[dict]] = []
         current: list[dict] = []
         for c in row:
             line = c.get("ocr_line")
             gap = _OCR_GAP if current and line is not None and line == current[-1].get("ocr_line") else 0.9
             if current and (c["x0"] - current[-1]["x1"] > gap * max(c["size"], current[-1]["size"])
                             or line != current[-1].get("ocr_line") or _jump(current[-1], c)):
-                frags.append(_frag(page, current))
+                pieces.append(current)
                 current = []
             current.append(c)
         if current:
-            frags.append(_frag(page, current))
+            pieces.append(current)
+        frags.extend(_frag(page, piece) for piece in _join_ocr_lines(pieces))
     return frags
+
+
+def _join_ocr_lines(pieces: list[list[dict]]) -> list[list[dict]]:
+    """A row's pieces with two lines OCR read that touch (the second starting within an em of the first's end,
+    their type no size apart) joined into one."""
+    if len(pieces) < 2 or any(piece[0].get("ocr_line") is None for piece in pieces):
+        return pieces
+    out: list[list[dict]] = []
+    for piece in sorted(pieces, key=lambda p: p[0]["x0"]):
+        if out:
+            last, first = out[-1][-1], piece[0]
+            if (last["ocr_line"] != first["ocr_line"] and not _jump(last, first)
+                    and -0.2 * last["size"] <= first["x0"] - last["x1"] <= 0.9 * max(last["size"], first["size"])):
+                out[-1] = out[-1] + piece
+                continue
+        out.append(piece)
+    return out
 
 
 _OCR_SPACE = 0.9  # ems: a gap between two words OCR read that is a space

@@ -412,19 +412,22 @@ def merge_note_numbers(frags: list[Frag], body: float) -> None:
     """A footnote's number set apart from its text (``1␣␣McCarthy``) starts that text; a note's line that a
     wider space cut in two (``…Models”,␣␣https://…``) is one line."""
     small = [f for f in frags if f.size <= 0.85 * body]
-    _join_on_baseline(small, lambda a: bool(DIGITS.match(a.text.strip())))
+    # NOTE: a number's size OCR judges from one or two narrow glyphs: within a sixth of its note's is the same type
+    _join_on_baseline(small, lambda a: bool(DIGITS.match(a.text.strip())), sizes=1 / 6)
     _join_on_baseline(small, lambda a: True, reach=1.5)
 
 
 def _join_on_baseline(frags: list[Frag], starts, reach: float = 4.0, *, least: float = 0.0, level: float = 0.4,
-                      joins=lambda b: True) -> None:
+                      joins=lambda b: True, sizes: float = 0.0) -> None:
     """Join each fragment that ``starts`` a line to the nearest one after it on the same baseline (within
-    ``level`` of a character) that ``joins`` accepts, ``least`` to ``reach`` characters away."""
+    ``level`` of a character) that ``joins`` accepts, ``least`` to ``reach`` characters away, its type the same
+    size (within 0.6 pt, or ``sizes`` of it)."""
     index = _by_baseline(frags)
     for a in sorted(frags, key=lambda f: -f.x0):
         if a.role != "text" or not starts(a):
             continue
-        after = [b for b in _near(index, a, level) if b is not a and b.role == "text" and abs(a.size - b.size) < 0.6
+        after = [b for b in _near(index, a, level) if b is not a and b.role == "text"
+                 and abs(a.size - b.size) < max(0.6, sizes * b.size)
                  and abs(a.bottom - b.bottom) < level * a.size and least * a.size <= b.x0 - a.x1 < reach * a.size
                  and joins(b)]
         if after:

@@ -395,6 +395,7 @@ def _read_lines(iterator, ink, square: float) -> tuple[list[list[tuple]], list[t
 
     lines: list[list[list]] = []
     boxes: list[tuple[int, int, int, int]] = []
+    last: tuple[list, str, tuple[int, int, int, int]] | None = None  # the line's symbol before: (word, text, box)
     for symbol in iterate_level(iterator, RIL.SYMBOL):
         box = symbol.BoundingBox(RIL.SYMBOL)
         if box is None:
@@ -402,13 +403,28 @@ def _read_lines(iterator, ink, square: float) -> tuple[list[list[tuple]], list[t
         if symbol.IsAtBeginningOf(RIL.TEXTLINE) or not lines:
             lines.append([])
             boxes.append(symbol.BoundingBox(RIL.TEXTLINE) or box)
+            last = None
         if symbol.IsAtBeginningOf(RIL.WORD) or not lines[-1]:
             lines[-1].append(["", symbol.Confidence(RIL.WORD), symbol.BoundingBox(RIL.WORD) or box])
         text = (symbol.GetUTF8Text(RIL.SYMBOL) or "").strip()
         if _solid(ink, box, boxes[-1], square):
             text = "■"  # NOTE: Tesseract reads a solid square (■第1-1-7表) as a kanji (画, 時)
+        if last is not None and _sliver(last[1], last[2], text, box) and last[0][0].endswith(last[1]):
+            last[0][0] = last[0][0][:-len(last[1])]
         lines[-1][-1][0] += text
+        last = (lines[-1][-1], text, box)
     return [[tuple(word) for word in words if word[0]] for words in lines], boxes
+
+
+# NOTE: the Japanese model can read a full-width capital as two symbols, a kanji for its left stroke and then the
+# letter (生成ＡＩ as 生成人AI): a kanji or kana far narrower than it is tall, touching the letter after it, is a
+# sliver of that letter (a real one is about as wide as it is tall; the narrowest, ト or リ, half as wide)
+_WIDE_LETTER = re.compile(r"^[\u3041-\u30ff\u4e00-\u9fff]$")
+
+
+def _sliver(text: str, box: tuple[int, int, int, int], after: str, after_box: tuple[int, int, int, int]) -> bool:
+    return (bool(_WIDE_LETTER.match(text)) and after[:1].isascii() and after[:1].isalpha()
+            and box[2] - box[0] < 0.35 * (box[3] - box[1]) and after_box[0] - box[2] <= 2)
 
 
 # NOTE: a line this many times as tall as the page's usual line is two or more lines Tesseract ran together
@@ -472,13 +488,16 @@ def _bands(ink, usual: int) -> list[tuple[int, int]]:
 
 
 _MARK = re.compile(r"^[＊*※]?[0-9０-９]{1,3}[)）]?$")
+# NOTE: what a note's narrow number (1, 11) is misread as at the head of its line: a mark, never a bullet (・, ●)
+_MISREAD_NUMBER = re.compile(r"^['`‘’,.ノりlI|!｜]{1,2}$")
 
 
 def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
     """A number printed in colour just left of a line (a note's number) that Tesseract's page reading left out
     (its threshold for the whole page can turn light ink white): ink there that no line of Tesseract's covers,
     narrow as one to three figures and set apart from the line, is read again on its own, as figures only, and
-    starts the line when it reads as a number."""
+    starts the line when it reads as a number. So is a mark set apart at the head of a line (the number misread
+    as ' or ノ), which the number then replaces."""
     import numpy
     from tesserocr import PSM
 
@@ -492,6 +511,10 @@ def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
     for i, (words, (x0, top, x1, bottom)) in enumerate(zip(lines, boxes)):
         height = bottom - top
         if not words or height < 8 or _MARK.match(words[0][0]):
+            continue
+        if len(words) > 1 and _MISREAD_NUMBER.match(words[0][0]) and words[1][2][0] - words[0][2][2] >= 0.3 * height:
+            # NOTE: the number read as a mark of the line itself (「' 理化学研究所…」 for 「1 理化学研究所…」)
+            found.append((i, words[0][2], True))
             continue
         left = max(0, x0 - 4 * height)
         region = ink[top:bottom, left:x0] & ~covered[top:bottom, left:x0]
@@ -509,18 +532,23 @@ def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
                     break
         if end - start > 1.6 * height or x0 - (left + end) < 0.3 * height:
             continue
-        found.append((i, (left + start, top, left + end, bottom)))
+        found.append((i, (left + start, top, left + end, bottom), False))
     if not found:
         return
     try:
-        api.SetPageSegMode(PSM.SINGLE_WORD)
         api.SetVariable("tessedit_char_whitelist", "0123456789")
-        for i, (x0, top, x1, bottom) in found:
+        for i, (x0, top, x1, bottom), misread in found:
             pad = max(2, (bottom - top) // 4)
-            api.SetRectangle(max(0, x0 - pad), max(0, top - pad), x1 - x0 + 2 * pad, bottom - top + 2 * pad)
-            text = (api.GetUTF8Text() or "").strip()
+            text = ""
+            # NOTE: a lone narrow figure (1) is often no word to Tesseract's word reading, but it is a line
+            for mode in (PSM.SINGLE_WORD, PSM.SINGLE_LINE):
+                api.SetPageSegMode(mode)
+                api.SetRectangle(max(0, x0 - pad), max(0, top - pad), x1 - x0 + 2 * pad, bottom - top + 2 * pad)
+                text = (api.GetUTF8Text() or "").strip()
+                if re.fullmatch(r"[0-9]{1,3}", text):
+                    break
             if re.fullmatch(r"[0-9]{1,3}", text):
-                lines[i][:0] = [(text, float(api.MeanTextConf()), (x0, top, x1, bottom))]
+                lines[i][:1 if misread else 0] = [(text, float(api.MeanTextConf()), (x0, top, x1, bottom))]
                 for j in short:  # NOTE: the misreading of the same ink goes
                     b = boxes[j]
                     if b[0] < x1 and x0 < b[2] and b[1] < bottom and top < b[3]:
@@ -655,7 +683,9 @@ def snap_sizes(pages: list[Sequence[dict]]) -> None:
 # NOTE: Tesseract's jpn model reads a capital I as 1, | or l beside capitals (「A |」「A1」「Al」 for ＡＩ): after a
 # capital, one of them where a capital would be (not before a digit or a small letter) is a capital I
 _CAPITAL_I = re.compile(r"(?<=[A-HJ-Z])[1|l](?![0-9a-z])")
-_BAR_AFTER_I = re.compile(r"(?<=[A-Z]I)[|](?![\x00-\x7f])")  # 「AI|を」: the I was read, and a bar beside it
+_BAR_AFTER_I = re.compile(r"(?<=[A-Z]I)[|!](?![\x00-\x7f])")  # 「AI|を」: the I was read, and a bar beside it
+# NOTE: the Japanese model reads it as ! before Japanese (「生成A!技術」), where no ! is ever printed
+_BANG_I = re.compile(r"(?<=[A-HJ-Z])!(?=[^\x00-\x7f])")
 # NOTE: and it sets a stray mark before Japanese punctuation (「した!。」「ありませんが<、」「モデル?」」): Japanese
 # print has no ASCII mark there
 _STRAY = re.compile(r"[!<>?/^|~_*\\](?=[。、」』）)])")
@@ -672,7 +702,7 @@ def mend_line(words: list) -> list:
             text = "I" + text[1:]
         out.append([text, confidence, box])
     line = "".join(text for text, _, _ in out)
-    mended = _STRAY.sub("", _BAR_AFTER_I.sub("", _CAPITAL_I.sub("I", line)))
+    mended = _STRAY.sub("", _BAR_AFTER_I.sub("", _BANG_I.sub("I", _CAPITAL_I.sub("I", line))))
     mended = _WEB.sub(lambda m: mend_address(m.group()), mended)
     if mended == line:
         return [tuple(w) for w in out]
@@ -721,3 +751,31 @@ def _respread(words: list, mended: str) -> list:
         elif b1 > b0:
             texts[owner[min(a0, len(owner) - 1)]] += mended[b0:b1]
     return [(text, confidence, box) for text, (_, confidence, box) in zip(texts, words) if text]
+
+
+# NOTE: a capital I OCR read as another mark (T, !, |, 1, l, 「: 「ATとは」「A|の」 for ＡＩ) is mended by the document
+# itself: where the same word with an I is in its text five times or more, and at least three times as often, the
+# other spelling is that word misread (a document that really says AT, as often as AI, keeps both)
+_ACRONYM_OCR = re.compile(r"(?<![A-Za-z0-9])[A-Z](?:[ \u3000]?[A-Z|!1l「]){1,4}(?![A-Za-z0-9])")
+_NOT_I = "T|!1l「"
+
+
+def mend_acronyms(texts: list[str]) -> list[str]:
+    """The texts of a scanned document, each capital word spelt as the document most often spells it."""
+    def key(match: re.Match) -> str:
+        return match.group().replace(" ", "").replace("\u3000", "")
+
+    counts: dict[str, int] = {}
+    for text in texts:
+        for match in _ACRONYM_OCR.finditer(text):
+            counts[key(match)] = counts.get(key(match), 0) + 1
+    mended: dict[str, str] = {}
+    for word, n in counts.items():
+        if not any(c in _NOT_I for c in word[1:]):
+            continue
+        right = word[0] + "".join("I" if c in _NOT_I else c for c in word[1:])
+        if right != word and counts.get(right, 0) >= max(5, 3 * n):
+            mended[word] = right
+    if not mended:
+        return texts
+    return [_ACRONYM_OCR.sub(lambda m: mended.get(key(m), m.group()), text) for text in texts]

@@ -13,6 +13,7 @@ from ...structure import Line
 from .chars import Frag, chars_to_fragments
 from .layout import mark_key, merge_heading_pieces, merge_labels, merge_note_numbers, page_to_lines
 from .limits import DEFAULT_LIMITS, PdfError, PdfLimits
+from .ocr import mend_acronyms
 from .sandbox import RawPdf, read_pdf
 from .tagged import TreeReader, covered, heading_roles
 from .typography import attach_small, body_size, heading_sizes, mark_furniture
@@ -148,6 +149,7 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
     ocr = tuple((page.number + 1, page.ocr) for page in raw.pages if page.ocr is not None)
     warnings = _warnings(discarded)
     if ocr:
+        lines = _mend_acronyms(lines)
         discarded += [(word, "unsure OCR") for page in raw.pages for word in page.ocr_dropped]
         discarded += [(f"{n} ページ", "unsure OCR page") for n, _ in unsure]
         lines.insert(_after_title(lines), Line(OCR_NOTICE, "body"))
@@ -156,6 +158,18 @@ def _assemble(name: str, raw: RawPdf) -> PdfText:
             warnings += (f"OCR の信頼度が低いページ（{_ranges([n for n, _ in unsure])}）は読み上げません。"
                          "鮮明なスキャンで差し替えてください。",)
     return PdfText(tuple(lines), raw.title, tuple(discarded), how, warnings, ocr)
+
+
+def _mend_acronyms(lines: list[Line]) -> list[Line]:
+    """A scanned document's lines and table cells with its capital words as it most often spells them."""
+    cells = [c for line in lines for row in line.cells for c in row]
+    mended = mend_acronyms([line.text for line in lines] + [c.text for c in cells])
+    texts, cell_texts = iter(mended[:len(lines)]), iter(mended[len(lines):])
+    out = []
+    for line in lines:
+        rows = tuple(tuple(replace(c, text=next(cell_texts)) for c in row) for row in line.cells)
+        out.append(replace(line, text=next(texts), cells=rows))
+    return out
 
 
 def _set_aside_unsure(raw: RawPdf) -> tuple[RawPdf, list[tuple[int, float]]]:
