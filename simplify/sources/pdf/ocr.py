@@ -19,6 +19,7 @@ import re
 import statistics
 import time
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
@@ -539,16 +540,8 @@ def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
     try:
         api.SetVariable("tessedit_char_whitelist", "0123456789")
         for i, (x0, top, x1, bottom), misread in found:
-            pad = max(2, (bottom - top) // 4)
-            text = ""
-            # NOTE: a lone narrow figure (1) is often no word to Tesseract's word reading, but it is a line
-            for mode in (PSM.SINGLE_WORD, PSM.SINGLE_LINE):
-                api.SetPageSegMode(mode)
-                api.SetRectangle(max(0, x0 - pad), max(0, top - pad), x1 - x0 + 2 * pad, bottom - top + 2 * pad)
-                text = (api.GetUTF8Text() or "").strip()
-                if re.fullmatch(r"[0-9]{1,3}", text):
-                    break
-            if re.fullmatch(r"[0-9]{1,3}", text):
+            text = _read_figures(api, (x0, top, x1, bottom))
+            if text is not None:
                 lines[i][:1 if misread else 0] = [(text, float(api.MeanTextConf()), (x0, top, x1, bottom))]
                 for j in short:  # NOTE: the misreading of the same ink goes
                     b = boxes[j]
@@ -557,6 +550,22 @@ def _recover_numbers(api, lines: list, boxes: list, ink) -> None:
     finally:
         api.SetVariable("tessedit_char_whitelist", "")
         api.SetPageSegMode(PSM.AUTO)
+
+
+def _read_figures(api, box: tuple[int, int, int, int]) -> str | None:
+    """The number (one to three figures) in ``box`` of the page the API holds, or None. A lone narrow figure (1)
+    is often no word to Tesseract's word reading, but it is a line."""
+    from tesserocr import PSM
+
+    x0, top, x1, bottom = box
+    pad = max(2, (bottom - top) // 4)
+    for mode in (PSM.SINGLE_WORD, PSM.SINGLE_LINE):
+        api.SetPageSegMode(mode)
+        api.SetRectangle(max(0, x0 - pad), max(0, top - pad), x1 - x0 + 2 * pad, bottom - top + 2 * pad)
+        text = (api.GetUTF8Text() or "").strip()
+        if re.fullmatch(r"[0-9]{1,3}", text):
+            return text
+    return None
 
 
 def _join_marks(lines: list[list[tuple]], boxes: list[tuple[int, int, int, int]]) -> None:
@@ -684,7 +693,7 @@ def snap_sizes(pages: list[Sequence[dict]]) -> None:
 # NOTE: Tesseract's jpn model reads a capital I as 1, | or l beside capitals (「A |」「A1」「Al」 for ＡＩ): after a
 # capital, one of them where a capital would be (not before a digit or a small letter) is a capital I
 _CAPITAL_I = re.compile(r"(?<=[A-HJ-Z])[1|l](?![0-9a-z])")
-_BAR_AFTER_I = re.compile(r"(?<=[A-Z]I)[|!](?![\x00-\x7f])")  # 「AI|を」: the I was read, and a bar beside it
+_BAR_AFTER_I = re.compile(r"(?<=[A-Z]I)[|!](?![\x00-\x7f])")  # 「AI|を」「AI!の」: the I was read, and a mark beside it
 # NOTE: the Japanese model reads it as ! before Japanese (「生成A!技術」), where no ! is ever printed
 _BANG_I = re.compile(r"(?<=[A-HJ-Z])!(?=[^\x00-\x7f])")
 # NOTE: and it sets a stray mark before Japanese punctuation (「した!。」「ありませんが<、」「モデル?」」): Japanese
@@ -766,16 +775,13 @@ def mend_acronyms(texts: list[str]) -> list[str]:
     def key(match: re.Match) -> str:
         return match.group().replace(" ", "").replace("\u3000", "")
 
-    counts: dict[str, int] = {}
-    for text in texts:
-        for match in _ACRONYM_OCR.finditer(text):
-            counts[key(match)] = counts.get(key(match), 0) + 1
+    counts = Counter(key(match) for text in texts for match in _ACRONYM_OCR.finditer(text))
     mended: dict[str, str] = {}
     for word, n in counts.items():
         if not any(c in _NOT_I for c in word[1:]):
             continue
         right = word[0] + "".join("I" if c in _NOT_I else c for c in word[1:])
-        if right != word and counts.get(right, 0) >= max(5, 3 * n):
+        if right != word and counts[right] >= max(5, 3 * n):
             mended[word] = right
     if not mended:
         return texts
