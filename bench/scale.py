@@ -143,8 +143,23 @@ def _start_workers(workers: int, url: str, out: Path) -> list:
     processes = [subprocess.Popen([sys.executable, "-m", "service.cli", "worker"], env=env, cwd=ROOT,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
                  for _ in range(workers)]
-    time.sleep(3)  # NOTE: workers started and idle: their start-up is not the queue's cost
+    _until_listening(url, {p.pid for p in processes})
     return processes
+
+
+def _until_listening(url: str, pids: set[int], patience: float = 120.0) -> None:
+    """Until every one of these workers has registered with Redis (it does so once its start-up, the dictionary
+    and the lexicon, is done, just before it takes its first job): their start-up is not the queue's cost. (A fixed
+    wait of 3 s was not enough on a slow day: the first tracks started 1.4-1.8 s after the enqueue.)"""
+    from rq import Worker
+
+    from service.library.queue import connect
+
+    connection, deadline = connect(url), time.monotonic() + patience
+    while not pids <= {w.pid for w in Worker.all(connection=connection)}:
+        if time.monotonic() > deadline:
+            raise SystemExit("the workers did not start")
+        time.sleep(0.1)
 
 
 def _stop(processes: list) -> None:
