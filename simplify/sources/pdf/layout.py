@@ -16,7 +16,7 @@ from ...model import Cell
 from ...structure import FIGURE_START, FOOTNOTE_LINE, Line, match_heading
 from .chars import Frag, join_chars
 from .tables import Box, Grid, find_grids, header_fills
-from .typography import DIGITS, FLUSH_NUMBER, WIDE, heading_like, larger, size_key, smaller
+from .typography import DIGITS, FLUSH_NUMBER, SENTENCE_END, WIDE, heading_like, larger, size_key, smaller
 
 
 def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], discarded: list[tuple[str, str]],
@@ -137,7 +137,7 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
         prose = (round(f.size * 2), f.font) in prose_types
         # NOTE: in a figure, a short line that ends no sentence is a label of the chart (a scan has one face for
         # all its text, so type alone cannot tell): the body goes on with a line across its column
-        label = figure and f.width < 0.5 * line_width and not _ENDS_SENTENCE.search(text)
+        label = figure and f.width < 0.5 * line_width and not text.endswith(SENTENCE_END)
         if label or not prose and id(f) not in pieces and (abs(f.size - body) >= 0.6
                                                             or figure and f.font != body_face):
             discarded.append((text, "figure text" if figure else "other type"))  # a chart's labels, a table's cells
@@ -335,7 +335,6 @@ def cells_line(texts: list[list[str]], header_row: bool, header_column: bool, gu
 
 # NOTE: a figure's source line; 提供 credits a photo (提供：東京工業大学)
 _SOURCE = re.compile(r"^\s*(?:資料|出典|出所|提供|写真提供|（出典）|\(出典\))\s*[：:]")
-_ENDS_SENTENCE = re.compile(r"[。．！？」』）)]$")
 
 
 def mark_key(text: str) -> str:
