@@ -3,12 +3,13 @@
 ``9:00`` is said 9時 (``17:30`` 17時30分); a range ``A～B`` between times, dates, amounts, ages or counts is said A
 から B, with the unit on both sides where it is printed on one (``10～15日``: 10日から15日). A hyphen is a range only
 between clock times (``9時－12時``): between bare numbers it is a phone number, an address or a figure's number.
-An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes
-them (not a phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a listener can write it down: letters by name, digits one by one, アットマーク,
-ドット, ハイフン, アンダーバー; so is a short web address a notice gives (its scheme left out, スラッシュ for /), and an
-extension number (内線214: ニーイチヨン) is said digit by digit. An amount under a fee's label (参加費：300) is yen;
-laws counted (担い手3法) take the counter's rendaku (さんぽう). Each is a substitution (printed span -> what the voice
-says): the page keeps what is printed.
+An address's block numbers are joined by の (大栄71-1: 71の1, 霞が関2-1-2: 2の1の2) where a place name precedes them (not a
+phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18日. An e-mail address is spelled so that a
+listener can write it down: letters by name, digits one by one, アットマーク, ドット, ハイフン, アンダーバー; so is a short web address
+a notice gives (its scheme left out, スラッシュ for /), and an extension number (内線214: ニーイチヨン) is said digit by digit.
+An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the counter's rendaku (さんぽう); a room's or
+a route's number (301号室, 国道246号線) and a figure whose thousands are set off by 、 (１、０００名) are said as numbers. Each
+is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
 from __future__ import annotations
@@ -49,6 +50,14 @@ _UNIT_SIGNS = {"㎜": "ミリメートル", "㎝": "センチメートル", "㎞
                "㎎": "ミリグラム", "㎏": "キログラム", "㏄": "シーシー", "㍑": "リットル", "㍍": "メートル", "㎖": "ミリリットル",
                "㎗": "デシリットル", "ℓ": "リットル", "㌔": "キロ", "㌢": "センチ", "㌧": "トン", "㌫": "パーセント"}
 _UNIT_SIGN = re.compile("[" + "".join(_UNIT_SIGNS) + "]")
+# NOTE: a room's or a route's number (301号室, 国道246号線) is a number, said as one (さんびゃくいち); OpenJTalk says
+# the digits of these two one by one (サンマルイチ), as a hotel's staff may, not as an announcer reads a notice
+_NUMBERED = re.compile(r"(?<![\d,，.．])(?P<n>(?![0０])\d{2,5})(?=号[室線])")
+# NOTE: a figure whose thousands are set off by 、 (１、０００名, ２９、００２フィート: text typed where 、 stood for
+# the comma) when a counter or unit follows; a list (１、２年, ７、１０、１６) has no group of exactly three digits
+# before the counter, and 第… is an ordinal's list
+_THOUSANDS = re.compile(r"(?<![\d,第])(?<!\d、)(?P<n>(?![0０])\d{1,3}(?:、\d{3})+)(?![\d、,])"
+                        r"(?=[\u4e00-\u9fff\u30a1-\u30fa％%])")
 _EMAIL = re.compile(r"(?<![\w.+-])[A-Za-z0-9][A-Za-z0-9._+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?![\w-])")
 # NOTE: the letters' names as Japanese say them when spelling (JIS Z 8301's table is for writing, not speech)
 _LETTERS = dict(zip("abcdefghijklmnopqrstuvwxyz", (
@@ -58,6 +67,7 @@ _SIGNS = {"@": "、アットマーク、", ".": "、ドット、", "-": "ハイ�
           **dict(zip("0123456789", ("ゼロ", "イチ", "ニー", "サン", "ヨン", "ゴー", "ロク", "ナナ", "ハチ", "キュー")))}
 
 
+_KANJI_DIGITS = "〇一二三四五六七八九"
 KINDS = ("email", "url", "extension", "date", "range", "fee", "counter", "unit", "address", "time")
 
 
@@ -68,6 +78,28 @@ def spell_address(address: str) -> str:
     'アイエヌエフオーハイフンイチ、アットマーク、シーアイティーワイ、ドット、ジェーピー'
     """
     return "".join(_LETTERS.get(c.lower()) or _SIGNS.get(c, c) for c in address)
+
+
+def kanji_numeral(n: int) -> str:
+    """``n`` (≥ 0) in kanji numerals as said: 一 left out before 十, 百 and 千, as OpenJTalk reads them back.
+
+    >>> kanji_numeral(301), kanji_numeral(12500), kanji_numeral(1208)
+    ('三百一', '一万二千五百', '千二百八')
+    """
+    if n == 0:
+        return "〇"
+    out = []
+    for size, name in ((10 ** 12, "兆"), (10 ** 8, "億"), (10 ** 4, "万"), (1, "")):
+        group, n = divmod(n, size)
+        if not group:
+            continue
+        said = ""
+        for unit, unit_name in ((1000, "千"), (100, "百"), (10, "十")):
+            digit, group = divmod(group, unit)
+            if digit:
+                said += ("" if digit == 1 else _KANJI_DIGITS[digit]) + unit_name
+        out.append(said + (_KANJI_DIGITS[group] if group else "") + name)
+    return "".join(out)
 
 
 def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, int, str, str]]:
@@ -107,6 +139,10 @@ def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, in
     for m in _LAWS.finditer(text):
         if int(m["n"]) in _LAW_COUNTS:
             claim(m.start(), m.end(), _LAW_COUNTS[int(m["n"])], "counter")
+    for m in _NUMBERED.finditer(text):
+        claim(m.start("n"), m.end("n"), kanji_numeral(int(m["n"])), "counter")
+    for m in _THOUSANDS.finditer(text):
+        claim(m.start("n"), m.end("n"), m["n"].replace("、", ""), "counter")
     for m in _UNIT_SIGN.finditer(text):
         claim(m.start(), m.end(), _UNIT_SIGNS[m.group()], "unit")
     for m in _ADDRESS.finditer(text):

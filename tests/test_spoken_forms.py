@@ -175,3 +175,27 @@ def test_an_extension_number_is_said_digit_by_digit(text, said):
 @pytest.mark.parametrize("text", ["内線工事は3日間です。", "内線の数は120本", "内線2本を増設"])
 def test_what_is_not_an_extension_number_keeps_its_reading(text):
     assert spoken_forms(text) == text
+
+
+@pytest.mark.parametrize("text, said", [
+    ("会場は本庁舎3階301号室です。", "サンビャクイチゴーシツ"),  # a room number is a number, said as one
+    ("１２０８号室へお越しください。", "センニヒャクハチゴーシツ"),
+    ("国道246号線を通行止めにします。", "ニヒャクヨンジューロクゴーセン"),  # so is a route's
+    ("死傷者は、合計、１、０００名となった。", "ゴーケー、センメー"),  # a thousands separator set as 、
+    ("海抜２９、００２フィートです。", "ニマンキューセンニフィート"),
+    ("利用者は12、500人を超えた。", "イチマンニセンゴヒャクニン"),
+])
+def test_room_and_route_numbers_and_thousands_set_with_a_comma_are_said_as_numbers(text, said):
+    assert said in text_to_reading(text).spoken
+
+
+@pytest.mark.parametrize("text", [
+    "１、２年でマスターする。",  # two numbers, one and two years
+    "７、１０、１６の平均は、１１である。",  # a list of numbers
+    "第1、002号議案",  # not a thousands figure: an ordinal's list
+    "5、100、200と続く。",
+    "号室の番号を確認する。",
+    "0120号室",  # a number with a leading zero is no count
+])
+def test_what_is_not_a_room_number_or_a_thousands_figure_is_left_alone(text):
+    assert spoken_forms(text) == text
