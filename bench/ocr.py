@@ -2,7 +2,7 @@
 
 Each corpus PDF's pages are rendered to grey images at 300 dpi (pypdfium2, the renderer pdfplumber ships with)
 and made an image-only PDF, which is read two ways:
-- **raw**: Tesseract's own page text (the model yomiage uses: ``jpn``, or ``YOMIAGE_OCR_MODEL``; automatic page
+- **raw**: Tesseract's own page text (the model yomiage uses: ``Japanese``, or ``YOMIAGE_OCR_MODEL``; automatic page
   segmentation, one thread), as a plain OCR step gives it;
 - **yomiage**: the upload path's reader (``pdf_to_lines``: OCR in sandboxed children, the layout reader, the
   clean-up), every line and table cell it reads.
@@ -14,7 +14,7 @@ spaces (the text layer sets ＡＩ full width, OCR gives AI). Lines compare what
 the order is what the PDF tests check. Printed too, for each file: how soon its first pages were handed over as a
 document of their own (what an upload serves while OCR reads the rest) against the whole.
 
-Run: ``.venv/bin/python bench/ocr.py [--pages N]`` (``YOMIAGE_OCR_MODEL=Japanese`` for the script model).
+Run: ``.venv/bin/python bench/ocr.py [--pages N]`` (``YOMIAGE_OCR_MODEL=jpn`` for the language model alone).
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def _raw_pages(image_pdf: bytes) -> list[str]:
 
     document = pypdfium2.PdfDocument(image_pdf)
     out = []
-    with PyTessBaseAPI(path=tessdata(), lang=os.environ.get("YOMIAGE_OCR_MODEL", "jpn"), psm=PSM.AUTO) as api:
+    with PyTessBaseAPI(path=tessdata(), lang=os.environ.get("YOMIAGE_OCR_MODEL", "Japanese"), psm=PSM.AUTO) as api:
         for page in document:
             api.SetImage(page.render(scale=300 / 72, grayscale=True).to_pil())
             api.SetSourceResolution(300)

@@ -564,15 +564,27 @@ def test_a_vertical_scan_is_read_with_the_vertical_model_right_to_left():
     assert Levenshtein.normalized_distance(_fold("".join(body)), said) < 0.05, said
 
 
+def test_a_headlines_two_readings_are_told_apart_by_the_words_the_analyser_finds():
+    """The script model reads the notice's 夏季 as 夏李 in large type, and is less sure of 第1章 than jpn is of its
+    第1草: the reading kept is the one with fewer words not in the dictionary, then fewer words; a tie keeps the
+    script model's."""
+    from simplify.sources.pdf.ocr import _analysed
+
+    assert _analysed("市民プールの夏季開放について") < _analysed("市民プールの夏李開放について")
+    assert _analysed("第5節") < _analysed("第5細較") and _analysed("岡野原") < _analysed("殺野原")
+    assert not _analysed("第1草") < _analysed("第1章")
+
+
 def test_the_ocr_model_is_a_setting_and_one_not_installed_is_a_clear_error(monkeypatch, tmp_path):
-    """YOMIAGE_OCR_MODEL=Japanese reads with Tesseract's Japanese script model (more accurate on the corpus scans,
-    bench/ocr.py); a model the server lacks, or a name that is no model, is an error naming what to install."""
+    """Tesseract's Japanese script model is the default (more accurate on the corpus scans, bench/ocr.py);
+    YOMIAGE_OCR_MODEL=jpn reads with the language model alone; a model the server lacks, or a name that is no model,
+    is an error naming what to install."""
     import shutil
 
     from simplify.sources.pdf.ocr import tessdata
 
     scan = image_pdf(NOTICE[:2])
-    monkeypatch.setenv("YOMIAGE_OCR_MODEL", "Japanese")
+    monkeypatch.setenv("YOMIAGE_OCR_MODEL", "jpn")
     document = _document(scan)
     said = _fold("".join(s.text for section in document.walk() for s in section.sentences()).removeprefix(OCR_NOTICE))
     from rapidfuzz.distance import Levenshtein
@@ -582,6 +594,8 @@ def test_the_ocr_model_is_a_setting_and_one_not_installed_is_a_clear_error(monke
     only_jpn.mkdir()
     shutil.copy(Path(tessdata()) / "jpn.traineddata", only_jpn)
     monkeypatch.setenv("YOMIAGE_TESSDATA", str(only_jpn))
+    _document(scan)  # the model asked for is there
+    monkeypatch.delenv("YOMIAGE_OCR_MODEL")
     with pytest.raises(InputError) as caught:
         _document(scan)
     assert caught.value.code == "ocr_unavailable" and "tesseract-ocr-script-jpan" in caught.value.message

@@ -134,7 +134,10 @@ def page_to_lines(frags: list[Frag], body: float, heading_sizes: list[float], di
             captions.append((f, len(lines) - 1))
             continue
         # NOTE: a boxed column set in its own type is read: a type in which this page prints sentences is prose
-        prose = (round(f.size * 2), f.font) in prose_types
+        # NOTE: and a sentence's line half a point off that type is of it (a scan's line of Latin letters and note
+        # marks is sized smaller than its neighbours by OCR's boxes)
+        prose = (round(f.size * 2), f.font) in prose_types or "。" in text and any(
+            (round(f.size * 2) + step, f.font) in prose_types for step in (-1, 1))
         # NOTE: in a figure, a short line that ends no sentence is a label of the chart (a scan has one face for
         # all its text, so type alone cannot tell): the body goes on with a line across its column
         label = figure and f.width < 0.5 * line_width and not text.endswith(SENTENCE_END)

@@ -81,7 +81,8 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
     except pypdfium2.PdfiumError as error:
         raise PdfError(f"{name}: PDF が壊れているため読めません（{error}）。") from None
     out = []
-    vertical_api = None
+    vertical_api = headline_api = headline_page = None
+    second = model != HEADLINE_MODEL and (Path(folder) / f"{HEADLINE_MODEL}.traineddata").is_file()
     try:
         with PyTessBaseAPI(path=folder, lang=model, psm=PSM.AUTO) as api:
             for number in numbers:
@@ -104,7 +105,19 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                     out.append(_vertical_page(vertical_api, api, number, 1 / scale))
                 else:
                     ink = numpy.asarray(image) < INK  # NOTE: the render is grey already
-                    read = _page(api, number, 1 / scale, ink)
+
+                    def headlines(image=image, scale=scale, number=number):
+                        """The headline model, holding this page (made on the first page that needs it)."""
+                        nonlocal headline_api, headline_page
+                        if headline_api is None:
+                            headline_api = PyTessBaseAPI(path=folder, lang=HEADLINE_MODEL, psm=PSM.SINGLE_LINE)
+                        if headline_page != number:
+                            headline_api.SetImage(image)
+                            headline_api.SetSourceResolution(round(scale * 72))
+                            headline_page = number
+                        return headline_api
+
+                    read = _page(api, number, 1 / scale, ink, headlines if second else None)
                     # NOTE: a table holds text: a page OCR found none on has no table to find
                     out.append(replace(read, boxes=ruled_cells(ink, 1 / scale)) if read.chars else read)
                 page.close()
@@ -112,22 +125,26 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
                     raise PdfError(f"{name}: {number + 1} ページの文字の読み取り（OCR）に時間がかかりすぎます。",
                                    code="too_slow")
     finally:
-        if vertical_api is not None:
-            vertical_api.End()
+        for other in (vertical_api, headline_api):
+            if other is not None:
+                other.End()
         document.close()
     return out
 
 
-# NOTE: Tesseract's models for horizontal Japanese: ``jpn`` (the language, Debian's tesseract-ocr-jpn) and
-# ``Japanese`` (the script, tesseract-ocr-script-jpan). bench/ocr.py on the corpus scans: jpn 94.5 % of characters,
-# Japanese 97.2 % at 0.75x its speed; Japanese misreads some large headline kanji (夏季 as 夏李), so jpn stays the
-# default.
-_MODELS = {"jpn": "tesseract-ocr-jpn", "Japanese": "tesseract-ocr-script-jpan"}
+# NOTE: Tesseract's models for horizontal Japanese: ``Japanese`` (the script, tesseract-ocr-script-jpan) and
+# ``jpn`` (the language, Debian's tesseract-ocr-jpn). bench/ocr.py on the corpus scans: Japanese 97.2 % of
+# characters, jpn 94.5 %. The script model is less sure of large type and misreads some headline kanji (夏季 as
+# 夏李), which jpn reads well: with it, each line in large type is also read by jpn (HEADLINE_MODEL) and the reading
+# in which the analyser finds fewer unknown words, then fewer words, is kept (_reread_headlines): Tesseract's
+# confidences do not rank the two models' readings (jpn is surer of 第1草 than the script model of 第1章).
+_MODELS = {"Japanese": "tesseract-ocr-script-jpan", "jpn": "tesseract-ocr-jpn"}
+HEADLINE_MODEL = "jpn"
 
 
 def _model(folder: str, name: str) -> str:
-    """The horizontal model ``YOMIAGE_OCR_MODEL`` names (``jpn`` unless set), if it is installed."""
-    model = os.environ.get("YOMIAGE_OCR_MODEL", "jpn")
+    """The horizontal model ``YOMIAGE_OCR_MODEL`` names (``Japanese`` unless set), if it is installed."""
+    model = os.environ.get("YOMIAGE_OCR_MODEL", "Japanese")
     if model not in _MODELS:
         raise PdfError(f"{name}: YOMIAGE_OCR_MODEL は {' か '.join(_MODELS)} です（{model!r} ではなく）。", code="ocr_unavailable")
     if not (Path(folder) / f"{model}.traineddata").is_file():
@@ -345,15 +362,19 @@ def _length(words) -> int:
 
 
 def _unsure(words) -> bool:
-    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, _length(words)) < LINE_CONFIDENCE
+    return _confidence(words) < LINE_CONFIDENCE
 
 
-def _page(api, number: int, to_points: float, ink) -> OcrPage:
+def _page(api, number: int, to_points: float, ink, headlines=None) -> OcrPage:
+    """A page Tesseract has recognised, as characters; ``headlines()``, when given, is the API of a second model
+    holding the same page, which reads the lines in large type again."""
     iterator = api.GetIterator()
     if iterator is None:
         return OcrPage(number, (), 0.0, ())
     square = SQUARE / to_points
     lines, line_boxes = _split_run_together(api, *_read_lines(iterator, ink, square), ink, square)
+    if headlines is not None:
+        _reread_headlines(headlines, lines, line_boxes, ink, square)
     _recover_numbers(api, lines, line_boxes, ink)
     dropped = []
     _join_marks(lines, line_boxes)
@@ -440,10 +461,9 @@ def _split_run_together(api, lines: list, boxes: list, ink, square: float) -> tu
     than a line (ruby over a line) is not read."""
     from tesserocr import PSM
 
-    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if _length(words) >= 5)
-    if len(heights) < 3:
+    usual = _usual_height(lines, boxes)
+    if usual is None:
         return lines, boxes
-    usual = heights[len(heights) // 2]
     out_lines, out_boxes = [], []
     try:
         for index, (words, box) in enumerate(zip(lines, boxes)):
@@ -471,6 +491,63 @@ def _split_run_together(api, lines: list, boxes: list, ink, square: float) -> tu
     finally:
         api.SetPageSegMode(PSM.AUTO)
     return out_lines, out_boxes
+
+
+HEADLINE = 1.15  # a line this many times the body's usual height or more is in large type
+
+
+def _usual_height(lines: list, boxes: list) -> int | None:
+    """The median height of the lines of five characters or more (the body's), if there are three of them."""
+    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if _length(words) >= 5)
+    return heights[len(heights) // 2] if len(heights) >= 3 else None
+
+
+def _reread_headlines(headlines, lines: list, boxes: list, ink, square: float) -> None:
+    """Each line in large type (a title, a heading) read again, as one line, by the headline model; its reading
+    replaces the first where the two differ only in characters read otherwise (as many of them) and the analyser
+    finds fewer unknown words, then fewer words, in it."""
+    sizes = [_line_size(words, box, 1.0) if words else 0.0 for words, box in zip(lines, boxes)]
+    body = sorted(size for size, words in zip(sizes, lines) if _length(words) >= 5)
+    if len(body) < 3:
+        return
+    usual = body[len(body) // 2]
+    for i, (words, (x0, top, x1, bottom)) in enumerate(zip(lines, boxes)):
+        # NOTE: by type size (the smaller of height and pitch), not by height: a line of Latin with ascenders and
+        # descenders, or with a raised note mark, is taller than its type
+        if not words or sizes[i] < HEADLINE * usual:
+            continue
+        api = headlines()
+        pad = max(2, (bottom - top) // 6)
+        api.SetRectangle(max(0, x0 - pad), max(0, top - pad), x1 - x0 + 2 * pad, bottom - top + 2 * pad)
+        api.Recognize()
+        iterator = api.GetIterator()
+        if iterator is None:
+            continue
+        again, _ = _read_lines(iterator, ink, square)
+        again = [line for line in again if line]
+        if len(again) != 1:
+            continue
+        first, second = _text(words), _text(again[0])
+        if len(first) == len(second) and first != second and _analysed(second) < _analysed(first):
+            lines[i] = again[0]
+
+
+def _text(words) -> str:
+    return "".join("".join(text.split()) for text, _, _ in words)
+
+
+def _analysed(text: str) -> tuple[int, int]:
+    """(unknown words, words) in ``text`` as UniDic's analyser divides it: a misread kanji breaks a word into pieces
+    (夏李 is 夏 and 李, 夏季 one word), which Tesseract's confidences do not tell apart."""
+    from ...unidic import unidic_tagger
+
+    with unidic_tagger() as tagger:
+        found = tagger(text)
+        return sum(word.is_unk for word in found), len(found)
+
+
+def _confidence(words) -> float:
+    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, _length(words))
 
 
 def _bands(ink, usual: int) -> list[tuple[int, int]]:
