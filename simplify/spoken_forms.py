@@ -8,7 +8,8 @@ phone or postal number, not 第…); an ISO date (2022-02-18) is 2022年2月18�
 listener can write it down: letters by name, digits one by one, アットマーク, ドット, ハイフン, アンダーバー; so is a short web address
 a notice gives (its scheme left out, スラッシュ for /), and an extension number (内線214: ニーイチヨン) is said digit by digit.
 An amount under a fee's label (参加費：300) is yen; laws counted (担い手3法) take the counter's rendaku (さんぽう); a room's or
-a route's number (301号室, 国道246号線) and a figure whose thousands are set off by 、 (１、０００名) are said as numbers. Each
+a route's number (301号室, 国道246号線) and a figure whose thousands are set off by 、 (１、０００名) are said as numbers;
+days of the week in a list (月・水・金, 月～金曜日) are said as days (げつ・すい・きん, げつから). Each
 is a substitution (printed span -> what the voice says): the page keeps what is printed.
 """
 
@@ -20,7 +21,8 @@ _UNIT = r"(?:時間|日間|年間|か月|ヶ月|ケ月|カ月|年度|[年月日�
 _TIME = r"(?:[01]?\d|2[0-4])[:：][0-5]\d"
 _NUMBER = r"\d[\d,，.]*"
 _QUANTITY = rf"(?:{_TIME}|{_NUMBER}{_UNIT}?)(?:{_NUMBER}{_UNIT})*"
-_RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})\s*(?P<sep>[～〜~－\-‐–])\s*"
+_RANGE = re.compile(rf"(?<![\d.,:：A-Za-z])(?P<left>{_QUANTITY})(?:[（(][月火水木金土日祝・]{{1,3}}[)）])?\s*"
+                    rf"(?P<sep>[～〜~－\-‐–])\s*"
                     rf"(?P<right>(?:午前|午後)?{_QUANTITY})(?![\d:：])")  # NOTE: 午後1時30分～午後2時30分
 _CLOCK = re.compile(rf"(?<![\d.,:：])(?P<h>[01]?\d|2[0-4])[:：](?P<m>[0-5]\d)(?![\d:：])")
 _TIME_LIKE = re.compile(rf"^(?:{_TIME}|.*時.*)$")
@@ -45,6 +47,13 @@ _LAW_COUNTS = {1: "いっぽう", 3: "さんぽう", 6: "ろっぽう", 8: "は�
 # spelled without its scheme, as an announcer gives it; a longer one is a reference and is said リンク (lexicon.toml)
 _URL = re.compile(r"https?://(?P<rest>[\x21-\x7e]{1,32})(?![\x21-\x7e])")
 _SPELLABLE = re.compile(r"[A-Za-z0-9.\-_/]+")
+# NOTE: days of the week in a list (月・水・金, 火木金, 月～金曜日, 日・祝日) are said as days (げつ, すい, きん), which
+# OpenJTalk reads as words (つき, みず); a list is two days or more with a mark between them, or three side by side
+# (two side by side are often a word or a name: 月日, 水木), standing apart from other kanji but 曜 or 祝 after it
+_DAY_NAMES = {"月": "ゲツ", "火": "カ", "水": "スイ", "木": "モク", "金": "キン", "土": "ド", "日": "ニチ"}
+_DAY = "[月火水木金土日]"
+_DAYS = re.compile(rf"(?<![\u4e00-\u9fff々])(?P<run>{_DAY}(?:[・、，,～〜~]?{_DAY})*)"
+                   rf"(?P<after>[・、]?祝日?|[・、]?祭日|曜日?)?(?![\u4e00-\u9fff々])|(?<=週)(?P<weekly>{_DAY}(?:[・、]?{_DAY})+)")
 # NOTE: units set as one square character (㎝, ㎏, ㎡ …: CJK compatibility forms) are silent in OpenJTalk; their names
 _UNIT_SIGNS = {"㎜": "ミリメートル", "㎝": "センチメートル", "㎞": "キロメートル", "㎡": "平方メートル", "㎥": "立方メートル",
                "㎎": "ミリグラム", "㎏": "キログラム", "㏄": "シーシー", "㍑": "リットル", "㍍": "メートル", "㎖": "ミリリットル",
@@ -143,6 +152,19 @@ def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, in
         claim(m.start("n"), m.end("n"), kanji_numeral(int(m["n"])), "counter")
     for m in _THOUSANDS.finditer(text):
         claim(m.start("n"), m.end("n"), m["n"].replace("、", ""), "counter")
+    for m in _DAYS.finditer(text):
+        group = "run" if m["run"] else "weekly"
+        run, start = m[group], m.start(group)
+        days = [i for i, c in enumerate(run) if c in _DAY_NAMES]
+        marked = len(days) < len(run)
+        holiday = any(c in (m["after"] or "") for c in "祝祭")
+        if not (len(days) >= 3 or len(days) >= 2 and marked or len(days) == 1 and holiday):
+            continue
+        for i, c in enumerate(run):
+            if c in _DAY_NAMES and not (i == len(run) - 1 and (m["after"] or "").startswith("曜")):
+                claim(start + i, start + i + 1, _DAY_NAMES[c], "date")
+            elif c in "～〜~":
+                claim(start + i, start + i + 1, "から", "range")
     for m in _UNIT_SIGN.finditer(text):
         claim(m.start(), m.end(), _UNIT_SIGNS[m.group()], "unit")
     for m in _ADDRESS.finditer(text):

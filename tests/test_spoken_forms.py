@@ -199,3 +199,29 @@ def test_room_and_route_numbers_and_thousands_set_with_a_comma_are_said_as_numbe
 ])
 def test_what_is_not_a_room_number_or_a_thousands_figure_is_left_alone(text):
     assert spoken_forms(text) == text
+
+
+@pytest.mark.parametrize("text, said", [
+    ("月・水・金に開館します。", "ゲツ、スイ、キンニ"),  # days of the week in a list are said as days
+    ("火木金のシフトで出勤", "カモクキンノ"),
+    ("毎週火・木曜日に開きます。", "カ、モクヨービ"),
+    ("受付は月～金曜日です。", "ゲツカラキンヨービ"),
+    ("月～金 9時～17時", "ゲツカラキン"),
+    ("日・祝日は休みです。", "ニチ、シュクジツ"),
+    ("土、日、月の午前10時から", "ド、ニチ、ゲツノ"),
+    ("8月1日(月)～8月5日(金)に実施", "ゲツヨービカラハチガツイツカ"),  # a range of dates with their days
+])
+def test_days_of_the_week_in_a_list_are_said_as_days(text, said):
+    assert said.replace("、", "") in text_to_reading(text).spoken.replace("、", "")
+
+
+@pytest.mark.parametrize("text", [
+    "月日が経つのは早い。",  # time (つきひ), not Monday and Sunday
+    "毎月水曜日に集まる。",  # every month; one day
+    "水木は休館",  # two characters side by side may be a name (水木): a list needs a mark or a third day
+    "金曜日に出す。",
+    "土木工事を行う。",
+    "日本の金・銀・銅メダル",  # one of them is no day
+])
+def test_what_is_not_a_list_of_days_is_left_alone(text):
+    assert spoken_forms(text) == text
