@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT))
 
 from simplify.sources.pdf import DEFAULT_LIMITS, pdf_to_lines  # noqa: E402
 from simplify.sources.pdf.chars import chars_to_fragments  # noqa: E402
-from simplify.sources.pdf.ocr import tessdata  # noqa: E402
+from simplify.sources.pdf.ocr import DEFAULT_MODEL, tessdata  # noqa: E402
 from tests.pdf_builder import scanned  # noqa: E402
 
 CORPUS = ROOT / "tests" / "data" / "corpus"
@@ -84,7 +84,7 @@ def _raw_pages(image_pdf: bytes) -> list[str]:
 
     document = pypdfium2.PdfDocument(image_pdf)
     out = []
-    with PyTessBaseAPI(path=tessdata(), lang=os.environ.get("YOMIAGE_OCR_MODEL", "Japanese"), psm=PSM.AUTO) as api:
+    with PyTessBaseAPI(path=tessdata(), lang=os.environ.get("YOMIAGE_OCR_MODEL", DEFAULT_MODEL), psm=PSM.AUTO) as api:
         for page in document:
             api.SetImage(page.render(scale=300 / 72, grayscale=True).to_pil())
             api.SetSourceResolution(300)

@@ -157,11 +157,12 @@ def spoken_form_spans(text: str, half_hours: bool = False) -> list[tuple[int, in
         run, start = m[group], m.start(group)
         days = [i for i, c in enumerate(run) if c in _DAY_NAMES]
         marked = len(days) < len(run)
-        holiday = any(c in (m["after"] or "") for c in "祝祭")
+        after = m["after"] or ""
+        holiday = "祝" in after or "祭" in after
         if not (len(days) >= 3 or len(days) >= 2 and marked or len(days) == 1 and holiday):
             continue
         for i, c in enumerate(run):
-            if c in _DAY_NAMES and not (i == len(run) - 1 and (m["after"] or "").startswith("曜")):
+            if c in _DAY_NAMES and not (i == len(run) - 1 and after.startswith("曜")):
                 claim(start + i, start + i + 1, _DAY_NAMES[c], "date")
             elif c in "～〜~":
                 claim(start + i, start + i + 1, "から", "range")

@@ -139,12 +139,13 @@ def _read_pages(data: bytes, name: str, numbers: list[int], limits: PdfLimits, f
 # in which the analyser finds fewer unknown words, then fewer words, is kept (_reread_headlines): Tesseract's
 # confidences do not rank the two models' readings (jpn is surer of 第1草 than the script model of 第1章).
 _MODELS = {"Japanese": "tesseract-ocr-script-jpan", "jpn": "tesseract-ocr-jpn"}
+DEFAULT_MODEL = "Japanese"
 HEADLINE_MODEL = "jpn"
 
 
 def _model(folder: str, name: str) -> str:
-    """The horizontal model ``YOMIAGE_OCR_MODEL`` names (``Japanese`` unless set), if it is installed."""
-    model = os.environ.get("YOMIAGE_OCR_MODEL", "Japanese")
+    """The horizontal model ``YOMIAGE_OCR_MODEL`` names (``DEFAULT_MODEL`` unless set), if it is installed."""
+    model = os.environ.get("YOMIAGE_OCR_MODEL", DEFAULT_MODEL)
     if model not in _MODELS:
         raise PdfError(f"{name}: YOMIAGE_OCR_MODEL は {' か '.join(_MODELS)} です（{model!r} ではなく）。", code="ocr_unavailable")
     if not (Path(folder) / f"{model}.traineddata").is_file():
@@ -362,7 +363,7 @@ def _length(words) -> int:
 
 
 def _unsure(words) -> bool:
-    return _confidence(words) < LINE_CONFIDENCE
+    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, _length(words)) < LINE_CONFIDENCE
 
 
 def _page(api, number: int, to_points: float, ink, headlines=None) -> OcrPage:
@@ -461,9 +462,10 @@ def _split_run_together(api, lines: list, boxes: list, ink, square: float) -> tu
     than a line (ruby over a line) is not read."""
     from tesserocr import PSM
 
-    usual = _usual_height(lines, boxes)
-    if usual is None:
+    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if _length(words) >= 5)
+    if len(heights) < 3:
         return lines, boxes
+    usual = heights[len(heights) // 2]
     out_lines, out_boxes = [], []
     try:
         for index, (words, box) in enumerate(zip(lines, boxes)):
@@ -493,13 +495,7 @@ def _split_run_together(api, lines: list, boxes: list, ink, square: float) -> tu
     return out_lines, out_boxes
 
 
-HEADLINE = 1.15  # a line this many times the body's usual height or more is in large type
-
-
-def _usual_height(lines: list, boxes: list) -> int | None:
-    """The median height of the lines of five characters or more (the body's), if there are three of them."""
-    heights = sorted(b[3] - b[1] for b, words in zip(boxes, lines) if _length(words) >= 5)
-    return heights[len(heights) // 2] if len(heights) >= 3 else None
+HEADLINE = 1.15  # a line whose type is this many times the body's (the median of lines of five characters) or more
 
 
 def _reread_headlines(headlines, lines: list, boxes: list, ink, square: float) -> None:
@@ -545,9 +541,6 @@ def _analysed(text: str) -> tuple[int, int]:
         found = tagger(text)
         return sum(word.is_unk for word in found), len(found)
 
-
-def _confidence(words) -> float:
-    return sum(confidence * len(text) for text, confidence, _ in words) / max(1, _length(words))
 
 
 def _bands(ink, usual: int) -> list[tuple[int, int]]:
