@@ -25,6 +25,7 @@ from simplify.documents import DEFAULT_ID, default_document
 from simplify.errors import InputError, NotFoundError, shown
 from simplify.lexicon import ensure_applied
 from simplify.model import Document
+from simplify.places import gazetteer
 from simplify.reading import document_places, text_to_reading
 
 from service.config import jobs, output_dir, setting
@@ -228,9 +229,9 @@ def progress(url: str, job_id: str) -> dict:
 
 def _preload() -> None:
     """Load what every job needs once, in the worker, before it forks a work horse per job: the audio libraries
-    the modules import lazily, OpenJTalk's dictionary with the lexicon. A horse then starts with them
-    (copy-on-write) instead of importing them again for each track. Synthesis engines are made in the horse (they
-    may hold threads)."""
+    the modules import lazily, OpenJTalk's dictionary with the lexicon, the place-name table. A horse then starts
+    with them (copy-on-write) instead of importing them again for each track. Synthesis engines are made in the
+    horse (they may hold threads)."""
     import lameenc  # noqa: F401
     import mutagen.id3  # noqa: F401
     import scipy.ndimage  # noqa: F401
@@ -239,6 +240,9 @@ def _preload() -> None:
 
     ensure_applied()
     text_to_reading("準備")
+    # NOTE: the place-name table: derived from Japan Post's data once per install (3.6 s; then 0.2 s to load), it
+    # would otherwise be made while the first document's first track waits for it
+    gazetteer()
     try:  # NOTE: pyopenjtalk-plus reads some kanji with Sudachi, loaded on first need: once here, not per horse
         from pyopenjtalk.utils import get_sudachi_tokenizer
 
