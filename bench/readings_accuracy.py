@@ -2,7 +2,7 @@
 
 The JSUT BASIC5000 sentences 1–2500 with hand-annotated kana and prosody (``tests/data/readings``, CC-BY-SA 4.0;
 see its README), split into a development part (1–2000) and a held-out part (2001–2500) nobody tunes on. For each
-reader: sentences whose kana is right (folded: long vowels, いう/ゆう), the kana error rate (edits over annotated
+reader: sentences whose kana is right (folded: long vowels, いう/ゆう, づ/ず), the kana error rate (edits over annotated
 kana), and where the phonemes agree, accent-phrase boundary and accent-nucleus F1 and whole prosody right (see
 ``tests/readings_eval.py`` for the definitions). Run: ``.venv/bin/python bench/readings_accuracy.py``.
 """

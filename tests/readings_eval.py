@@ -52,9 +52,11 @@ _LONG = {"a": "あ", "i": "い", "u": "う", "e": "え", "o": "お"}
 
 def fold(kana: str) -> str:
     """Kana as a sound: hiragana, no pauses, marks or spaces; ー as its vowel; おう/えい as long vowels (the
-    annotation and OpenJTalk write either); ゆう (言う) as いう."""
+    annotation and OpenJTalk write either); ゆう (言う) as いう; づ/ぢ as ず/じ (one sound; OpenJTalk's kana keep
+    the spelling, the annotation writes what is heard)."""
     text = unicodedata.normalize("NFKC", kana)
     text = "".join(chr(ord(c) - 0x60) if "ァ" <= c <= "ヶ" else c for c in text)
+    text = text.replace("づ", "ず").replace("ぢ", "じ")
     text = re.sub(r"[、。，．？！?!’'\s・「」]", "", text)
     out: list[str] = []
     for c in text:
