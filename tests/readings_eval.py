@@ -66,7 +66,7 @@ def fold(kana: str) -> str:
             out.append(c)
     text = "".join(out).replace("ゆう", "いう")
     text = re.sub(r"(?<=[おこそとのほもよろごぞどぼぽょ])う", "お", text)
-    return re.sub(r"(?<=[えけせてねへめれげぜでべぺ])い", "え", text)
+    return re.sub(r"(?<=[えけせてねへめれげぜでべぺぇ])い", "え", text)
 
 
 def prosody(labels: list[str]) -> tuple[str, ...]:
