@@ -64,7 +64,7 @@ class _Sub:
     start: int
     end: int
     spoken: str
-    kind: str  # ruby | rule | printed | silent
+    kind: str  # ruby | rule | printed | silent | particle
     base_end: int = 0  # printed readings: where the kanji base ends
 
 
@@ -330,22 +330,63 @@ def text_to_reading(text: str, lexicon: Lexicon | None = None, ruby: tuple = (),
     lexicon = lexicon or default_lexicon()
     ensure_applied(lexicon)
     subs = _substitutions(text, lexicon, ruby, places, half_hours)
+    reading, swallowed = _read(text, subs, lexicon, accents)
+    if swallowed:  # NOTE: rare (a は in running kana); read once more with those は said as the particle
+        extra = [_Sub(at, at + 1, "ワ", "particle") for at in swallowed]
+        reading, _ = _read(text, sorted(subs + extra, key=lambda sub: sub.start), lexicon, accents)
+    return reading
+
+
+def _read(text: str, subs: list[_Sub], lexicon: Lexicon, accents: bool) -> tuple[Reading, list[int]]:
+    """The reading with these substitutions, and where a particle は was read into a word (see _swallowed)."""
     analysed, origin, owner = _analysed_text(text, subs)
     tokens: list[Token] = []
     chunks: list[tuple[dict, ...]] = []
     spoken: list[str] = []
+    swallowed: list[int] = []
     for a, b in _chunks(analysed, owner):
         piece = analysed[a:b]
         if not piece.strip():
             continue
         features = _run_frontend(piece)
+        swallowed += _swallowed(text, features, piece, a, origin, owner)
         if accents:
             features = place_accents(features, lexicon.mecab_surfaces)
         chunks.append(tuple(features))
         spoken.append("".join(_clean_pron(f["pron"]) for f in features))
         tokens += _tokens_for(text, origin, owner, features, piece, a, lexicon.mecab_surfaces)
     tokens = _merge_numbers(_tile(text, tokens))
-    return Reading(tuple(tokens), "".join(spoken), tuple(chunks))
+    return Reading(tuple(tokens), "".join(spoken), tuple(chunks)), swallowed
+
+
+_HIRAGANA_WORD = re.compile(r"は[ぁ-ゖー]+")
+
+
+def _swallowed(text: str, features: list[dict], piece: str, base: int, origin: list[int], owner: list) -> list[int]:
+    """Printed offsets of a は that OpenJTalk read as the first sound of a word in running kana (私はくちが: 白痴
+    ハクチ; ってのはどう: ハドー; にはね: 跳ね) where UniDic reads it as the particle (わ) before the next word.
+    The two analysers decide together: only where OpenJTalk says ハ and UniDic says the particle."""
+    found, pos = [], 0
+    for f in features:
+        at = piece.find(f["string"], pos)
+        if at < 0:
+            continue
+        pos = at + len(f["string"])
+        if (_HIRAGANA_WORD.fullmatch(f["string"]) and f["pron"].startswith("ハ") and at > 0
+                and owner[base + at] is None):
+            found.append(origin[base + at])
+    if not found:
+        return []
+    from .unidic import unidic_tagger
+
+    particles, offset = set(), 0
+    with unidic_tagger() as tagger:
+        for word in tagger(text):
+            offset += len(word.white_space)
+            if word.surface == "は" and word.feature.pos1 == "助詞":
+                particles.add(offset)
+            offset += len(word.surface)
+    return [at for at in found if at in particles]
 
 
 def _tokens_for(text, origin, owner, features, piece, base, known) -> list[Token]:
@@ -371,7 +412,9 @@ def _tokens_for(text, origin, owner, features, piece, base, known) -> list[Token
                 # NOTE: the word runs on past the substitution into printed kana (行→おこな, then っ): one token
                 # 行っ/おこなっ, whose okurigana the ruby splits off as for any verb
                 token = replace(token, surface=text[sub.start:origin[a1 - 1] + 1], end=origin[a1 - 1] + 1)
-            if sub.kind == "rule" and not any(is_kanji(c) for c in token.surface):
+            if sub.kind == "particle":  # NOTE: the page shows the は as printed; the voice says わ
+                token = replace(token, reading="は", pos="助詞", pos_detail="係助詞", source="rule")
+            elif sub.kind == "rule" and not any(is_kanji(c) for c in token.surface):
                 # NOTE: a URL shows as printed (no reading over it); the voice says リンク
                 token = Token(token.surface, "", token.pron, "記号", token.pos_detail, token.start, token.end, "rule")
             out.append(token)

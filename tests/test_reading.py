@@ -355,3 +355,28 @@ def test_a_long_document_read_by_two_processes_is_read_exactly_as_by_one(default
     two = document_with_readings(document, workers=2)
     assert two == one
     assert all(s.reading is not None for sec in two.walk() for s in sec.sentences())
+
+
+@pytest.mark.parametrize("text, said, printed", [
+    ("驚きのあまり、私はくちがきけなかった。", "ワタシワクチガ", "私"),  # NOTE: OpenJTalk read はくち, 白痴
+    ("タバコをやめるってのはどうですか。", "ッテノワドーデスカ", "の"),  # NOTE: はどう, a noun
+    ("従姉妹にはね、すごい子がいるんだよ。", "イトコニワネ", "に"),  # NOTE: はね, 跳ねる
+])
+def test_a_particle_read_into_a_word_of_running_kana_is_said_as_the_particle(text, said, printed):
+    """In running kana OpenJTalk can take the particle は as the first sound of a word; where UniDic reads it as
+    the particle, the voice says わ and the next word is read on its own. The page shows は, with no ruby."""
+    reading = text_to_reading(text)
+    assert said in reading.spoken, reading.spoken
+    after = next(i for i, t in enumerate(reading.tokens) if t.surface == printed) + 1
+    token = reading.tokens[after]
+    assert (token.surface, token.reading, token.pron, token.pos) == ("は", "は", "ワ", "助詞")
+
+
+@pytest.mark.parametrize("text, said", [
+    ("これははじめてです。", "コレワハジメテデス"),  # NOTE: the word after the particle starts with は
+    ("はっきり言う。", "ハッキリ"),
+    ("めぐみはすっぱだかで走った。", "メグミワスッパダカ"),  # NOTE: UniDic reads はすっぱ here; OpenJTalk is right
+    ("春は花がさく。", "ハルワハナガ"),
+])
+def test_a_word_of_kana_that_starts_with_ha_keeps_its_ha(text, said):
+    assert said in text_to_reading(text).spoken
