@@ -23,7 +23,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import repeat
 
-from .unidic import unidic_tagger
+from .unidic import unidic_words
 
 _PAUSES = {"、", "？", "！"}
 _SMALL = set("ァィゥェォャュョヮ")
@@ -210,13 +210,8 @@ def dictionary_accents(features: list[dict]) -> list[int | None]:
 def unidic_accents(features: list[dict]) -> list[tuple[str, str, str]]:
     """Each word's (accent type, accent combination type, word origin) as UniDic gives them (a second dictionary,
     with the combination rules for compounds and conjugations), from the UniDic word starting where it starts."""
-    by_offset, offset = {}, 0
-    with unidic_tagger() as tagger:
-        for word in tagger("".join(f["string"] for f in features)):
-            f = word.feature
-            offset += len(word.white_space)
-            by_offset[offset] = (f.aType or "*", (f.aConType or "*").split(",")[0], f.goshu or "*")
-            offset += len(word.surface)
+    by_offset = {at: (f.aType or "*", (f.aConType or "*").split(",")[0], f.goshu or "*")
+                 for at, _, f in unidic_words("".join(f["string"] for f in features))}
     out, offset = [], 0
     for f in features:
         out.append(by_offset.get(offset, ("?", "?", "?")))

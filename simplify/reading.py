@@ -21,6 +21,7 @@ from .lexicon import Lexicon, default_lexicon, ensure_applied
 from .model import Document, Reading, Section, Token
 from .places import place_readings, places_pattern
 from .spoken_forms import has_half_hour, spoken_form_spans
+from .unidic import unidic_words
 from .textio import xml_safe
 
 # NOTE: pyopenjtalk (≈ 0.3 s and its dictionary) and pykakasi (≈ 0.1 s) are imported where they are first
@@ -349,12 +350,13 @@ def _read(text: str, subs: list[_Sub], lexicon: Lexicon, accents: bool) -> tuple
         if not piece.strip():
             continue
         features = _run_frontend(piece)
-        swallowed += _swallowed(text, features, piece, a, origin, owner)
         if accents:
             features = place_accents(features, lexicon.mecab_surfaces)
         chunks.append(tuple(features))
         spoken.append("".join(_clean_pron(f["pron"]) for f in features))
-        tokens += _tokens_for(text, origin, owner, features, piece, a, lexicon.mecab_surfaces)
+        spans = _align(features, piece, a)
+        swallowed += _swallowed(text, spans, a, origin, owner)
+        tokens += _tokens_for(text, origin, owner, spans, lexicon.mecab_surfaces)
     tokens = _merge_numbers(_tile(text, tokens))
     return Reading(tuple(tokens), "".join(spoken), tuple(chunks)), swallowed
 
@@ -362,38 +364,25 @@ def _read(text: str, subs: list[_Sub], lexicon: Lexicon, accents: bool) -> tuple
 _HIRAGANA_WORD = re.compile(r"は[ぁ-ゖー]+")
 
 
-def _swallowed(text: str, features: list[dict], piece: str, base: int, origin: list[int], owner: list) -> list[int]:
+def _swallowed(text: str, spans: list[tuple[int, int, list[dict]]], base: int, origin: list[int], owner: list
+               ) -> list[int]:
     """Printed offsets of a は that OpenJTalk read as the first sound of a word in running kana (私はくちが: 白痴
     ハクチ; ってのはどう: ハドー; にはね: 跳ね) where UniDic reads it as the particle (わ) before the next word.
     The two analysers decide together: only where OpenJTalk says ハ and UniDic says the particle."""
-    found, pos = [], 0
-    for f in features:
-        at = piece.find(f["string"], pos)
-        if at < 0:
-            continue
-        pos = at + len(f["string"])
-        if (_HIRAGANA_WORD.fullmatch(f["string"]) and f["pron"].startswith("ハ") and at > 0
-                and owner[base + at] is None):
-            found.append(origin[base + at])
+    found = [origin[a0] for a0, _, group in spans
+             if a0 > base and owner[a0] is None and _HIRAGANA_WORD.fullmatch(group[0]["string"])
+             and group[0]["pron"].startswith("ハ")]
     if not found:
         return []
-    from .unidic import unidic_tagger
-
-    particles, offset = set(), 0
-    with unidic_tagger() as tagger:
-        for word in tagger(text):
-            offset += len(word.white_space)
-            if word.surface == "は" and word.feature.pos1 == "助詞":
-                particles.add(offset)
-            offset += len(word.surface)
+    particles = {at for at, surface, f in unidic_words(text) if surface == "は" and f.pos1 == "助詞"}
     return [at for at in found if at in particles]
 
 
-def _tokens_for(text, origin, owner, features, piece, base, known) -> list[Token]:
-    """Map aligned features (analysed offsets) to printed offsets, one token per substitution."""
+def _tokens_for(text, origin, owner, spans, known) -> list[Token]:
+    """Map aligned features (``_align``: analysed offsets) to printed offsets, one token per substitution."""
     out: list[Token] = []
     current_sub = None
-    for a0, a1, group in _align(features, piece, base):
+    for a0, a1, group in spans:
         if a1 <= a0:
             continue
         sub = owner[a0]

@@ -51,7 +51,7 @@ _SPELLABLE = re.compile(r"[A-Za-z0-9.\-_/]+")
 # OpenJTalk reads as words (つき, みず); a list is two days or more with a mark between them, or three side by side
 # (two side by side are often a word or a name: 月日, 水木), standing apart from other kanji but 曜 or 祝 after it
 _DAY_NAMES = {"月": "ゲツ", "火": "カ", "水": "スイ", "木": "モク", "金": "キン", "土": "ド", "日": "ニチ"}
-_DAY = "[月火水木金土日]"
+_DAY = f"[{''.join(_DAY_NAMES)}]"
 _DAYS = re.compile(rf"(?<![\u4e00-\u9fff々])(?P<run>{_DAY}(?:[・、，,～〜~]?{_DAY})*)"
                    rf"(?P<after>[・、]?祝日?|[・、]?祭日|曜日?)?(?![\u4e00-\u9fff々])|(?<=週)(?P<weekly>{_DAY}(?:[・、]?{_DAY})+)")
 # NOTE: units set as one square character (㎝, ㎏, ㎡ …: CJK compatibility forms) are silent in OpenJTalk; their names

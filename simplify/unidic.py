@@ -25,3 +25,14 @@ def _tagger():
     from fugashi import Tagger  # NOTE: imported where first used: reading a document's structure never needs it
 
     return Tagger()
+
+
+def unidic_words(text: str) -> list[tuple[int, str, object]]:
+    """UniDic's words of ``text``: (offset in ``text``, surface, features), the spaces MeCab skips counted."""
+    out, offset = [], 0
+    with unidic_tagger() as tagger:
+        for word in tagger(text):
+            offset += len(word.white_space)
+            out.append((offset, word.surface, word.feature))
+            offset += len(word.surface)
+    return out

@@ -542,7 +542,6 @@ def _analysed(text: str) -> tuple[int, int]:
         return sum(word.is_unk for word in found), len(found)
 
 
-
 def _bands(ink, usual: int) -> list[tuple[int, int]]:
     """The runs of rows that hold ink (a gap of a blank row or more between them), as tall as half a line or
     more."""
